@@ -1,0 +1,23 @@
+import { relative } from "node:path";
+import { loadConfig } from "../../config/load";
+import type { CommandResult } from "../result";
+
+export interface SynthOptions {
+  readonly config?: string;
+  readonly out?: string;
+}
+
+/** `aiwc synth`: the same App as `cdktf synth`, built in-process (no CLI start-up, no subprocess). */
+export async function synth(options: SynthOptions): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  // Loaded here, not at the top: cdktf and the bindings are only needed to synthesize.
+  const { buildApp, STACK_NAMES } = require("../../stacks/app") as typeof import("../../stacks/app");
+  const { app } = await buildApp(config, options.out !== undefined ? { outdir: options.out } : {});
+  app.synth();
+  const where = relative(process.cwd(), app.outdir) || ".";
+  return {
+    stdout: STACK_NAMES.map((name) => `synthesized ${name} → ${where}/stacks/${name}/cdk.tf.json`).join("\n"),
+    stderr: config.warnings.map((w) => `warning: ${w}`).join("\n"),
+    exitCode: 0,
+  };
+}

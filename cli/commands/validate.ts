@@ -1,0 +1,33 @@
+import { loadConfig, displayPath } from "../../config/load";
+import { ConfigError } from "../../config/problems";
+import type { CommandResult } from "../result";
+
+export interface ValidateOptions {
+  readonly config?: string;
+  readonly format?: string;
+}
+
+/** `aiwc validate`: every problem of every config file at once; exit 1 when there is any. */
+export function validate(options: ValidateOptions): CommandResult {
+  const json = options.format === "json";
+  try {
+    const config = loadConfig(options.config);
+    const groups = Object.values(config.cluster.nodeGroups);
+    const nodes = groups.reduce((sum, g) => sum + g.count, 0);
+    const summary = `${displayPath(config.files.cluster)}: valid — ${config.cluster.provider}, ${groups.length} node groups, ${nodes} nodes, ${config.users.length} users`;
+    if (json) {
+      return { stdout: JSON.stringify({ valid: true, problems: [], warnings: config.warnings }, null, 2), exitCode: 0 };
+    }
+    return { stdout: summary, stderr: config.warnings.map((w) => `warning: ${w}`).join("\n"), exitCode: 0 };
+  } catch (error) {
+    if (error instanceof ConfigError && json) {
+      return {
+        stdout: JSON.stringify({ valid: false, problems: error.problems, warnings: error.warnings }, null, 2),
+        exitCode: 1,
+      };
+    }
+    throw error;
+  }
+}
+
+

@@ -1,0 +1,78 @@
+/**
+ * The `aiwc` command line. A thin command table (changesets style): each command lives in
+ * its own module, loaded only when run (with require(): the CLI runs under tsx's CommonJS hook,
+ * which does not cover dynamic import()), and *returns* its result so tests can call it directly.
+ * Expected failures (bad config, bad arguments) print a clear message and exit 1 without a
+ * stack trace; only bugs show one.
+ */
+import { Command, CommanderError } from "commander";
+import { ConfigError, formatProblem } from "../config/problems";
+import type { CommandResult } from "./result";
+
+const CONFIG_HELP = "cluster file, or a directory holding cluster.yaml (default: $AIWC_CONFIG, else config/)";
+
+export function buildProgram(run: (load: () => Promise<CommandResult>) => Promise<void>): Command {
+  const program = new Command("aiwc")
+    .description("AI workspace cloud: YAML config → cdktf stacks for Hetzner, priced before every apply")
+    .version(require("../package.json").version as string)
+    .showHelpAfterError("(run `aiwc --help` for usage)")
+    .exitOverride();
+
+  program
+    .command("validate")
+    .description("check the config (cluster, users, tariffs, prices) and print every problem at once")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--format <format>", "text or json", "text")
+    .action((options: { config?: string; format: string }) =>
+      run(async () => (require("./commands/validate") as typeof import("./commands/validate")).validate(options)),
+    );
+
+  program
+    .command("synth")
+    .description("synthesize the platform and users stacks to Terraform JSON (like `cdktf synth`, without its start-up cost)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("-o, --out <dir>", "output directory (default: $CDKTF_OUTDIR, else cdktf.out)")
+    .action((options: { config?: string; out?: string }) =>
+      run(async () => (require("./commands/synth") as typeof import("./commands/synth")).synth(options)),
+    );
+
+  return program;
+}
+
+/** Runs a command and turns its result (or an expected error) into output and an exit code. */
+async function execute(load: () => Promise<CommandResult>): Promise<void> {
+  try {
+    const result = await load();
+    if (result.stdout !== "") process.stdout.write(result.stdout.endsWith("\n") ? result.stdout : `${result.stdout}\n`);
+    if (result.stderr !== undefined && result.stderr !== "") process.stderr.write(result.stderr.endsWith("\n") ? result.stderr : `${result.stderr}\n`);
+    process.exitCode = result.exitCode;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const warning of error.warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
+      for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+      process.stderr.write(`aiwc: the configuration has ${error.problems.length} problem(s)\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  process.env.CHECKPOINT_DISABLE ??= "1";
+  const program = buildProgram(execute);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed.
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith("aiwc.cjs")) {
+  void main(process.argv.slice(2));
+}

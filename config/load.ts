@@ -1,0 +1,138 @@
+/**
+ * Loads and validates the operator's configuration: cluster.yaml plus its sibling users.yaml,
+ * tariffs.yaml and the price catalog. Returns a typed `Config` or throws `ConfigError` with
+ * every problem of every file at once.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { catalogSchema, type Catalog } from "../cost/catalog";
+import { ConfigError, ProblemSink } from "./problems";
+import { checkRules } from "./rules";
+import { clusterSchema, tariffsSchema, usersSchema, type ClusterConfig, type TariffsConfig, type UsersConfig } from "./schema";
+import { zodProblems } from "./zod-problems";
+
+/** The project's own config/ directory: the default config and the built-in price catalog. */
+export const BUILTIN_CONFIG_DIR = resolve(__dirname);
+
+export interface Config {
+  /** Directory holding cluster.yaml (sibling files resolve against it). */
+  readonly dir: string;
+  readonly files: { readonly cluster: string; readonly users: string; readonly tariffs: string; readonly prices: string };
+  readonly cluster: ClusterConfig;
+  readonly users: UsersConfig["users"];
+  readonly tariffs: TariffsConfig;
+  /** Price catalogs by provider id. */
+  readonly catalogs: Readonly<Record<string, Catalog>>;
+  /** Problems that do not stop synthesis (e.g. SSH open to the world). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Which config to use: the `--config` argument, else `AIWC_CONFIG`, else the project's config/.
+ * A directory means `<dir>/cluster.yaml`.
+ */
+export function resolveClusterFile(argument?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = argument ?? env.AIWC_CONFIG ?? BUILTIN_CONFIG_DIR;
+  const absolute = resolve(chosen);
+  if (existsSync(absolute) && statSync(absolute).isDirectory()) return join(absolute, "cluster.yaml");
+  return absolute;
+}
+
+/** A path as the operator should read it: relative to the working directory when shorter. */
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== "" && !rel.startsWith("..") && rel.length < file.length ? rel : file;
+}
+
+type ParseResult = { ok: true; value: unknown } | { ok: false };
+
+/** Reads a YAML file; syntax errors (with line:column) and a missing file go to the sink. */
+function readYaml(file: string, sink: ProblemSink, what: string): ParseResult {
+  const shown = displayPath(file);
+  if (!existsSync(file)) {
+    sink.add(shown, "", `file not found; ${what}`);
+    return { ok: false };
+  }
+  const text = readFileSync(file, "utf8");
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const position = lineCounter.linePos(error.pos[0]);
+      sink.problems.push({
+        file: shown,
+        path: "",
+        line: position.line,
+        column: position.col,
+        message: `YAML syntax error: ${error.message.split("\n")[0]}`,
+      });
+    }
+    return { ok: false };
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (value === null || value === undefined) {
+    sink.add(shown, "", `file is empty; ${what}`);
+    return { ok: false };
+  }
+  return { ok: true, value };
+}
+
+function parseWith<S extends z.ZodType>(schema: S, file: string, sink: ProblemSink, what: string): z.output<S> | undefined {
+  const raw = readYaml(file, sink, what);
+  if (!raw.ok) return undefined;
+  const result = schema.safeParse(raw.value, { reportInput: true });
+  if (result.success) return result.data;
+  for (const problem of zodProblems(schema, result.error.issues)) sink.add(displayPath(file), problem.path, problem.message);
+  return undefined;
+}
+
+/** Loads the config named by `argument` (see resolveClusterFile); throws ConfigError on any problem. */
+export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const clusterFile = resolveClusterFile(argument, env);
+  const dir = dirname(clusterFile);
+  const sink = new ProblemSink();
+
+  const cluster = parseWith(clusterSchema, clusterFile, sink, "expected the cluster description (see README: Config reference)");
+  // Siblings are read even when cluster.yaml is broken, so every file's problems show at once.
+  const usersFile = resolve(dir, cluster?.files.users ?? "users.yaml");
+  const tariffsFile = resolve(dir, cluster?.files.tariffs ?? "tariffs.yaml");
+  const pricesDir = resolvePricesDir(dir, cluster?.files.prices);
+  const users = parseWith(usersSchema, usersFile, sink, "expected `users:` with one entry per user (may be `users: []`)");
+  const tariffs = parseWith(tariffsSchema, tariffsFile, sink, "expected `tariffs:` and `packs:`");
+
+  const catalogs: Record<string, Catalog> = {};
+  const providers = new Set([cluster?.provider ?? "hetzner"]);
+  for (const provider of providers) {
+    const catalog = parseWith(catalogSchema, join(pricesDir, `${provider}.yaml`), sink, `expected the ${provider} price catalog`);
+    if (catalog !== undefined) catalogs[provider] = catalog;
+  }
+
+  if (cluster !== undefined && users !== undefined && tariffs !== undefined && Object.keys(catalogs).length === providers.size) {
+    checkRules(
+      { cluster, users: users.users, tariffs, catalogs },
+      { cluster: displayPath(clusterFile), users: displayPath(usersFile), tariffs: displayPath(tariffsFile) },
+      sink,
+    );
+  }
+  if (sink.problems.length > 0 || cluster === undefined || users === undefined || tariffs === undefined) {
+    throw new ConfigError(sink.problems, sink.warnings);
+  }
+  return {
+    dir,
+    files: { cluster: clusterFile, users: usersFile, tariffs: tariffsFile, prices: pricesDir },
+    cluster,
+    users: users.users,
+    tariffs,
+    catalogs,
+    warnings: sink.warnings.map((w) => (w.path === "" ? `${w.file}: ${w.message}` : `${w.file}: ${w.path}: ${w.message}`)),
+  };
+}
+
+/** `files.prices` when set; else `prices/` next to cluster.yaml when present; else the built-in catalog. */
+function resolvePricesDir(dir: string, configured: string | undefined): string {
+  if (configured !== undefined) return resolve(dir, configured);
+  const local = join(dir, "prices");
+  return existsSync(local) ? local : join(BUILTIN_CONFIG_DIR, "prices");
+}

@@ -1,0 +1,180 @@
+/**
+ * Rules that span fields or files. Each reports with the file and dot path the operator must
+ * edit and says how to fix it. Provider-specific rules live with the provider (constructs/<p>/).
+ */
+import type { Catalog } from "../cost/catalog";
+import { PROVIDERS_BY_ID } from "../constructs/providers";
+import { contains, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "./cidr";
+import type { PathSegment, ProblemSink } from "./problems";
+import type { ClusterConfig, Role, TariffsConfig, UserConfig } from "./schema";
+
+export interface ParsedConfig {
+  readonly cluster: ClusterConfig;
+  readonly users: readonly UserConfig[];
+  readonly tariffs: TariffsConfig;
+  readonly catalogs: Readonly<Record<string, Catalog>>;
+}
+
+export interface ConfigFiles {
+  readonly cluster: string;
+  readonly users: string;
+  readonly tariffs: string;
+}
+
+/** Roles whose groups may be scaled to zero nodes (the platform still works without them). */
+const ZERO_ALLOWED: ReadonlySet<Role> = new Set(["gpu-worker", "service"]);
+const CONTROLLER_COUNTS = [1, 3, 5, 7];
+
+export function checkRules(config: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {
+  checkNodeGroups(config, files.cluster, sink);
+  checkNetwork(config.cluster, files.cluster, sink);
+  checkUsers(config, files, sink);
+  PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
+}
+
+function groupsWithRole(cluster: ClusterConfig, role: Role): [string, ClusterConfig["nodeGroups"][string]][] {
+  return Object.entries(cluster.nodeGroups).filter(([, group]) => group.role === role);
+}
+
+function checkNodeGroups({ cluster, users, tariffs }: ParsedConfig, file: string, sink: ProblemSink): void {
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    const at = ["nodeGroups", name];
+    if (group.count === 0 && !ZERO_ALLOWED.has(group.role)) {
+      sink.add(file, [...at, "count"], `a ${group.role} group cannot have 0 nodes; set count to at least 1 or remove the group`);
+    }
+    if (group.dataVolumeGb !== undefined && group.role !== "ceph") {
+      sink.add(file, [...at, "dataVolumeGb"], `only ceph groups get a data volume; remove it from this ${group.role} group`);
+    }
+    if (group.role === "ceph" && group.dataVolumeGb === undefined) {
+      sink.add(file, [...at, "dataVolumeGb"], "is required for a ceph group (size of each node's data volume in GB, e.g. 500)");
+    }
+    if (group.dedicated?.hosts !== undefined && group.dedicated.hosts.length !== group.count) {
+      sink.add(file, [...at, "dedicated", "hosts"], `lists ${group.dedicated.hosts.length} hosts but count is ${group.count}; make them equal`);
+    }
+    const longest = `${cluster.name}-${name}-${String(Math.max(group.count, 1)).padStart(2, "0")}`;
+    if (longest.length > 63) {
+      sink.add(file, at, `server names like "${longest}" exceed 63 characters; shorten the cluster or group name`);
+    }
+  }
+
+  const bastions = groupsWithRole(cluster, "bastion");
+  if (bastions.length !== 1) {
+    sink.add(file, "nodeGroups", `needs exactly one group with role bastion (the only SSH entry and the NAT gateway), found ${bastions.length}`);
+  } else if (bastions[0]![1].count !== 1) {
+    sink.add(file, ["nodeGroups", bastions[0]![0], "count"], `must be 1: the bastion is the single SSH entry and NAT gateway, got ${bastions[0]![1].count}`);
+  }
+
+  const controllers = groupsWithRole(cluster, "controller");
+  const controllerCount = controllers.reduce((sum, [, g]) => sum + g.count, 0);
+  if (controllers.length === 0) {
+    sink.add(file, "nodeGroups", "needs a group with role controller (the control plane)");
+  } else if (!CONTROLLER_COUNTS.includes(controllerCount)) {
+    const where = controllers.length === 1 ? ["nodeGroups", controllers[0]![0], "count"] : "nodeGroups";
+    sink.add(file, where, `controllers must number 1, 3, 5 or 7 in total so the control plane keeps quorum, got ${controllerCount}`);
+  }
+
+  const ceph = groupsWithRole(cluster, "ceph");
+  const cephCount = ceph.reduce((sum, [, g]) => sum + g.count, 0);
+  if (ceph.length > 0 && cephCount < cluster.ceph.replication) {
+    const where = ceph.length === 1 ? ["nodeGroups", ceph[0]![0], "count"] : "nodeGroups";
+    sink.add(file, where, `Ceph needs at least ceph.replication (${cluster.ceph.replication}) storage nodes, got ${cephCount}; add nodes or lower ceph.replication`);
+  }
+
+  const gpuCount = groupsWithRole(cluster, "gpu-worker").reduce((sum, [, g]) => sum + g.count, 0);
+  if (gpuCount === 0) {
+    const gpuPacks = Object.entries(tariffs.packs).filter(([, p]) => p.requiresGpu).map(([id]) => id);
+    const needing = users.filter((u) => u.packs.some((p) => gpuPacks.includes(p)));
+    if (needing.length > 0) {
+      sink.add(file, "nodeGroups", `${needing.length} user(s) have a GPU pack (${gpuPacks.join(", ")}) but no gpu-worker nodes exist; add a gpu-worker group with count ≥ 1`);
+    }
+  }
+  const serviceCount = groupsWithRole(cluster, "service").reduce((sum, [, g]) => sum + g.count, 0);
+  if (serviceCount === 0 && users.length > 0) {
+    sink.add(file, "nodeGroups", `${users.length} user(s) need the shared services but no service nodes exist; add a service group with count ≥ 1`);
+  }
+}
+
+function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  const parsed = (path: PathSegment[], text: string): Cidr | undefined => {
+    const result = parseCidr(text);
+    if (typeof result === "string") {
+      sink.add(file, path, result);
+      return undefined;
+    }
+    return result;
+  };
+  const network = parsed(["network", "cidr"], cluster.network.cidr);
+  if (network !== undefined && !isPrivate(network)) {
+    sink.add(file, ["network", "cidr"], `${network.text} is not a private range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`);
+  }
+  const subnets: [string, Cidr | undefined][] = [
+    ["platformSubnet", parsed(["network", "platformSubnet"], cluster.network.platformSubnet)],
+    ["usersSubnet", parsed(["network", "usersSubnet"], cluster.network.usersSubnet)],
+  ];
+  if (cluster.provider === "hetzner" && cluster.hetzner.vswitchId !== undefined) {
+    subnets.push(["vswitchSubnet", parsed(["network", "vswitchSubnet"], cluster.network.vswitchSubnet)]);
+  }
+  for (const [name, subnet] of subnets) {
+    if (subnet !== undefined && network !== undefined && !contains(network, subnet)) {
+      sink.add(file, ["network", name], `${subnet.text} is outside network.cidr ${network.text}; pick a range inside it`);
+    }
+  }
+  for (let i = 0; i < subnets.length; i++) {
+    for (let j = i + 1; j < subnets.length; j++) {
+      const [nameA, a] = subnets[i]!;
+      const [nameB, b] = subnets[j]!;
+      if (a !== undefined && b !== undefined && overlaps(a, b)) {
+        sink.add(file, ["network", nameB], `${b.text} overlaps network.${nameA} ${a.text}; subnets must not overlap`);
+      }
+    }
+  }
+  const platform = subnets[0]![1];
+  if (cluster.network.bastionIp !== undefined) {
+    const ip = parseIp(cluster.network.bastionIp);
+    if (ip === undefined) sink.add(file, ["network", "bastionIp"], `"${cluster.network.bastionIp}" is not an IPv4 address`);
+    else if (platform !== undefined && (!contains(platform, ip) || ip === platform.start || ip === platform.end)) {
+      sink.add(file, ["network", "bastionIp"], `must be a host address inside network.platformSubnet ${platform.text}`);
+    }
+  }
+  cluster.access.adminCidrs.forEach((text, index) => {
+    const admin = parsed(["access", "adminCidrs", index], text);
+    if (admin !== undefined && admin.prefix === 0) {
+      sink.warn(file, ["access", "adminCidrs", index], "0.0.0.0/0 lets the whole internet try SSH on the bastion; narrow it to your office or VPN range");
+    }
+  });
+  const keyNames = new Set<string>();
+  cluster.access.sshKeys.forEach((key, index) => {
+    if (keyNames.has(key.name)) sink.add(file, ["access", "sshKeys", index, "name"], `"${key.name}" is used twice; key names must be unique`);
+    keyNames.add(key.name);
+  });
+}
+
+function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const seen = new Map<string, number>();
+  const packIds = Object.keys(tariffs.packs);
+  const tariffIds = Object.keys(tariffs.tariffs);
+  users.forEach((user, index) => {
+    const at = ["users", index] as const;
+    const first = seen.get(user.name);
+    if (first !== undefined) sink.add(files.users, [...at, "name"], `"${user.name}" is already used by users[${first}]; user names must be unique`);
+    else seen.set(user.name, index);
+    if (!tariffIds.includes(user.tariff)) {
+      sink.add(files.users, [...at, "tariff"], `unknown tariff "${user.tariff}"; known tariffs: ${tariffIds.join(", ")} (defined in ${files.tariffs})`);
+    }
+    const packsSeen = new Set<string>();
+    user.packs.forEach((pack, p) => {
+      if (!packIds.includes(pack)) {
+        sink.add(files.users, [...at, "packs", p], `unknown pack "${pack}"; known packs: ${packIds.join(", ")} (defined in ${files.tariffs})`);
+      } else if (packsSeen.has(pack)) {
+        sink.add(files.users, [...at, "packs", p], `pack "${pack}" is listed twice; list each pack once`);
+      }
+      packsSeen.add(pack);
+    });
+    const vmName = `${cluster.name}-u-${user.name}`;
+    if (vmName.length > 63) sink.add(files.users, [...at, "name"], `VM name "${vmName}" exceeds 63 characters; shorten the user name`);
+  });
+  const platform = parseCidr(cluster.network.usersSubnet);
+  if (typeof platform !== "string" && users.length > platform.end - platform.start - 3) {
+    sink.add(files.cluster, ["network", "usersSubnet"], `${platform.text} has room for ${platform.end - platform.start - 3} VMs but ${users.length} users are configured; use a larger subnet`);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The operator's configuration: cluster.yaml, users.yaml and tariffs.yaml.
+ *
+ * Shapes (types, unknown keys, ranges) are checked here with zod; rules that span fields or
+ * files (odd controller count, CIDR overlap, known packs, …) live in rules.ts. Every field
+ * documents its default; the README's config reference is checked against this file by a test.
+ */
+import { z } from "zod";
+
+/** DNS label: lower-case letters, digits and hyphens, starting with a letter. */
+export const dnsName = z
+  .string()
+  .regex(
+    /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    "must be DNS-safe: lower-case letters, digits and '-', starting with a letter and not ending with '-'",
+  )
+  .max(40, "must be at most 40 characters so derived server names stay under 63");
+
+const money = z.string().regex(/^\d+(\.\d{1,2})?$/, "must be an amount as a quoted decimal string, e.g. \"20.00\"");
+
+const cidr = z.string().min(1, "must be an IPv4 CIDR such as 10.0.0.0/16");
+
+export const ROLES = ["controller", "gpu-worker", "ceph", "service", "bastion"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PROVIDERS = ["hetzner"] as const;
+
+const sshPublicKey = z
+  .string()
+  .regex(
+    /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/,
+    "must be an OpenSSH public key line (e.g. \"ssh-ed25519 AAAA… name\"); never a private key",
+  );
+
+const dedicatedHost = z.strictObject({
+  /** Host name; @default `<cluster>-<group>-<NN>` */
+  name: dnsName.optional(),
+  /** Private address in the vSwitch subnet; @default allocated in order from the subnet's 10th address */
+  address: z.string().optional(),
+  /** Hetzner Robot server number, for the inventory; @default none */
+  serverNumber: z.number().int().positive().optional(),
+});
+
+const nodeGroup = z.strictObject({
+  /** What the group does; decides firewall ports, placement and cloud-init. */
+  role: z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }),
+  /** Number of nodes. 0 is allowed for gpu-worker and service groups only. */
+  count: z.number({ message: "must be a whole number" }).int("must be a whole number").min(0, "must be 0 or more"),
+  /** Provider server type (e.g. cpx22); required for cloud groups. */
+  serverType: z.string().optional(),
+  /** OS image; @default the provider's `image` */
+  image: z.string().optional(),
+  /** Size of the Ceph data volume attached to each node (ceph role only), GB, ≥ 10. */
+  dataVolumeGb: z.number().int("must be a whole number of GB").min(10, "must be at least 10 GB (Hetzner's minimum volume)").max(10240, "must be at most 10240 GB (Hetzner's maximum volume)").optional(),
+  /**
+   * Dedicated (Robot) servers instead of cloud servers: rented monthly, joined through the
+   * vSwitch subnet, declared in the stack so they are priced and inventoried.
+   */
+  dedicated: z
+    .strictObject({
+      /** Catalog product id, e.g. GEX44-1. */
+      product: z.string(),
+      /** Per-host details, one per count; @default names and addresses are derived */
+      hosts: z.array(dedicatedHost).optional(),
+      /** When the servers were ordered (prices differ by order date); @default today */
+      orderedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").optional(),
+    })
+    .optional(),
+  /** Extra labels on every node of the group; @default none */
+  labels: z.record(z.string(), z.string()).optional(),
+});
+export type NodeGroupConfig = z.infer<typeof nodeGroup>;
+
+const s3Backend = z.strictObject({
+  backend: z.literal("s3"),
+  /** Bucket holding the state files. */
+  bucket: z.string().min(3),
+  /** Key prefix; each stack stores `<prefix>/<stack>.tfstate`. @default `aiwc/<cluster>` */
+  keyPrefix: z.string().optional(),
+  /** Region name (for Hetzner Object Storage the location, e.g. fsn1). */
+  region: z.string(),
+  /** S3 endpoint for S3-compatible stores (e.g. https://fsn1.your-objectstorage.com); @default AWS */
+  endpoint: z.url({ message: "must be an https:// URL" }).optional(),
+  /**
+   * State locking: `lockfile` (S3 conditional writes, Terraform ≥ 1.10), `dynamodb` (AWS only)
+   * or `none` (not recommended). @default lockfile
+   */
+  locking: z.enum(["lockfile", "dynamodb", "none"]).default("lockfile"),
+  /** DynamoDB table for `locking: dynamodb`. */
+  dynamodbTable: z.string().optional(),
+});
+
+const localBackend = z.strictObject({
+  backend: z.literal("local"),
+  /** Directory for state files, relative to the project; @default `terraform-state` */
+  directory: z.string().default("terraform-state"),
+});
+
+export const clusterSchema = z.strictObject({
+  /** Cluster name: prefixes every resource name and label. */
+  name: dnsName.max(20, "must be at most 20 characters so derived server names stay under 63"),
+  /** Cloud provider. @default hetzner */
+  provider: z.enum(PROVIDERS, { message: `must be one of ${PROVIDERS.join(", ")}` }).default("hetzner"),
+  hetzner: z
+    .strictObject({
+      /** Location of every cloud server and volume. @default fsn1 (Falkenstein, where GEX44 lives) */
+      location: z.string().default("fsn1"),
+      /** Default image. @default ubuntu-24.04 */
+      image: z.string().default("ubuntu-24.04"),
+      /** Robot vSwitch id for dedicated servers; enables the vSwitch subnet. @default none */
+      vswitchId: z.number().int().positive().optional(),
+    })
+    .prefault({}),
+  network: z
+    .strictObject({
+      /** The private network. @default 10.0.0.0/16 */
+      cidr: cidr.default("10.0.0.0/16"),
+      /** Controllers, Ceph, service nodes and the bastion. @default 10.0.1.0/24 */
+      platformSubnet: cidr.default("10.0.1.0/24"),
+      /** Users' VMs. @default 10.0.16.0/20 (4,093 VMs) */
+      usersSubnet: cidr.default("10.0.16.0/20"),
+      /** Dedicated servers behind the vSwitch (only with hetzner.vswitchId). @default 10.0.2.0/24 */
+      vswitchSubnet: cidr.default("10.0.2.0/24"),
+      /** The bastion's private address, gateway for the NAT route. @default 2nd address of platformSubnet */
+      bastionIp: z.string().optional(),
+    })
+    .prefault({}),
+  access: z.strictObject({
+    /** Who may SSH to the bastion (the only SSH entry). At least one CIDR. */
+    adminCidrs: z.array(cidr).min(1, "needs at least one CIDR allowed to SSH to the bastion"),
+    /** Operators' SSH public keys, installed for root on every node. */
+    sshKeys: z
+      .array(z.strictObject({ name: dnsName, publicKey: sshPublicKey }))
+      .min(1, "needs at least one operator SSH key"),
+  }),
+  /** Node groups by name (the name is DNS-safe and prefixes its servers). */
+  nodeGroups: z.record(dnsName, nodeGroup),
+  ceph: z
+    .strictObject({
+      /** Replicated pool size; Ceph needs at least this many storage nodes. @default 3 */
+      replication: z.number().int().min(1).max(7).default(3),
+    })
+    .prefault({}),
+  /** Where Terraform keeps state. @default local */
+  state: z.discriminatedUnion("backend", [localBackend, s3Backend], {
+    message: "backend must be local or s3",
+  }).prefault({ backend: "local" }),
+  /** Sibling files, relative to this file. @default users.yaml and tariffs.yaml next to it */
+  files: z
+    .strictObject({
+      users: z.string().default("users.yaml"),
+      tariffs: z.string().default("tariffs.yaml"),
+      /** Price catalog directory. @default `prices/` next to this file if present, else the built-in catalog */
+      prices: z.string().optional(),
+    })
+    .prefault({}),
+});
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+
+export const usersSchema = z.strictObject({
+  users: z.array(
+    z.strictObject({
+      /** Account and VM name; unique, DNS-safe. */
+      name: dnsName.max(32, "must be at most 32 characters (Linux user names)"),
+      /** Tariff id from tariffs.yaml. */
+      tariff: z.string(),
+      /** Pack ids from tariffs.yaml. @default none */
+      packs: z.array(z.string()).default([]),
+      /** The user's SSH public key; the VM's account accepts only this key. */
+      sshKey: sshPublicKey,
+      /** Server type override for this user's VM. @default the tariff's choice */
+      serverType: z.string().optional(),
+      /** Give the account sudo on its own VM. @default false */
+      sudo: z.boolean().default(false),
+    }),
+  ),
+});
+export type UsersConfig = z.infer<typeof usersSchema>;
+export type UserConfig = UsersConfig["users"][number];
+
+export const tariffsSchema = z.strictObject({
+  /** Currency of every amount in this file. @default EUR */
+  currency: z.enum(["EUR"]).default("EUR"),
+  tariffs: z.record(
+    dnsName,
+    z.strictObject({
+      /** Monthly base price per user. */
+      monthly: money,
+      /** VM sizing: the smallest orderable server type with at least this much. */
+      vm: z.strictObject({
+        ramGb: z.number().positive(),
+        vcpu: z.number().int().positive().default(1),
+        /** Explicit server type per provider, overriding the choice. @default none */
+        serverType: z.record(z.string(), z.string()).optional(),
+      }),
+      /** Services included (informational, shown in reports). */
+      includes: z.array(z.string()).default([]),
+    }),
+  ),
+  packs: z.record(
+    dnsName,
+    z.strictObject({
+      monthly: money,
+      includes: z.array(z.string()).default([]),
+      /** GPU tokens included per month (Pro pack). @default 0 */
+      gpuTokens: z.number().int().min(0).optional(),
+      /** Extra block storage attached to the user's VM, GB. @default 0 */
+      extraVolumeGb: z.number().int().min(10, "must be at least 10 GB (Hetzner's minimum volume)").optional(),
+      /** Needs GPU workers to be useful (checked against the cluster). @default false */
+      requiresGpu: z.boolean().default(false),
+    }),
+  ),
+});
+export type TariffsConfig = z.infer<typeof tariffsSchema>;

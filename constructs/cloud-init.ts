@@ -1,0 +1,198 @@
+/**
+ * cloud-init user data for aiwc nodes: the host firewall from the matrix (nftables), the
+ * default route through the NAT gateway for private nodes, and the NAT itself on the bastion.
+ *
+ * Output depends only on the role and on the network layout, never on node counts: user data
+ * changes replace a server, so scaling one group must not rewrite another group's user data.
+ */
+import { stringify } from "yaml";
+import type { Cidr } from "../config/cidr";
+import { FIREWALL_MATRIX, type Target, type Zone } from "./firewall-matrix";
+
+export interface NetworkZones {
+  /** The whole private network. */
+  readonly network: Cidr;
+  readonly platform: Cidr;
+  readonly users: Cidr;
+  readonly vswitch?: Cidr;
+  readonly bastionIp: string;
+  /** The network gateway private nodes route through. */
+  readonly gateway: string;
+  /** CIDRs allowed to SSH to the bastion from the internet. */
+  readonly adminCidrs: readonly string[];
+}
+
+export interface CloudInitProps {
+  readonly role: Target;
+  readonly zones: NetworkZones;
+  /** Account created on a user VM. */
+  readonly account?: { readonly name: string; readonly sshKey: string; readonly sudo: boolean };
+  /** Resolvers reachable through the NAT (Hetzner's recursive resolvers by default). */
+  readonly dns?: readonly string[];
+}
+
+/** Hetzner's public recursive resolvers, reachable from private nodes through the NAT. */
+export const HETZNER_RESOLVERS = ["185.12.64.1", "185.12.64.2"];
+
+function sources(zone: Zone, zones: NetworkZones): string[] {
+  switch (zone) {
+    case "internet":
+      return [...zones.adminCidrs];
+    case "bastion":
+      return [zones.bastionIp];
+    case "platform":
+      return [zones.platform.text];
+    case "users":
+      return [zones.users.text];
+    case "vswitch":
+      return zones.vswitch !== undefined ? [zones.vswitch.text] : [];
+  }
+}
+
+/** The nftables ruleset for a role, rendered from FIREWALL_MATRIX. */
+export function nftablesRuleset(role: Target, zones: NetworkZones): string {
+  const lines = [
+    "#!/usr/sbin/nft -f",
+    `# aiwc host firewall for role ${role}; generated from constructs/firewall-matrix.ts`,
+    "flush ruleset",
+    "table inet aiwc {",
+    "  chain input {",
+    "    type filter hook input priority 0; policy drop;",
+    "    iif lo accept",
+    "    ct state established,related accept",
+    "    ct state invalid drop",
+    `    ip saddr ${zones.bastionIp} icmp type echo-request accept`,
+    "    ip6 nexthdr icmpv6 accept",
+  ];
+  for (const rule of FIREWALL_MATRIX[role]) {
+    const from = sources(rule.from, zones);
+    if (from.length === 0) continue;
+    lines.push(`    ip saddr { ${from.join(", ")} } ${rule.protocol} dport ${rule.port} accept comment "${rule.why.replace(/"/g, "'")}"`);
+  }
+  lines.push("  }");
+  if (role === "bastion") {
+    lines.push(
+      "  chain forward {",
+      "    type filter hook forward priority 0; policy drop;",
+      "    ct state established,related accept",
+      `    ip saddr ${zones.network.text} oifname "eth0" accept comment "NAT egress for private nodes"`,
+      "  }",
+    );
+  }
+  if (role === "user-vm") {
+    // Defence in depth: the receiving VM already drops traffic from the users subnet.
+    lines.push(
+      "  chain output {",
+      "    type filter hook output priority 0; policy accept;",
+      "    ct state established,related accept",
+      `    ip daddr ${zones.users.text} drop comment "users' VMs never reach each other"`,
+      "  }",
+    );
+  }
+  lines.push("}");
+  if (role === "bastion") {
+    lines.push(
+      "table ip aiwc_nat {",
+      "  chain postrouting {",
+      "    type nat hook postrouting priority srcnat; policy accept;",
+      `    ip saddr ${zones.network.text} oifname "eth0" masquerade`,
+      "  }",
+      "}",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Adds the default route through the network gateway once the private interface is up. */
+function defaultRouteScript(zones: NetworkZones): string {
+  return [
+    "#!/bin/sh",
+    "# Private-only nodes reach the internet through the network gateway, which routes to the bastion's NAT.",
+    "set -eu",
+    "for attempt in $(seq 1 60); do",
+    // Hetzner's DHCP installs a route for the whole network on the private interface.
+    `  dev=$(ip -o -4 route show ${zones.network.text} | awk '{for (i = 1; i < NF; i++) if ($i == "dev") {print $(i + 1); exit}}')`,
+    '  if [ -n "$dev" ]; then',
+    `    ip route replace default via ${zones.gateway} dev "$dev" onlink`,
+    "    exit 0",
+    "  fi",
+    "  sleep 2",
+    "done",
+    'echo "aiwc: no private interface found" >&2',
+    "exit 1",
+    "",
+  ].join("\n");
+}
+
+export function cloudInit(props: CloudInitProps): string {
+  const { role, zones } = props;
+  const isBastion = role === "bastion";
+  const files: Record<string, unknown>[] = [
+    { path: "/etc/nftables.conf", permissions: "0644", content: nftablesRuleset(role, zones) },
+    {
+      path: "/etc/ssh/sshd_config.d/10-aiwc.conf",
+      permissions: "0644",
+      content: "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n",
+    },
+  ];
+  const commands: string[][] = [];
+  if (isBastion) {
+    files.push({ path: "/etc/sysctl.d/90-aiwc-nat.conf", permissions: "0644", content: "net.ipv4.ip_forward = 1\n" });
+    commands.push(["sysctl", "--system"]);
+  } else {
+    files.push(
+      { path: "/usr/local/sbin/aiwc-default-route", permissions: "0755", content: defaultRouteScript(zones) },
+      {
+        path: "/etc/systemd/system/aiwc-default-route.service",
+        permissions: "0644",
+        content: [
+          "[Unit]",
+          "Description=aiwc: default route through the NAT gateway",
+          "After=network-online.target",
+          "Wants=network-online.target",
+          "",
+          "[Service]",
+          "Type=oneshot",
+          "ExecStart=/usr/local/sbin/aiwc-default-route",
+          "RemainAfterExit=yes",
+          "",
+          "[Install]",
+          "WantedBy=multi-user.target",
+          "",
+        ].join("\n"),
+      },
+      {
+        path: "/etc/systemd/resolved.conf.d/aiwc.conf",
+        permissions: "0644",
+        content: `[Resolve]\nDNS=${(props.dns ?? HETZNER_RESOLVERS).join(" ")}\n`,
+      },
+    );
+    commands.push(
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "--now", "aiwc-default-route.service"],
+      ["systemctl", "restart", "systemd-resolved"],
+    );
+  }
+  commands.push(["systemctl", "enable", "--now", "nftables.service"], ["nft", "-f", "/etc/nftables.conf"], ["systemctl", "reload", "ssh"]);
+
+  const document: Record<string, unknown> = {
+    ssh_pwauth: false,
+    package_update: true,
+    packages: ["nftables"],
+    write_files: files,
+  };
+  if (props.account !== undefined) {
+    document.users = [
+      "default",
+      {
+        name: props.account.name,
+        shell: "/bin/bash",
+        lock_passwd: true,
+        ssh_authorized_keys: [props.account.sshKey],
+        ...(props.account.sudo ? { sudo: "ALL=(ALL) NOPASSWD:ALL" } : {}),
+      },
+    ];
+  }
+  document.runcmd = commands;
+  return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
+}

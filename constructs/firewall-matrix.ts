@@ -1,0 +1,67 @@
+/**
+ * Who may talk to whom: one matrix, rendered per provider (Hetzner: cloud firewalls for the
+ * public side plus nftables on each host, because Hetzner Cloud Firewalls do not filter
+ * private-network traffic; AWS: security groups; OVH: security groups).
+ *
+ * Sources are zones, not single hosts, so that scaling a group never changes another node's
+ * rules (on Hetzner the rules live in cloud-init, whose change would replace the server).
+ *
+ * | to \ from    | internet (adminCidrs) | bastion | platform subnet          | vSwitch (dedicated) | users subnet |
+ * |--------------|-----------------------|---------|--------------------------|---------------------|--------------|
+ * | bastion      | 22/tcp                | —       | NAT egress (forward)     | —                   | NAT egress   |
+ * | controller   | —                     | 22/tcp  | 6443/tcp, 2379-2380/tcp  | 6443/tcp            | —            |
+ * | ceph         | —                     | 22/tcp  | 3300, 6789, 6800-7300/tcp| 3300, 6789, 6800-7300/tcp | —      |
+ * | service      | —                     | 22/tcp  | 443/tcp                  | —                   | 443/tcp      |
+ * | gpu-worker   | —                     | 22/tcp  | 11434/tcp (Ollama)       | —                   | —            |
+ * | user-vm      | —                     | 22/tcp  | —                        | —                   | — (isolated) |
+ *
+ * ICMP echo is allowed from the bastion to every node (diagnostics). Everything else inbound
+ * is dropped. Outbound is open (through the bastion's NAT on Hetzner).
+ */
+import type { Role } from "../config/schema";
+
+export type Zone = "internet" | "bastion" | "platform" | "vswitch" | "users";
+export type Target = Role | "user-vm";
+
+export interface PortRule {
+  readonly from: Zone;
+  readonly protocol: "tcp" | "udp";
+  /** A port or an inclusive range "a-b". */
+  readonly port: string;
+  /** Why the port is open; rendered as a comment/description. */
+  readonly why: string;
+}
+
+const SSH_FROM_BASTION: PortRule = { from: "bastion", protocol: "tcp", port: "22", why: "SSH, only through the bastion" };
+const CEPH_PORTS = (from: Zone): PortRule[] => [
+  { from, protocol: "tcp", port: "3300", why: "Ceph monitor (msgr2)" },
+  { from, protocol: "tcp", port: "6789", why: "Ceph monitor (msgr1)" },
+  { from, protocol: "tcp", port: "6800-7300", why: "Ceph OSD and manager daemons" },
+];
+
+export const FIREWALL_MATRIX: Readonly<Record<Target, readonly PortRule[]>> = {
+  bastion: [{ from: "internet", protocol: "tcp", port: "22", why: "SSH from the operators' networks (access.adminCidrs)" }],
+  controller: [
+    SSH_FROM_BASTION,
+    { from: "platform", protocol: "tcp", port: "6443", why: "control-plane API" },
+    { from: "vswitch", protocol: "tcp", port: "6443", why: "control-plane API for dedicated GPU workers" },
+    { from: "platform", protocol: "tcp", port: "2379-2380", why: "etcd peers and clients" },
+  ],
+  ceph: [SSH_FROM_BASTION, ...CEPH_PORTS("platform"), ...CEPH_PORTS("vswitch")],
+  service: [
+    SSH_FROM_BASTION,
+    { from: "platform", protocol: "tcp", port: "443", why: "shared services (reverse proxy) for the platform" },
+    { from: "users", protocol: "tcp", port: "443", why: "shared services (Open WebUI, SearXNG, Qdrant, …) for users' VMs" },
+  ],
+  "gpu-worker": [SSH_FROM_BASTION, { from: "platform", protocol: "tcp", port: "11434", why: "Ollama API for the service nodes" }],
+  "user-vm": [SSH_FROM_BASTION],
+};
+
+/** Whether `from` may open a TCP connection to `port` on a node of role `to` (the matrix as a predicate). */
+export function allows(to: Target, from: Zone, port: number): boolean {
+  return FIREWALL_MATRIX[to].some((rule) => {
+    if (rule.from !== from || rule.protocol !== "tcp") return false;
+    const [low, high] = rule.port.split("-").map(Number) as [number, number | undefined];
+    return port >= low && port <= (high ?? low);
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Hetzner's config rules and server-type choice. Light on purpose (no cdktf): used by
+ * `aiwc validate` and by the topology before any binding is loaded.
+ */
+import type { Catalog } from "../../cost/catalog";
+import { contains, parseCidr, parseIp } from "../../config/cidr";
+import { closest, type ProblemSink } from "../../config/problems";
+import type { ConfigFiles, ParsedConfig } from "../../config/rules";
+import type { ProviderDescriptor } from "../providers";
+
+/** The smallest orderable x86 server type in `location` with at least this RAM and vCPU. */
+export function smallestFit(catalog: Catalog, location: string, ramGb: number, vcpu: number): string | undefined {
+  const fits = Object.entries(catalog.server_types)
+    .filter(([, t]) => t.orderable && t.arch === "x86" && t.locations.includes(location) && t.ram_gb >= ramGb && t.vcpu >= vcpu)
+    .sort(([idA, a], [idB, b]) => a.ram_gb - b.ram_gb || a.vcpu - b.vcpu || Number(a.prices[0]!.monthly) - Number(b.prices[0]!.monthly) || idA.localeCompare(idB));
+  return fits[0]?.[0];
+}
+
+function userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined {
+  if (override !== undefined) return override;
+  const tariff = config.tariffs.tariffs[tariffId];
+  const catalog = config.catalogs.hetzner;
+  if (tariff === undefined || catalog === undefined) return undefined;
+  return tariff.vm.serverType?.hetzner ?? smallestFit(catalog, config.cluster.hetzner.location, tariff.vm.ramGb, tariff.vm.vcpu);
+}
+
+function checkServerType(
+  catalog: Catalog,
+  location: string,
+  type: string,
+  report: (message: string) => void,
+  warn: (message: string) => void,
+): void {
+  const spec = catalog.server_types[type];
+  if (spec === undefined) {
+    const suggestion = closest(type, Object.keys(catalog.server_types));
+    report(`unknown Hetzner server type "${type}"${suggestion !== undefined ? `; did you mean "${suggestion}"?` : ""} (known: ${Object.keys(catalog.server_types).join(", ")})`);
+  } else if (!spec.locations.includes(location)) {
+    report(`server type "${type}" is not offered in ${location}; it is offered in ${spec.locations.join(", ")}`);
+  } else if (!spec.orderable) {
+    warn(`Hetzner lists "${type}" as not available for new servers (catalog ${catalog.as_of}); creating it may fail for lack of capacity`);
+  }
+}
+
+function checkConfig(config: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const { cluster } = config;
+  const catalog = config.catalogs.hetzner!;
+  const location = cluster.hetzner.location;
+  if (catalog.locations[location] === undefined) {
+    sink.add(files.cluster, ["hetzner", "location"], `unknown Hetzner location "${location}"; use one of ${Object.keys(catalog.locations).join(", ")}`);
+    return;
+  }
+  const vswitch = parseCidr(cluster.network.vswitchSubnet);
+  const addresses = new Map<number, string>();
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    const at = ["nodeGroups", name];
+    if (group.dedicated !== undefined) {
+      if (group.serverType !== undefined) sink.add(files.cluster, [...at, "serverType"], "a dedicated group has no cloud server type; remove serverType or dedicated");
+      const product = catalog.dedicated[group.dedicated.product];
+      if (product === undefined) {
+        const suggestion = closest(group.dedicated.product, Object.keys(catalog.dedicated));
+        sink.add(files.cluster, [...at, "dedicated", "product"], `unknown Hetzner dedicated product "${group.dedicated.product}"${suggestion !== undefined ? `; did you mean "${suggestion}"?` : ""} (known: ${Object.keys(catalog.dedicated).join(", ")})`);
+      }
+      if (cluster.hetzner.vswitchId === undefined && group.count > 0) {
+        sink.add(files.cluster, [...at, "dedicated"], "dedicated servers join the cloud network through a vSwitch; set hetzner.vswitchId to your Robot vSwitch id");
+      }
+      group.dedicated.hosts?.forEach((host, index) => {
+        if (host.address === undefined) return;
+        const ip = parseIp(host.address);
+        const path = [...at, "dedicated", "hosts", index, "address"];
+        if (ip === undefined) sink.add(files.cluster, path, `"${host.address}" is not an IPv4 address`);
+        else if (typeof vswitch !== "string" && !contains(vswitch, ip)) sink.add(files.cluster, path, `${host.address} is outside network.vswitchSubnet ${vswitch.text}`);
+        else if (addresses.has(ip)) sink.add(files.cluster, path, `${host.address} is already used by ${addresses.get(ip)}`);
+        else addresses.set(ip, `nodeGroups.${name}.dedicated.hosts[${index}]`);
+      });
+      continue;
+    }
+    if (group.role === "gpu-worker") {
+      sink.add(files.cluster, at, "Hetzner Cloud has no GPU server types; declare the GPU workers as dedicated servers, e.g. `dedicated: { product: GEX44-1 }`");
+      continue;
+    }
+    if (group.serverType === undefined) {
+      const suggestion = smallestFit(catalog, location, 4, 2);
+      sink.add(files.cluster, [...at, "serverType"], `is required for a cloud group (a Hetzner server type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
+      continue;
+    }
+    checkServerType(catalog, location, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
+  }
+  for (const [id, tariff] of Object.entries(config.tariffs.tariffs)) {
+    const override = tariff.vm.serverType?.hetzner;
+    if (override !== undefined) {
+      checkServerType(catalog, location, override, (m) => sink.add(files.tariffs, ["tariffs", id, "vm", "serverType", "hetzner"], m), (m) => sink.warn(files.tariffs, ["tariffs", id, "vm", "serverType", "hetzner"], m));
+    } else if (smallestFit(catalog, location, tariff.vm.ramGb, tariff.vm.vcpu) === undefined) {
+      sink.add(files.tariffs, ["tariffs", id, "vm"], `no orderable Hetzner server type in ${location} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.hetzner`);
+    }
+  }
+  config.users.forEach((user, index) => {
+    if (user.serverType !== undefined) {
+      checkServerType(catalog, location, user.serverType, (m) => sink.add(files.users, ["users", index, "serverType"], m), (m) => sink.warn(files.users, ["users", index, "serverType"], m));
+    }
+  });
+}
+
+export const hetznerConfig: ProviderDescriptor = {
+  id: "hetzner",
+  checkConfig,
+  userServerType,
+  loadStacks: () => (require("./stacks") as typeof import("./stacks")).hetznerStacks,
+};

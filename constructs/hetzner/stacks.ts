@@ -1,0 +1,167 @@
+/**
+ * Hetzner's contribution to the platform and users stacks: wires the topology into the
+ * constructs of this folder.
+ */
+import { TerraformOutput, Token, type TerraformStack } from "cdktf";
+import { HcloudProvider } from "../../.gen/providers/hcloud/provider";
+import { SshKey } from "../../.gen/providers/hcloud/ssh-key";
+import { cloudInit, type NetworkZones } from "../cloud-init";
+import type { PlatformExports, ProviderStacks } from "../provider-stacks";
+import { LABEL, type Topology } from "../topology";
+import { Bastion } from "./bastion";
+import { DedicatedHosts } from "./dedicated-hosts";
+import { ClusterFirewalls } from "./firewalls";
+import { NodeGroup } from "./node-group";
+import { PrivateNetwork } from "./network";
+import { UserVm } from "./user-vm";
+
+interface HetznerExports extends PlatformExports {
+  readonly networkId: number;
+  readonly usersSubnetId: string;
+  readonly sshKeyIds: readonly string[];
+}
+
+function zones(topology: Topology): NetworkZones {
+  const { network } = topology;
+  return {
+    network: network.cidr,
+    platform: network.platform,
+    users: network.users,
+    ...(network.vswitch !== undefined ? { vswitch: network.vswitch.subnet } : {}),
+    bastionIp: network.bastionIp,
+    gateway: network.gateway,
+    adminCidrs: topology.config.cluster.access.adminCidrs,
+  };
+}
+
+/** The API token is read by the provider from HCLOUD_TOKEN; it never enters the JSON. */
+function provider(stack: TerraformStack): void {
+  new HcloudProvider(stack, "hcloud", {});
+}
+
+function platform(stack: TerraformStack, topology: Topology): HetznerExports {
+  provider(stack);
+  const { cluster } = topology.config;
+  const location = cluster.hetzner.location;
+  const catalog = topology.config.catalogs.hetzner!;
+  const labels = { [LABEL.cluster]: topology.cluster };
+  const net = new PrivateNetwork(stack, "Network", {
+    name: topology.cluster,
+    cidr: topology.network.cidr.text,
+    platformSubnet: topology.network.platform.text,
+    usersSubnet: topology.network.users.text,
+    ...(topology.network.vswitch !== undefined
+      ? { vswitch: { id: topology.network.vswitch.id, subnet: topology.network.vswitch.subnet.text } }
+      : {}),
+    networkZone: catalog.locations[location]!.network_zone,
+    labels,
+  });
+  new ClusterFirewalls(stack, "Firewalls", { cluster: topology.cluster, adminCidrs: cluster.access.adminCidrs, labels });
+  const sshKeys = cluster.access.sshKeys.map(
+    (key) => new SshKey(stack, `SshKey-${key.name}`, { name: `${topology.cluster}-${key.name}`, publicKey: key.publicKey, labels }),
+  );
+  const sshKeyIds = sshKeys.map((key) => key.id);
+  const networkId = Token.asNumber(net.network.id);
+  const z = zones(topology);
+  const nodes: Record<string, unknown> = {};
+  let bastionPublicIp: string | undefined;
+
+  for (const group of topology.groups) {
+    const id = pascal(group.name);
+    if (group.kind === "dedicated") {
+      new DedicatedHosts(stack, id, {
+        hosts: group.nodes,
+        ...(topology.network.vswitch !== undefined ? { vswitchId: topology.network.vswitch.id } : {}),
+      });
+      for (const host of group.nodes) {
+        nodes[host.name] = { group: host.group, role: host.role, kind: "dedicated", product: host.product, private_ip: host.address };
+      }
+      continue;
+    }
+    const common = {
+      cluster: topology.cluster,
+      serverType: group.serverType,
+      image: group.image,
+      location,
+      networkId,
+      subnetId: net.platformSubnet.id,
+      dependsOn: [net.platformSubnet],
+      sshKeyIds,
+      userData: cloudInit({ role: group.role, zones: z }),
+    };
+    if (group.role === "bastion") {
+      const bastion = new Bastion(stack, id, { ...common, node: group.nodes[0]!, privateIp: topology.network.bastionIp });
+      bastionPublicIp = bastion.publicIp.ipAddress;
+      nodes[group.nodes[0]!.name] = {
+        group: group.name,
+        role: group.role,
+        kind: "cloud",
+        server_type: group.serverType,
+        private_ip: topology.network.bastionIp,
+        public_ip: bastion.publicIp.ipAddress,
+      };
+      continue;
+    }
+    const nodeGroup = new NodeGroup(stack, id, {
+      ...common,
+      group: group.name,
+      nodes: group.nodes,
+      ...(group.dataVolumeGb !== undefined ? { dataVolumeGb: group.dataVolumeGb } : {}),
+    });
+    group.nodes.forEach((node, index) => {
+      nodes[node.name] = {
+        group: group.name,
+        role: group.role,
+        kind: "cloud",
+        server_type: group.serverType,
+        private_ip: nodeGroup.servers[index]!.network.get(0).ip,
+      };
+    });
+  }
+
+  new TerraformOutput(stack, "nodes", {
+    value: nodes,
+    description: "Every platform node: name → group, role, kind, private_ip and, where it has one, public_ip (input of `aiwc inventory`)",
+  });
+  new TerraformOutput(stack, "bastion_public_ip", { value: bastionPublicIp, description: "SSH entry point (ProxyJump host)" });
+  new TerraformOutput(stack, "network_id", { value: net.network.id });
+  return { networkId, usersSubnetId: net.usersSubnet.id, sshKeyIds };
+}
+
+function users(stack: TerraformStack, topology: Topology, exported: PlatformExports): void {
+  provider(stack);
+  const { networkId, usersSubnetId, sshKeyIds } = exported as HetznerExports;
+  const location = topology.config.cluster.hetzner.location;
+  const z = zones(topology);
+  const vms: Record<string, unknown> = {};
+  for (const spec of topology.users) {
+    const vm = new UserVm(stack, `User-${spec.user}`, {
+      spec,
+      location,
+      networkId,
+      subnetId: usersSubnetId,
+      sshKeyIds,
+      userData: cloudInit({ role: "user-vm", zones: z, account: { name: spec.user, sshKey: spec.sshKey, sudo: spec.sudo } }),
+    });
+    vms[spec.name] = {
+      group: "user-vms",
+      role: "user-vm",
+      kind: "cloud",
+      user: spec.user,
+      tariff: spec.tariff,
+      packs: [...spec.packs],
+      server_type: spec.serverType,
+      private_ip: vm.server.network.get(0).ip,
+    };
+  }
+  new TerraformOutput(stack, "nodes", {
+    value: vms,
+    description: "Every user VM: name → user, tariff, packs, private IP (input of `aiwc inventory`)",
+  });
+}
+
+function pascal(name: string): string {
+  return name.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+}
+
+export const hetznerStacks: ProviderStacks = { platform, users };

@@ -1,0 +1,27 @@
+/**
+ * The one list of cloud providers. A provider is a folder in constructs/ (and, for pricing,
+ * one in cost/) plus one entry here: adding a provider touches no other provider.
+ *
+ * The descriptor is light (no cdktf import) so that `aiwc validate` starts fast; the stack
+ * builders are loaded on demand.
+ */
+import type { ConfigFiles, ParsedConfig } from "../config/rules";
+import type { ProblemSink } from "../config/problems";
+import type { ProviderStacks } from "./provider-stacks";
+import { hetznerConfig } from "./hetzner/config";
+
+export interface ProviderDescriptor {
+  readonly id: string;
+  /** Provider-specific config rules (types exist, locations, …). */
+  checkConfig(config: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void;
+  /** Server type for a user VM of this tariff (override, else the smallest orderable fit). */
+  userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined;
+  /** Loads the cdktf builders (heavy: imports the bindings). */
+  loadStacks(): Promise<ProviderStacks> | ProviderStacks;
+}
+
+export const PROVIDERS: readonly ProviderDescriptor[] = [hetznerConfig];
+
+export const PROVIDERS_BY_ID: Readonly<Record<string, ProviderDescriptor>> = Object.fromEntries(
+  PROVIDERS.map((p) => [p.id, p]),
+);

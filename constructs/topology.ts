@@ -1,0 +1,207 @@
+/**
+ * The provider-neutral topology derived from the config: every node and user VM with its
+ * name, group, role, type, labels and addresses. Stacks, outputs, pricing and the Ansible
+ * inventory all read this one model, so names and addresses cannot disagree between them.
+ */
+import { hostAddress, parseCidr, type Cidr } from "../config/cidr";
+import type { Config } from "../config/load";
+import type { Role } from "../config/schema";
+import { PROVIDERS_BY_ID } from "./providers";
+
+/** Label keys carried by every resource (Hetzner labels, AWS tags, OVH metadata). */
+export const LABEL = {
+  cluster: "aiwc/cluster",
+  group: "aiwc/group",
+  role: "aiwc/role",
+  user: "aiwc/user",
+  tariff: "aiwc/tariff",
+  packs: "aiwc/packs",
+  product: "aiwc/product",
+} as const;
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly group: string;
+  readonly role: Role;
+  /** 0-based position in the group. */
+  readonly index: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface CloudGroupSpec {
+  readonly kind: "cloud";
+  readonly name: string;
+  readonly role: Role;
+  readonly serverType: string;
+  readonly image: string;
+  /** Data volume per node, GB (Ceph). */
+  readonly dataVolumeGb?: number;
+  readonly nodes: readonly NodeSpec[];
+}
+
+export interface DedicatedHostSpec extends NodeSpec {
+  readonly product: string;
+  readonly address: string;
+  readonly serverNumber?: number;
+  readonly orderedOn?: string;
+}
+
+export interface DedicatedGroupSpec {
+  readonly kind: "dedicated";
+  readonly name: string;
+  readonly role: Role;
+  readonly product: string;
+  readonly nodes: readonly DedicatedHostSpec[];
+}
+
+export type GroupSpec = CloudGroupSpec | DedicatedGroupSpec;
+
+export interface UserVmSpec {
+  readonly user: string;
+  readonly name: string;
+  readonly tariff: string;
+  readonly packs: readonly string[];
+  readonly serverType: string;
+  readonly image: string;
+  readonly sshKey: string;
+  readonly sudo: boolean;
+  /** Extra volume from packs (Storage+), GB; 0 when none. */
+  readonly extraVolumeGb: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Topology {
+  readonly cluster: string;
+  readonly provider: string;
+  readonly config: Config;
+  readonly network: {
+    readonly cidr: Cidr;
+    readonly platform: Cidr;
+    readonly users: Cidr;
+    /** Present when dedicated servers join through a vSwitch. */
+    readonly vswitch?: { readonly id: number; readonly subnet: Cidr };
+    /** The network's gateway (first host address), where private nodes send default traffic. */
+    readonly gateway: string;
+    readonly bastionIp: string;
+  };
+  readonly groups: readonly GroupSpec[];
+  readonly users: readonly UserVmSpec[];
+}
+
+/** First address handed to dedicated hosts in the vSwitch subnet (lower ones stay free for gateways). */
+const DEDICATED_FIRST_HOST = 10;
+
+export function nodeName(cluster: string, group: string, index: number): string {
+  return `${cluster}-${group}-${String(index + 1).padStart(2, "0")}`;
+}
+
+function cidrOf(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (typeof parsed === "string") throw new Error(`BUG: validated CIDR did not parse: ${parsed}`);
+  return parsed;
+}
+
+/** Builds the topology of a validated config. Throws only on bugs (the loader checked everything). */
+export function buildTopology(config: Config): Topology {
+  const { cluster } = config;
+  const provider = PROVIDERS_BY_ID[cluster.provider];
+  if (provider === undefined) throw new Error(`BUG: provider ${cluster.provider} passed validation but is not registered`);
+  const base = { [LABEL.cluster]: cluster.name };
+  const image = cluster.hetzner.image;
+  const network = {
+    cidr: cidrOf(cluster.network.cidr),
+    platform: cidrOf(cluster.network.platformSubnet),
+    users: cidrOf(cluster.network.usersSubnet),
+    vswitch:
+      cluster.hetzner.vswitchId !== undefined
+        ? { id: cluster.hetzner.vswitchId, subnet: cidrOf(cluster.network.vswitchSubnet) }
+        : undefined,
+  };
+  const groups: GroupSpec[] = [];
+  let nextDedicated = DEDICATED_FIRST_HOST;
+  // Sorted by name: the synthesized JSON must not depend on the order of YAML keys.
+  for (const [name, group] of Object.entries(cluster.nodeGroups).sort(([a], [b]) => a.localeCompare(b))) {
+    const labels = { ...base, ...group.labels, [LABEL.group]: name, [LABEL.role]: group.role };
+    const nodes: NodeSpec[] = Array.from({ length: group.count }, (_, index) => ({
+      name: nodeName(cluster.name, name, index),
+      group: name,
+      role: group.role,
+      index,
+      labels,
+    }));
+    if (group.dedicated !== undefined) {
+      const { product, hosts, orderedOn } = group.dedicated;
+      const subnet = network.vswitch?.subnet ?? cidrOf(cluster.network.vswitchSubnet);
+      groups.push({
+        kind: "dedicated",
+        name,
+        role: group.role,
+        product,
+        nodes: nodes.map((node, index) => {
+          const host = hosts?.[index];
+          return {
+            ...node,
+            name: host?.name ?? node.name,
+            labels: { ...node.labels, [LABEL.product]: product },
+            product,
+            address: host?.address ?? hostAddress(subnet, nextDedicated++),
+            ...(host?.serverNumber !== undefined ? { serverNumber: host.serverNumber } : {}),
+            ...(orderedOn !== undefined ? { orderedOn } : {}),
+          };
+        }),
+      });
+    } else {
+      groups.push({
+        kind: "cloud",
+        name,
+        role: group.role,
+        serverType: group.serverType!,
+        image: group.image ?? image,
+        ...(group.dataVolumeGb !== undefined ? { dataVolumeGb: group.dataVolumeGb } : {}),
+        nodes,
+      });
+    }
+  }
+
+  const parsed = { cluster, users: config.users, tariffs: config.tariffs, catalogs: config.catalogs };
+  const users: UserVmSpec[] = [...config.users]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((user) => {
+      const extraVolumeGb = user.packs.reduce((sum, pack) => sum + (config.tariffs.packs[pack]?.extraVolumeGb ?? 0), 0);
+      const serverType = provider.userServerType(parsed, user.tariff, user.serverType);
+      if (serverType === undefined) throw new Error(`BUG: no server type for validated user ${user.name}`);
+      return {
+        user: user.name,
+        name: `${cluster.name}-u-${user.name}`,
+        tariff: user.tariff,
+        packs: [...user.packs].sort(),
+        serverType,
+        image,
+        sshKey: user.sshKey,
+        sudo: user.sudo,
+        extraVolumeGb,
+        labels: {
+          ...base,
+          [LABEL.group]: "user-vms",
+          [LABEL.role]: "user-vm",
+          [LABEL.user]: user.name,
+          [LABEL.tariff]: user.tariff,
+          // Label values allow [a-z0-9-_.]; packs are DNS names, so "_" separates them unambiguously.
+          [LABEL.packs]: [...user.packs].sort().join("_"),
+        },
+      };
+    });
+
+  return {
+    cluster: cluster.name,
+    provider: cluster.provider,
+    config,
+    network: {
+      ...network,
+      gateway: hostAddress(network.cidr, 1),
+      bastionIp: cluster.network.bastionIp ?? hostAddress(network.platform, 2),
+    },
+    groups,
+    users,
+  };
+}

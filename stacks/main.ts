@@ -1,0 +1,27 @@
+/**
+ * The cdktf app entry (`cdktf.json` → `npx tsx stacks/main.ts`). Reads the config named by
+ * AIWC_CONFIG (default: config/), builds the platform and users stacks and synthesizes them.
+ * A config error prints every problem and exits 1 without a stack trace.
+ */
+import { loadConfig } from "../config/load";
+import { ConfigError, formatProblem } from "../config/problems";
+import { buildApp } from "./app";
+
+async function main(): Promise<void> {
+  process.env.CHECKPOINT_DISABLE ??= "1";
+  try {
+    const config = loadConfig();
+    for (const warning of config.warnings) console.warn(`warning: ${warning}`);
+    const { app } = await buildApp(config);
+    app.synth();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      console.error(`aiwc: configuration has ${error.problems.length} problem(s); nothing was synthesized`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+void main();
