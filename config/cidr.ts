@@ -12,7 +12,8 @@ export interface Cidr {
 
 /** Parses `a.b.c.d/n`; returns an error message when it is not a canonical IPv4 CIDR. */
 export function parseCidr(text: string): Cidr | string {
-  if (!ipaddr.IPv4.isValidCIDR(text)) return `"${text}" is not an IPv4 CIDR (write it as a.b.c.d/n, e.g. 10.0.0.0/16)`;
+  // ipaddr.js also accepts shorthand such as "10.0.0/16"; insist on the canonical four parts.
+  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(text) || !ipaddr.IPv4.isValidCIDR(text)) return `"${text}" is not an IPv4 CIDR (write it as a.b.c.d/n, e.g. 10.0.0.0/16)`;
   const [address, prefix] = ipaddr.IPv4.parseCIDR(text);
   const value = toNumber(address.octets);
   const size = 2 ** (32 - prefix);

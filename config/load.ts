@@ -109,9 +109,9 @@ export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.e
     if (catalog !== undefined) catalogs[provider] = catalog;
   }
 
-  if (cluster !== undefined && users !== undefined && tariffs !== undefined && Object.keys(catalogs).length === providers.size) {
+  if (cluster !== undefined) {
     checkRules(
-      { cluster, users: users.users, tariffs, catalogs },
+      { cluster, ...(users !== undefined ? { users: users.users } : {}), ...(tariffs !== undefined ? { tariffs } : {}), catalogs },
       { cluster: displayPath(clusterFile), users: displayPath(usersFile), tariffs: displayPath(tariffsFile) },
       sink,
     );

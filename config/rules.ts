@@ -15,6 +15,14 @@ export interface ParsedConfig {
   readonly catalogs: Readonly<Record<string, Catalog>>;
 }
 
+/** What loaded cleanly: rules run on whatever they need, so one broken file hides no other problem. */
+export interface PartialConfig {
+  readonly cluster: ClusterConfig;
+  readonly users?: readonly UserConfig[];
+  readonly tariffs?: TariffsConfig;
+  readonly catalogs: Readonly<Record<string, Catalog>>;
+}
+
 export interface ConfigFiles {
   readonly cluster: string;
   readonly users: string;
@@ -25,18 +33,18 @@ export interface ConfigFiles {
 const ZERO_ALLOWED: ReadonlySet<Role> = new Set(["gpu-worker", "service"]);
 const CONTROLLER_COUNTS = [1, 3, 5, 7];
 
-export function checkRules(config: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {
+export function checkRules(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   checkNodeGroups(config, files.cluster, sink);
   checkNetwork(config.cluster, files.cluster, sink);
-  checkUsers(config, files, sink);
-  PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
+  if (config.users !== undefined && config.tariffs !== undefined) checkUsers(config as ParsedConfig, files, sink);
+  if (config.catalogs[config.cluster.provider] !== undefined) PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
 }
 
 function groupsWithRole(cluster: ClusterConfig, role: Role): [string, ClusterConfig["nodeGroups"][string]][] {
   return Object.entries(cluster.nodeGroups).filter(([, group]) => group.role === role);
 }
 
-function checkNodeGroups({ cluster, users, tariffs }: ParsedConfig, file: string, sink: ProblemSink): void {
+function checkNodeGroups({ cluster, users = [], tariffs }: PartialConfig, file: string, sink: ProblemSink): void {
   for (const [name, group] of Object.entries(cluster.nodeGroups)) {
     const at = ["nodeGroups", name];
     if (group.count === 0 && !ZERO_ALLOWED.has(group.role)) {
@@ -81,7 +89,7 @@ function checkNodeGroups({ cluster, users, tariffs }: ParsedConfig, file: string
   }
 
   const gpuCount = groupsWithRole(cluster, "gpu-worker").reduce((sum, [, g]) => sum + g.count, 0);
-  if (gpuCount === 0) {
+  if (gpuCount === 0 && tariffs !== undefined) {
     const gpuPacks = Object.entries(tariffs.packs).filter(([, p]) => p.requiresGpu).map(([id]) => id);
     const needing = users.filter((u) => u.packs.some((p) => gpuPacks.includes(p)));
     if (needing.length > 0) {

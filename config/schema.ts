@@ -16,7 +16,7 @@ export const dnsName = z
   )
   .max(40, "must be at most 40 characters so derived server names stay under 63");
 
-const money = z.string().regex(/^\d+(\.\d{1,2})?$/, "must be an amount as a quoted decimal string, e.g. \"20.00\"");
+const money = z.string({ error: "must be an amount as a quoted decimal string, e.g. \"20.00\" (money is never a float)" }).regex(/^\d+(\.\d{1,2})?$/, "must be an amount as a quoted decimal string, e.g. \"20.00\"");
 
 const cidr = z.string().min(1, "must be an IPv4 CIDR such as 10.0.0.0/16");
 
@@ -43,7 +43,7 @@ const dedicatedHost = z.strictObject({
 
 const nodeGroup = z.strictObject({
   /** What the group does; decides firewall ports, placement and cloud-init. */
-  role: z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }),
+  role: z.enum(ROLES),
   /** Number of nodes. 0 is allowed for gpu-worker and service groups only. */
   count: z.number({ message: "must be a whole number" }).int("must be a whole number").min(0, "must be 0 or more"),
   /** Provider server type (e.g. cpx22); required for cloud groups. */
@@ -100,7 +100,7 @@ export const clusterSchema = z.strictObject({
   /** Cluster name: prefixes every resource name and label. */
   name: dnsName.max(20, "must be at most 20 characters so derived server names stay under 63"),
   /** Cloud provider. @default hetzner */
-  provider: z.enum(PROVIDERS, { message: `must be one of ${PROVIDERS.join(", ")}` }).default("hetzner"),
+  provider: z.enum(PROVIDERS).default("hetzner"),
   hetzner: z
     .strictObject({
       /** Location of every cloud server and volume. @default fsn1 (Falkenstein, where GEX44 lives) */
@@ -143,7 +143,7 @@ export const clusterSchema = z.strictObject({
     .prefault({}),
   /** Where Terraform keeps state. @default local */
   state: z.discriminatedUnion("backend", [localBackend, s3Backend], {
-    message: "backend must be local or s3",
+    message: "must be local or s3",
   }).prefault({ backend: "local" }),
   /** Sibling files, relative to this file. @default users.yaml and tariffs.yaml next to it */
   files: z

@@ -28,10 +28,18 @@ export function zodProblems(schema: z.ZodType, issues: readonly z.core.$ZodIssue
   return out;
 }
 
+/** zod's own wording starts like this; anything else is a message written in our schemas. */
+const ZOD_DEFAULT = /^Invalid (input|option)/;
+
 function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_key") {
+    // A record key that fails its schema: the key's own message says what a key must be.
+    return issue.issues[0] !== undefined ? describe(issue.issues[0]) : issue.message;
+  }
   if (issue.code === "invalid_type") {
     const input = (issue as { input?: unknown }).input;
     if (input === undefined) return `is required (${article(issue.expected)})`;
+    if (!ZOD_DEFAULT.test(issue.message)) return `${issue.message}, got ${show(input)}`;
     return `must be ${article(issue.expected)}, got ${show(input)}`;
   }
   if (issue.code === "invalid_value" && issue.message.startsWith("Invalid option")) {
@@ -42,6 +50,13 @@ function describe(issue: z.core.$ZodIssue): string {
   }
   if (issue.code === "invalid_union" && issue.message === "Invalid input") {
     return "does not match any allowed form";
+  }
+  if (issue.code === "invalid_union") {
+    let input = (issue as { input?: unknown }).input;
+    // A discriminated union reports the whole object; show the discriminator the operator wrote.
+    const key = issue.path[issue.path.length - 1];
+    if (input !== null && typeof input === "object" && typeof key === "string" && key in input) input = (input as Record<string, unknown>)[key];
+    return input === undefined ? issue.message : `${issue.message}, got ${show(input)}`;
   }
   return issue.message.replace(/^Invalid input: /, "");
 }

@@ -5,7 +5,7 @@
  * The descriptor is light (no cdktf import) so that `aiwc validate` starts fast; the stack
  * builders are loaded on demand.
  */
-import type { ConfigFiles, ParsedConfig } from "../config/rules";
+import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/rules";
 import type { ProblemSink } from "../config/problems";
 import type { ProviderStacks } from "./provider-stacks";
 import { hetznerConfig } from "./hetzner/config";
@@ -13,7 +13,7 @@ import { hetznerConfig } from "./hetzner/config";
 export interface ProviderDescriptor {
   readonly id: string;
   /** Provider-specific config rules (types exist, locations, …). */
-  checkConfig(config: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void;
+  checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void;
   /** Server type for a user VM of this tariff (override, else the smallest orderable fit). */
   userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined;
   /** Loads the cdktf builders (heavy: imports the bindings). */

@@ -5,7 +5,7 @@
 import type { Catalog } from "../../cost/catalog";
 import { contains, parseCidr, parseIp } from "../../config/cidr";
 import { closest, type ProblemSink } from "../../config/problems";
-import type { ConfigFiles, ParsedConfig } from "../../config/rules";
+import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
 import type { ProviderDescriptor } from "../providers";
 
 /** The smallest orderable x86 server type in `location` with at least this RAM and vCPU. */
@@ -42,7 +42,7 @@ function checkServerType(
   }
 }
 
-function checkConfig(config: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {
+function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { cluster } = config;
   const catalog = config.catalogs.hetzner!;
   const location = cluster.hetzner.location;
@@ -86,7 +86,7 @@ function checkConfig(config: ParsedConfig, files: ConfigFiles, sink: ProblemSink
     }
     checkServerType(catalog, location, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
   }
-  for (const [id, tariff] of Object.entries(config.tariffs.tariffs)) {
+  for (const [id, tariff] of Object.entries(config.tariffs?.tariffs ?? {})) {
     const override = tariff.vm.serverType?.hetzner;
     if (override !== undefined) {
       checkServerType(catalog, location, override, (m) => sink.add(files.tariffs, ["tariffs", id, "vm", "serverType", "hetzner"], m), (m) => sink.warn(files.tariffs, ["tariffs", id, "vm", "serverType", "hetzner"], m));
@@ -94,7 +94,7 @@ function checkConfig(config: ParsedConfig, files: ConfigFiles, sink: ProblemSink
       sink.add(files.tariffs, ["tariffs", id, "vm"], `no orderable Hetzner server type in ${location} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.hetzner`);
     }
   }
-  config.users.forEach((user, index) => {
+  (config.users ?? []).forEach((user, index) => {
     if (user.serverType !== undefined) {
       checkServerType(catalog, location, user.serverType, (m) => sink.add(files.users, ["users", index, "serverType"], m), (m) => sink.warn(files.users, ["users", index, "serverType"], m));
     }

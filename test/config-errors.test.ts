@@ -1,0 +1,273 @@
+/**
+ * GIVEN a copy of the default config with one mistake (or several),
+ * WHEN it is loaded,
+ * THEN loading fails with exactly these `file: dot.path: message` lines — every problem at
+ * once, none a crash.
+ */
+import { describe, expect, test } from "vitest";
+import type { parseDocument } from "yaml";
+import { loadConfig } from "../config/load";
+import { ConfigError, formatProblem } from "../config/problems";
+import { fixtureConfig, type FixtureEdits } from "./helpers";
+
+type Doc = ReturnType<typeof parseDocument>;
+const set = (path: (string | number)[], value: unknown) => (d: Doc) => d.setIn(path, value);
+const del = (path: (string | number)[]) => (d: Doc) => d.deleteIn(path);
+const all = (...edits: ((d: Doc) => void)[]) => (d: Doc) => edits.forEach((e) => e(d));
+const rename = (from: string, to: string) => (d: Doc) => {
+  const value = d.get(from, true);
+  d.delete(from);
+  d.set(to, value);
+};
+
+interface Case {
+  readonly name: string;
+  readonly edits: FixtureEdits;
+  readonly expected: readonly string[];
+}
+
+const CASES: readonly Case[] = [
+  {
+    name: "wrong type for a count",
+    edits: { cluster: set(["nodeGroups", "controllers", "count"], "three") },
+    expected: ['cluster.yaml: nodeGroups.controllers.count: must be a whole number, got "three"'],
+  },
+  {
+    name: "fractional count",
+    edits: { cluster: set(["nodeGroups", "service-nodes", "count"], 2.5) },
+    expected: ["cluster.yaml: nodeGroups.service-nodes.count: must be a whole number, got 2.5"],
+  },
+  {
+    name: "misspelt top-level key",
+    edits: { cluster: rename("nodeGroups", "nodeGroup") },
+    expected: [
+      "cluster.yaml: nodeGroups: is required (a mapping)",
+      'cluster.yaml: nodeGroup: unknown key; did you mean "nodeGroups"?',
+    ],
+  },
+  {
+    name: "misspelt key inside a group",
+    edits: { cluster: all(del(["nodeGroups", "controllers", "count"]), set(["nodeGroups", "controllers", "cont"], 3)) },
+    expected: [
+      "cluster.yaml: nodeGroups.controllers.count: is required (a number)",
+      'cluster.yaml: nodeGroups.controllers.cont: unknown key; did you mean "count"?',
+    ],
+  },
+  {
+    name: "unknown key with nothing close",
+    edits: { cluster: set(["hetzner", "zzz"], 1) },
+    expected: ["cluster.yaml: hetzner.zzz: unknown key; allowed keys: location, image, vswitchId"],
+  },
+  {
+    name: "negative count",
+    edits: { cluster: set(["nodeGroups", "gpu-workers", "count"], -1) },
+    expected: ["cluster.yaml: nodeGroups.gpu-workers.count: must be 0 or more"],
+  },
+  {
+    name: "even controller count",
+    edits: { cluster: set(["nodeGroups", "controllers", "count"], 4) },
+    expected: ["cluster.yaml: nodeGroups.controllers.count: controllers must number 1, 3, 5 or 7 in total so the control plane keeps quorum, got 4"],
+  },
+  {
+    name: "zero controllers",
+    edits: { cluster: set(["nodeGroups", "controllers", "count"], 0) },
+    expected: [
+      "cluster.yaml: nodeGroups.controllers.count: a controller group cannot have 0 nodes; set count to at least 1 or remove the group",
+      "cluster.yaml: nodeGroups.controllers.count: controllers must number 1, 3, 5 or 7 in total so the control plane keeps quorum, got 0",
+    ],
+  },
+  {
+    name: "two bastions",
+    edits: { cluster: set(["nodeGroups", "bastion", "count"], 2) },
+    expected: ["cluster.yaml: nodeGroups.bastion.count: must be 1: the bastion is the single SSH entry and NAT gateway, got 2"],
+  },
+  {
+    name: "no bastion group",
+    edits: { cluster: del(["nodeGroups", "bastion"]) },
+    expected: ["cluster.yaml: nodeGroups: needs exactly one group with role bastion (the only SSH entry and the NAT gateway), found 0"],
+  },
+  {
+    name: "fewer Ceph nodes than the replication size",
+    edits: { cluster: set(["nodeGroups", "ceph-storage", "count"], 2) },
+    expected: ["cluster.yaml: nodeGroups.ceph-storage.count: Ceph needs at least ceph.replication (3) storage nodes, got 2; add nodes or lower ceph.replication"],
+  },
+  {
+    name: "unknown role, close to a known one",
+    edits: { cluster: set(["nodeGroups", "controllers", "role"], "controler") },
+    expected: ['cluster.yaml: nodeGroups.controllers.role: must be one of controller, gpu-worker, ceph, service, bastion, got "controler" (did you mean "controller"?)'],
+  },
+  {
+    name: "group name not DNS-safe",
+    edits: { cluster: ((d: Doc) => {
+      const group = d.getIn(["nodeGroups", "service-nodes"], true);
+      d.deleteIn(["nodeGroups", "service-nodes"]);
+      d.setIn(["nodeGroups", "Service_Nodes"], group);
+    }) },
+    expected: [
+      "cluster.yaml: nodeGroups.Service_Nodes: must be DNS-safe: lower-case letters, digits and '-', starting with a letter and not ending with '-'",
+    ],
+  },
+  {
+    name: "overlapping subnets",
+    edits: { cluster: set(["network", "usersSubnet"], "10.0.1.128/25") },
+    expected: ["cluster.yaml: network.usersSubnet: 10.0.1.128/25 overlaps network.platformSubnet 10.0.1.0/24; subnets must not overlap"],
+  },
+  {
+    name: "malformed CIDR",
+    edits: { cluster: set(["network", "cidr"], "10.0.0/16") },
+    expected: ['cluster.yaml: network.cidr: "10.0.0/16" is not an IPv4 CIDR (write it as a.b.c.d/n, e.g. 10.0.0.0/16)'],
+  },
+  {
+    name: "CIDR with host bits",
+    edits: { cluster: set(["network", "platformSubnet"], "10.0.1.5/24") },
+    expected: ['cluster.yaml: network.platformSubnet: "10.0.1.5/24" has host bits set; the network address is 10.0.1.0/24'],
+  },
+  {
+    name: "subnet outside the network",
+    edits: { cluster: set(["network", "vswitchSubnet"], "10.1.2.0/24") },
+    expected: ["cluster.yaml: network.vswitchSubnet: 10.1.2.0/24 is outside network.cidr 10.0.0.0/16; pick a range inside it"],
+  },
+  {
+    name: "public network range",
+    edits: { cluster: all(set(["network", "cidr"], "8.8.0.0/16"), set(["network", "platformSubnet"], "8.8.1.0/24"), set(["network", "usersSubnet"], "8.8.16.0/20"), set(["network", "vswitchSubnet"], "8.8.2.0/24")) },
+    expected: ["cluster.yaml: network.cidr: 8.8.0.0/16 is not a private range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"],
+  },
+  {
+    name: "broken YAML",
+    edits: { cluster: "name: aiwc\nnodeGroups: [controllers\n" },
+    expected: ["cluster.yaml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]"],
+  },
+  {
+    name: "duplicate YAML key",
+    edits: { users: "users: []\nusers: []\n" },
+    expected: ["users.yaml:2:1: YAML syntax error: Map keys must be unique"],
+  },
+  {
+    name: "empty users file",
+    edits: { users: "" },
+    expected: ["users.yaml: file is empty; expected `users:` with one entry per user (may be `users: []`)"],
+  },
+  {
+    name: "duplicate user",
+    edits: { users: set(["users", 1, "name"], "anna") },
+    expected: ['users.yaml: users[1].name: "anna" is already used by users[0]; user names must be unique'],
+  },
+  {
+    name: "user name not DNS-safe",
+    edits: { users: set(["users", 0, "name"], "Anna") },
+    expected: ["users.yaml: users[0].name: must be DNS-safe: lower-case letters, digits and '-', starting with a letter and not ending with '-'"],
+  },
+  {
+    name: "unknown pack",
+    edits: { users: set(["users", 0, "packs"], ["gpu"]) },
+    expected: ['users.yaml: users[0].packs[0]: unknown pack "gpu"; known packs: pro, team, devops, storage-plus (defined in tariffs.yaml)'],
+  },
+  {
+    name: "pack listed twice",
+    edits: { users: set(["users", 0, "packs"], ["team", "team"]) },
+    expected: ['users.yaml: users[0].packs[1]: pack "team" is listed twice; list each pack once'],
+  },
+  {
+    name: "unknown tariff",
+    edits: { users: set(["users", 2, "tariff"], "premium") },
+    expected: ['users.yaml: users[2].tariff: unknown tariff "premium"; known tariffs: basic (defined in tariffs.yaml)'],
+  },
+  {
+    name: "not an SSH public key",
+    edits: { users: set(["users", 0, "sshKey"], "-----BEGIN OPENSSH PRIVATE KEY-----") },
+    expected: ['users.yaml: users[0].sshKey: must be an OpenSSH public key line (e.g. "ssh-ed25519 AAAA… name"); never a private key'],
+  },
+  {
+    name: "money as a float",
+    edits: { tariffs: set(["packs", "pro", "monthly"], 10) },
+    expected: ['tariffs.yaml: packs.pro.monthly: must be an amount as a quoted decimal string, e.g. "20.00" (money is never a float), got 10'],
+  },
+  {
+    name: "unknown server type",
+    edits: { cluster: set(["nodeGroups", "service-nodes", "serverType"], "cpx99") },
+    expected: ['cluster.yaml: nodeGroups.service-nodes.serverType: unknown Hetzner server type "cpx99"; did you mean "cpx12"? (known: cx23, cx33, cx43, cx53, cax11, cax21, cax31, cax41, cpx12, cpx22, cpx32, cpx42, cpx52, cpx62, ccx13, ccx23, ccx33, ccx43, ccx53, ccx63, cpx11, cpx21, cpx31, cpx41, cpx51)'],
+  },
+  {
+    name: "server type not offered in the location",
+    edits: { cluster: set(["nodeGroups", "controllers", "serverType"], "cpx11") },
+    expected: ["cluster.yaml: nodeGroups.controllers.serverType: server type \"cpx11\" is not offered in fsn1; it is offered in ash, hil"],
+  },
+  {
+    name: "cloud GPU workers on Hetzner",
+    edits: { cluster: all(del(["nodeGroups", "gpu-workers", "dedicated"]), set(["nodeGroups", "gpu-workers", "serverType"], "ccx33")) },
+    expected: ["cluster.yaml: nodeGroups.gpu-workers: Hetzner Cloud has no GPU server types; declare the GPU workers as dedicated servers, e.g. `dedicated: { product: GEX44-1 }`"],
+  },
+  {
+    name: "unknown dedicated product",
+    edits: { cluster: set(["nodeGroups", "gpu-workers", "dedicated", "product"], "GEX45-1") },
+    expected: ['cluster.yaml: nodeGroups.gpu-workers.dedicated.product: unknown Hetzner dedicated product "GEX45-1"; did you mean "GEX44-1"? (known: GEX44-1, GEX44, GEX131-1, AX42-1, AX102-1, AX162-1)'],
+  },
+  {
+    name: "dedicated servers without a vSwitch",
+    edits: { cluster: del(["hetzner", "vswitchId"]) },
+    expected: ["cluster.yaml: nodeGroups.gpu-workers.dedicated: dedicated servers join the cloud network through a vSwitch; set hetzner.vswitchId to your Robot vSwitch id"],
+  },
+  {
+    name: "data volume on a non-Ceph group, none on Ceph",
+    edits: { cluster: all(set(["nodeGroups", "service-nodes", "dataVolumeGb"], 100), del(["nodeGroups", "ceph-storage", "dataVolumeGb"])) },
+    expected: [
+      "cluster.yaml: nodeGroups.ceph-storage.dataVolumeGb: is required for a ceph group (size of each node's data volume in GB, e.g. 500)",
+      "cluster.yaml: nodeGroups.service-nodes.dataVolumeGb: only ceph groups get a data volume; remove it from this service group",
+    ],
+  },
+  {
+    name: "Pro users without GPU workers",
+    edits: { cluster: set(["nodeGroups", "gpu-workers", "count"], 0) },
+    expected: ["cluster.yaml: nodeGroups: 10 user(s) have a GPU pack (pro) but no gpu-worker nodes exist; add a gpu-worker group with count ≥ 1"],
+  },
+  {
+    name: "unknown state backend",
+    edits: { cluster: set(["state"], { backend: "gcs" }) },
+    expected: ['cluster.yaml: state.backend: must be local or s3, got "gcs"'],
+  },
+  {
+    name: "missing sibling file",
+    edits: { cluster: set(["files"], { tariffs: "nope.yaml" }) },
+    expected: ["nope.yaml: file not found; expected `tariffs:` and `packs:`"],
+  },
+  {
+    name: "problems in several files at once",
+    edits: { cluster: set(["nodeGroups", "controllers", "count"], 2), users: set(["users", 0, "packs"], ["turbo"]), tariffs: set(["packs", "team", "monthly"], "15,00") },
+    expected: [
+      "cluster.yaml: nodeGroups.controllers.count: controllers must number 1, 3, 5 or 7 in total so the control plane keeps quorum, got 2",
+      'tariffs.yaml: packs.team.monthly: must be an amount as a quoted decimal string, e.g. "20.00"',
+    ],
+  },
+];
+
+function problemsOf(dir: string): string[] {
+  try {
+    loadConfig(dir);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => formatProblem(p).replaceAll(`${dir}/`, ""));
+    throw error;
+  }
+  return [];
+}
+
+describe("config errors", () => {
+  test("has at least 25 cases", () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(25);
+  });
+
+  test.each(CASES)("$name", ({ edits, expected }) => {
+    const dir = fixtureConfig(edits);
+    expect(problemsOf(dir).sort()).toEqual([...expected].sort());
+  });
+
+  test("the default config loads without problems", () => {
+    expect(problemsOf(fixtureConfig())).toEqual([]);
+  });
+
+  test("warnings do not fail loading and name the path", () => {
+    const config = loadConfig(fixtureConfig({ cluster: set(["access", "adminCidrs"], ["0.0.0.0/0"]) }));
+    expect(config.warnings).toEqual([
+      expect.stringMatching(/cluster\.yaml: access\.adminCidrs\[0\]: 0\.0\.0\.0\/0 lets the whole internet try SSH on the bastion/),
+    ]);
+  });
+});

@@ -1,0 +1,88 @@
+/** Shared test helpers: temp dirs that are always removed, config fixtures, in-process synthesis. */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll } from "vitest";
+import { parseDocument } from "yaml";
+import { loadConfig, type Config } from "../config/load";
+import { buildApp } from "../stacks/app";
+
+export const ROOT = resolve(__dirname, "..");
+export const DEFAULT_CONFIG = join(ROOT, "config");
+
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temp dir removed after the test file, pass or fail. */
+export function tempDir(prefix = "aiwc-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+export type YamlEdit = (doc: ReturnType<typeof parseDocument>) => void;
+
+export interface FixtureEdits {
+  readonly cluster?: YamlEdit | string;
+  readonly users?: YamlEdit | string;
+  readonly tariffs?: YamlEdit | string;
+}
+
+/**
+ * A copy of the default config in a temp dir with edits applied: a function edits the parsed
+ * YAML document (comments kept), a string replaces the file.
+ */
+export function fixtureConfig(edits: FixtureEdits = {}): string {
+  const dir = tempDir("aiwc-config-");
+  for (const name of ["cluster", "users", "tariffs"] as const) {
+    const file = join(dir, `${name}.yaml`);
+    cpSync(join(DEFAULT_CONFIG, `${name}.yaml`), file);
+    const edit = edits[name];
+    if (typeof edit === "string") writeFileSync(file, edit);
+    else if (edit !== undefined) {
+      const doc = parseDocument(readFileSync(file, "utf8"));
+      edit(doc);
+      writeFileSync(file, doc.toString());
+    }
+  }
+  return dir;
+}
+
+export interface Synthesized {
+  readonly config: Config;
+  readonly outdir: string;
+  readonly platform: TerraformJson;
+  readonly users: TerraformJson;
+}
+
+export type TerraformJson = Record<string, any>;
+
+/** Loads a config and synthesizes both stacks in-process into a temp dir. */
+export async function synthesize(configPath: string = DEFAULT_CONFIG): Promise<Synthesized> {
+  const config = loadConfig(configPath);
+  const outdir = tempDir("aiwc-synth-");
+  const { app } = await buildApp(config, { outdir });
+  app.synth();
+  const read = (stack: string) => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as TerraformJson;
+  return { config, outdir, platform: read("platform"), users: read("users") };
+}
+
+/** Resources of one type as [name, body] pairs. */
+export function resources(stack: TerraformJson, type: string): [string, Record<string, any>][] {
+  return Object.entries((stack.resource?.[type] ?? {}) as Record<string, Record<string, any>>);
+}
+
+/** JSON with sorted keys and machine-specific paths replaced, for golden files. */
+export function stableJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v !== null && typeof v === "object") {
+      return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    }
+    if (typeof v === "string" && v.endsWith(".tfstate")) return `<state-dir>/${v.split("/").pop()}`;
+    return v;
+  };
+  return `${JSON.stringify(sort(value), null, 2)}\n`;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Synthesis and the cdktf CLI take seconds on a 2-core machine; timings are benchmarked in
+    // bench/, never asserted here.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    env: { CHECKPOINT_DISABLE: "1" },
+  },
+});
