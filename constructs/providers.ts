@@ -2,13 +2,13 @@
  * The one list of cloud providers. A provider is a folder in constructs/ (and, for pricing,
  * one in cost/) plus one entry here: adding a provider touches no other provider.
  *
- * The descriptor is light (no cdktf import) so that `aiwc validate` starts fast; the stack
- * builders are loaded on demand.
+ * Commands that need no provider (e.g. `aiwc --help`) never load this module: the CLI loads
+ * each command lazily.
  */
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/rules";
 import type { ProblemSink } from "../config/problems";
 import type { ProviderStacks } from "./provider-stacks";
-import { hetznerConfig } from "./hetzner/config";
+import { hetznerConfig } from "./hetzner/provider";
 
 export interface ProviderDescriptor {
   readonly id: string;
@@ -16,8 +16,8 @@ export interface ProviderDescriptor {
   checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void;
   /** Server type for a user VM of this tariff (override, else the smallest orderable fit). */
   userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined;
-  /** Loads the cdktf builders (heavy: imports the bindings). */
-  loadStacks(): Promise<ProviderStacks> | ProviderStacks;
+  /** The cdktf builders for the platform and users stacks. */
+  readonly stacks: ProviderStacks;
 }
 
 export const PROVIDERS: readonly ProviderDescriptor[] = [hetznerConfig];

@@ -67,7 +67,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const app = new App({ outdir, skipValidation: false });
   const topology = buildTopology(config);
   const descriptor = PROVIDERS_BY_ID[config.cluster.provider]!;
-  const builders: ProviderStacks = await descriptor.loadStacks();
+  const builders: ProviderStacks = descriptor.stacks;
 
   const platform = new AiwcStack(app, "platform", topology);
   backend(platform, "platform", config, outdir);

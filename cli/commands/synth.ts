@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import { loadConfig } from "../../config/load";
+import { buildApp, STACK_NAMES } from "../../stacks/app";
 import type { CommandResult } from "../result";
 
 export interface SynthOptions {
@@ -10,8 +11,6 @@ export interface SynthOptions {
 /** `aiwc synth`: the same App as `cdktf synth`, built in-process (no CLI start-up, no subprocess). */
 export async function synth(options: SynthOptions): Promise<CommandResult> {
   const config = loadConfig(options.config);
-  // Loaded here, not at the top: cdktf and the bindings are only needed to synthesize.
-  const { buildApp, STACK_NAMES } = require("../../stacks/app") as typeof import("../../stacks/app");
   const { app } = await buildApp(config, options.out !== undefined ? { outdir: options.out } : {});
   app.synth();
   const where = relative(process.cwd(), app.outdir) || ".";

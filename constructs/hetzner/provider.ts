@@ -1,12 +1,12 @@
 /**
- * Hetzner's config rules and server-type choice. Light on purpose (no cdktf): used by
- * `aiwc validate` and by the topology before any binding is loaded.
+ * Hetzner's provider descriptor: config rules, server-type choice and the stack builders.
  */
 import type { Catalog } from "../../cost/catalog";
 import { contains, parseCidr, parseIp } from "../../config/cidr";
 import { closest, type ProblemSink } from "../../config/problems";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
 import type { ProviderDescriptor } from "../providers";
+import { hetznerStacks } from "./stacks";
 
 /** The smallest orderable x86 server type in `location` with at least this RAM and vCPU. */
 export function smallestFit(catalog: Catalog, location: string, ramGb: number, vcpu: number): string | undefined {
@@ -105,5 +105,5 @@ export const hetznerConfig: ProviderDescriptor = {
   id: "hetzner",
   checkConfig,
   userServerType,
-  loadStacks: () => (require("./stacks") as typeof import("./stacks")).hetznerStacks,
+  stacks: hetznerStacks,
 };
