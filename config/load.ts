@@ -71,7 +71,15 @@ function readYaml(file: string, sink: ProblemSink, what: string): ParseResult {
     }
     return { ok: false };
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses documents whose aliases expand without bound ("billion laughs").
+    if (!(error instanceof ReferenceError)) throw error;
+    sink.add(shown, "", `YAML aliases expand too far (${error.message}); write the values out instead of using *aliases`);
+    return { ok: false };
+  }
   if (value === null || value === undefined) {
     sink.add(shown, "", `file is empty; ${what}`);
     return { ok: false };

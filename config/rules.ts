@@ -36,6 +36,7 @@ const CONTROLLER_COUNTS = [1, 3, 5, 7];
 export function checkRules(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   checkNodeGroups(config, files.cluster, sink);
   checkNetwork(config.cluster, files.cluster, sink);
+  checkState(config.cluster, files.cluster, sink);
   if (config.users !== undefined && config.tariffs !== undefined) checkUsers(config as ParsedConfig, files, sink);
   if (config.catalogs[config.cluster.provider] !== undefined) PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
 }
@@ -155,6 +156,20 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
     if (keyNames.has(key.name)) sink.add(file, ["access", "sshKeys", index, "name"], `"${key.name}" is used twice; key names must be unique`);
     keyNames.add(key.name);
   });
+}
+
+function checkState(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  const state = cluster.state;
+  if (state.backend !== "s3") return;
+  if (state.locking === "dynamodb" && state.dynamodbTable === undefined) {
+    sink.add(file, ["state", "dynamodbTable"], "is required with locking: dynamodb (the DynamoDB table holding the locks)");
+  }
+  if (state.locking === "dynamodb" && state.endpoint !== undefined) {
+    sink.add(file, ["state", "locking"], "dynamodb locking exists only on AWS; with an S3-compatible endpoint use locking: lockfile");
+  }
+  if (state.locking !== "dynamodb" && state.dynamodbTable !== undefined) {
+    sink.add(file, ["state", "dynamodbTable"], `is only used with locking: dynamodb (locking is ${state.locking}); remove it or change locking`);
+  }
 }
 
 function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {

@@ -62,7 +62,39 @@ export interface BuiltApp {
   readonly stacks: Readonly<Record<StackName, TerraformStack>>;
 }
 
-export async function buildApp(config: Config, options: AppOptions = {}): Promise<BuiltApp> {
+/**
+ * cdktf records a full creation stack for every token (tens of thousands per synthesis), and
+ * with source maps enabled (tsx) formatting each one dominates synthesis time: 10,000 users
+ * took 23 s instead of 12 s. Like aws-cdk outside `--debug`, we skip those stacks unless
+ * AIWC_DEBUG is set. Only cdktf's plain capture objects get an empty stack: a real Error
+ * created meanwhile is formatted as usual, and one thrown out of `work` is formatted after
+ * the hook is restored, with source maps.
+ */
+function withoutCreationStacks<T>(work: () => T): T {
+  if (process.env.AIWC_DEBUG) return work();
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (target: Error, frames: NodeJS.CallSite[]) => {
+    if (!(target instanceof Error)) return "";
+    if (previous !== undefined) return previous(target, frames);
+    return [`${target.name}: ${target.message}`, ...frames.map((frame) => `    at ${frame.toString()}`)].join("\n");
+  };
+  try {
+    return work();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
+/** Builds the App and writes `cdk.tf.json` for every stack. */
+export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
+  return withoutCreationStacks(() => {
+    const built = buildApp(config, options);
+    built.app.synth();
+    return built;
+  });
+}
+
+export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const app = new App({ outdir, skipValidation: false });
   const topology = buildTopology(config);

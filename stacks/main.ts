@@ -5,15 +5,14 @@
  */
 import { loadConfig } from "../config/load";
 import { ConfigError, formatProblem } from "../config/problems";
-import { buildApp } from "./app";
+import { synthesize } from "./app";
 
-async function main(): Promise<void> {
+function main(): void {
   process.env.CHECKPOINT_DISABLE ??= "1";
   try {
     const config = loadConfig();
     for (const warning of config.warnings) console.warn(`warning: ${warning}`);
-    const { app } = await buildApp(config);
-    app.synth();
+    synthesize(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) console.error(formatProblem(problem));
@@ -24,4 +23,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main();

@@ -143,6 +143,15 @@ const CASES: readonly Case[] = [
     expected: ["users.yaml:2:1: YAML syntax error: Map keys must be unique"],
   },
   {
+    name: "YAML alias bomb",
+    edits: {
+      users: ["a: &a [x, x, x, x, x, x, x, x, x, x]", "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]", "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]", "users: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]", ""].join("\n"),
+    },
+    expected: [
+      "users.yaml: YAML aliases expand too far (Excessive alias count indicates a resource exhaustion attack); write the values out instead of using *aliases",
+    ],
+  },
+  {
     name: "empty users file",
     edits: { users: "" },
     expected: ["users.yaml: file is empty; expected `users:` with one entry per user (may be `users: []`)"],
@@ -224,6 +233,19 @@ const CASES: readonly Case[] = [
     name: "unknown state backend",
     edits: { cluster: set(["state"], { backend: "gcs" }) },
     expected: ['cluster.yaml: state.backend: must be local or s3, got "gcs"'],
+  },
+  {
+    name: "DynamoDB locking without a table, on an S3-compatible endpoint",
+    edits: { cluster: set(["state"], { backend: "s3", bucket: "aiwc-state", region: "fsn1", endpoint: "https://fsn1.your-objectstorage.com", locking: "dynamodb" }) },
+    expected: [
+      "cluster.yaml: state.dynamodbTable: is required with locking: dynamodb (the DynamoDB table holding the locks)",
+      "cluster.yaml: state.locking: dynamodb locking exists only on AWS; with an S3-compatible endpoint use locking: lockfile",
+    ],
+  },
+  {
+    name: "S3 state without a bucket",
+    edits: { cluster: set(["state"], { backend: "s3", region: "fsn1" }) },
+    expected: ["cluster.yaml: state.bucket: is required (a string)"],
   },
   {
     name: "missing sibling file",

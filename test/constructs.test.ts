@@ -214,9 +214,12 @@ describe("user VMs", () => {
     expect(resources(s.users, "hcloud_server").find(([, b]) => b.name === "aiwc-u-anna")![1].server_type).toBe("cpx22");
   });
 
-  test("live in the users subnet", () => {
+  test("live in the users subnet, read once from the platform's state", () => {
     for (const [, vm] of resources(defaults.users, "hcloud_server")) {
-      expect(vm.network[0].subnet_id).toMatch(/cross-stack-output-hcloud_network_subnetNetwork_UsersSubnet/);
+      expect(vm.network[0]).toEqual({ network_id: "${local.platform_network_id}", subnet_id: "${local.platform_users_subnet_id}" });
     }
+    expect(defaults.users.locals.platform_users_subnet_id).toMatch(
+      /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-platform\.outputs\.cross-stack-output-hcloud_network_subnetNetwork_UsersSubnet_[0-9A-F]+id\}$/,
+    );
   });
 });

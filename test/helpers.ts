@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll } from "vitest";
 import { parseDocument } from "yaml";
 import { loadConfig, type Config } from "../config/load";
-import { buildApp } from "../stacks/app";
+import { synthesize as synthesizeApp } from "../stacks/app";
 
 export const ROOT = resolve(__dirname, "..");
 export const DEFAULT_CONFIG = join(ROOT, "config");
@@ -63,8 +63,7 @@ export type TerraformJson = Record<string, any>;
 export async function synthesize(configPath: string = DEFAULT_CONFIG): Promise<Synthesized> {
   const config = loadConfig(configPath);
   const outdir = tempDir("aiwc-synth-");
-  const { app } = await buildApp(config, { outdir });
-  app.synth();
+  synthesizeApp(config, { outdir });
   const read = (stack: string) => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as TerraformJson;
   return { config, outdir, platform: read("platform"), users: read("users") };
 }

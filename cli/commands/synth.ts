@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import { loadConfig } from "../../config/load";
-import { buildApp, STACK_NAMES } from "../../stacks/app";
+import { STACK_NAMES, synthesize } from "../../stacks/app";
 import type { CommandResult } from "../result";
 
 export interface SynthOptions {
@@ -9,10 +9,9 @@ export interface SynthOptions {
 }
 
 /** `aiwc synth`: the same App as `cdktf synth`, built in-process (no CLI start-up, no subprocess). */
-export async function synth(options: SynthOptions): Promise<CommandResult> {
+export function synth(options: SynthOptions): CommandResult {
   const config = loadConfig(options.config);
-  const { app } = await buildApp(config, options.out !== undefined ? { outdir: options.out } : {});
-  app.synth();
+  const { app } = synthesize(config, options.out !== undefined ? { outdir: options.out } : {});
   const where = relative(process.cwd(), app.outdir) || ".";
   return {
     stdout: STACK_NAMES.map((name) => `synthesized ${name} → ${where}/stacks/${name}/cdk.tf.json`).join("\n"),

@@ -2,7 +2,7 @@
  * Hetzner's contribution to the platform and users stacks: wires the topology into the
  * constructs of this folder.
  */
-import { TerraformOutput, Token, type TerraformStack } from "cdktf";
+import { TerraformLocal, TerraformOutput, Token, type TerraformStack } from "cdktf";
 import { HcloudProvider } from "../../.gen/providers/hcloud/provider";
 import { SshKey } from "../../.gen/providers/hcloud/ssh-key";
 import { cloudInit, type NetworkZones } from "../cloud-init";
@@ -130,7 +130,12 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
 
 function users(stack: TerraformStack, topology: Topology, exported: PlatformExports): void {
   provider(stack);
-  const { networkId, usersSubnetId, sshKeyIds } = exported as HetznerExports;
+  const platform = exported as HetznerExports;
+  // Each use of a platform value in this stack is a cross-stack reference; resolved once per
+  // VM they dominated synthesis for thousands of users. Locals resolve them once.
+  const networkId = new TerraformLocal(stack, "platform_network_id", platform.networkId).asNumber;
+  const usersSubnetId = new TerraformLocal(stack, "platform_users_subnet_id", platform.usersSubnetId).asString;
+  const sshKeyIds = new TerraformLocal(stack, "platform_ssh_key_ids", [...platform.sshKeyIds]).asList;
   const location = topology.config.cluster.hetzner.location;
   const z = zones(topology);
   const vms: Record<string, unknown> = {};
