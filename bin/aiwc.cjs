@@ -3,4 +3,4 @@
 // Commands are loaded lazily with require() (see cli/main.ts), which this hook covers.
 "use strict";
 require("tsx/cjs");
-require("../cli/main.ts");
+void require("../cli/main.ts").main(process.argv.slice(2));

@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { ConfigError, formatProblem } from "../config/problems";
+import { ensureTerraformEnv } from "../providers/tf-env";
 import type { CommandResult } from "./result";
 
 const CONFIG_HELP = "cluster file, or a directory holding cluster.yaml (default: $AIWC_CONFIG, else config/)";
@@ -59,7 +60,7 @@ async function execute(load: () => Promise<CommandResult>): Promise<void> {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  process.env.CHECKPOINT_DISABLE ??= "1";
+  ensureTerraformEnv();
   const program = buildProgram(execute);
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -73,6 +74,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith("aiwc.cjs")) {
+if (require.main === module) {
   void main(process.argv.slice(2));
 }

@@ -14,9 +14,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PROVIDER_SNAPSHOTS, type ProviderSnapshot } from "./snapshots";
+import { ensureTerraformEnv } from "./tf-env";
 
 // cdktf's error reporting phones home unless told not to; we are offline by design.
-process.env.CHECKPOINT_DISABLE = "1";
+ensureTerraformEnv();
 
 const ROOT = resolve(__dirname, "..");
 const OUT_ROOT = join(ROOT, ".gen", "providers");

@@ -5,10 +5,11 @@
  */
 import { loadConfig } from "../config/load";
 import { ConfigError, formatProblem } from "../config/problems";
+import { ensureTerraformEnv } from "../providers/tf-env";
 import { synthesize } from "./app";
 
 function main(): void {
-  process.env.CHECKPOINT_DISABLE ??= "1";
+  ensureTerraformEnv();
   try {
     const config = loadConfig();
     for (const warning of config.warnings) console.warn(`warning: ${warning}`);
