@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     env: { CHECKPOINT_DISABLE: "1" },
+    // In CI, also write machine-readable results; .ci/run prints the totals from them.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
   },
 });
