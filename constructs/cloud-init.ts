@@ -103,24 +103,24 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Adds the default route through the network gateway once the private interface is up. */
-function defaultRouteScript(zones: NetworkZones): string {
+/**
+ * Egress for private-only nodes, run as `bootcmd` (every boot, before cloud-init installs
+ * packages): the default route through the network gateway (which routes to the bastion's
+ * NAT) and resolvers reachable through it. Waits for the private interface, at most 2 minutes.
+ */
+function egressScript(zones: NetworkZones, dns: readonly string[]): string {
   return [
-    "#!/bin/sh",
-    "# Private-only nodes reach the internet through the network gateway, which routes to the bastion's NAT.",
-    "set -eu",
     "for attempt in $(seq 1 60); do",
     // Hetzner's DHCP installs a route for the whole network on the private interface.
     `  dev=$(ip -o -4 route show ${zones.network.text} | awk '{for (i = 1; i < NF; i++) if ($i == "dev") {print $(i + 1); exit}}')`,
-    '  if [ -n "$dev" ]; then',
-    `    ip route replace default via ${zones.gateway} dev "$dev" onlink`,
-    "    exit 0",
-    "  fi",
+    '  if [ -n "$dev" ]; then break; fi',
     "  sleep 2",
     "done",
-    'echo "aiwc: no private interface found" >&2',
-    "exit 1",
-    "",
+    'if [ -z "$dev" ]; then echo "aiwc: no private interface found" >&2; exit 1; fi',
+    `ip route replace default via ${zones.gateway} dev "$dev" onlink`,
+    "mkdir -p /etc/systemd/resolved.conf.d",
+    `printf '[Resolve]\\nDNS=${dns.join(" ")}\\n' > /etc/systemd/resolved.conf.d/aiwc.conf`,
+    "systemctl restart systemd-resolved || true",
   ].join("\n");
 }
 
@@ -146,48 +146,20 @@ function roleDocument(props: CloudInitProps): string {
     },
   ];
   const commands: string[][] = [];
+  const document: Record<string, unknown> = {
+    // Operators log in as root with the keys the provider installs; users get their own account.
+    disable_root: false,
+    ssh_pwauth: false,
+  };
   if (isBastion) {
     files.push({ path: "/etc/sysctl.d/90-aiwc-nat.conf", permissions: "0644", content: "net.ipv4.ip_forward = 1\n" });
     commands.push(["sysctl", "--system"]);
   } else {
-    files.push(
-      { path: "/usr/local/sbin/aiwc-default-route", permissions: "0755", content: defaultRouteScript(zones) },
-      {
-        path: "/etc/systemd/system/aiwc-default-route.service",
-        permissions: "0644",
-        content: [
-          "[Unit]",
-          "Description=aiwc: default route through the NAT gateway",
-          "After=network-online.target",
-          "Wants=network-online.target",
-          "",
-          "[Service]",
-          "Type=oneshot",
-          "ExecStart=/usr/local/sbin/aiwc-default-route",
-          "RemainAfterExit=yes",
-          "",
-          "[Install]",
-          "WantedBy=multi-user.target",
-          "",
-        ].join("\n"),
-      },
-      {
-        path: "/etc/systemd/resolved.conf.d/aiwc.conf",
-        permissions: "0644",
-        content: `[Resolve]\nDNS=${(props.dns ?? HETZNER_RESOLVERS).join(" ")}\n`,
-      },
-    );
-    commands.push(
-      ["systemctl", "daemon-reload"],
-      ["systemctl", "enable", "--now", "aiwc-default-route.service"],
-      ["systemctl", "restart", "systemd-resolved"],
-    );
+    document.bootcmd = [["sh", "-c", egressScript(zones, props.dns ?? HETZNER_RESOLVERS)]];
   }
   commands.push(["systemctl", "enable", "--now", "nftables.service"], ["nft", "-f", "/etc/nftables.conf"], ["systemctl", "reload", "ssh"]);
-  const text = `#cloud-config\n${stringify(
-    { ssh_pwauth: false, package_update: true, packages: ["nftables"], write_files: files, runcmd: commands },
-    { lineWidth: 0 },
-  )}`;
+  Object.assign(document, { package_update: true, packages: ["nftables"], write_files: files, runcmd: commands });
+  const text = `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
   rendered.set(key, text);
   return text;
 }
@@ -203,5 +175,5 @@ export function cloudInit(props: CloudInitProps): string {
     ...(props.account.sudo ? { sudo: "ALL=(ALL) NOPASSWD:ALL" } : {}),
   };
   // Appending a top-level key keeps the document valid YAML; cloud-init does not care about key order.
-  return `${base}${stringify({ users: ["default", account] }, { lineWidth: 0 })}`;
+  return `${base}${stringify({ users: [account] }, { lineWidth: 0 })}`;
 }

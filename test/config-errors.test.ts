@@ -207,6 +207,11 @@ const CASES: readonly Case[] = [
     expected: ["cluster.yaml: nodeGroups.gpu-workers: Hetzner Cloud has no GPU server types; declare the GPU workers as dedicated servers, e.g. `dedicated: { product: GEX44-1 }`"],
   },
   {
+    name: "dedicated bastion",
+    edits: { cluster: set(["nodeGroups", "bastion", "dedicated"], { product: "AX42-1" }) },
+    expected: ["cluster.yaml: nodeGroups.bastion.dedicated: dedicated servers are supported for gpu-worker groups only; give this bastion group a cloud serverType"],
+  },
+  {
     name: "unknown dedicated product",
     edits: { cluster: set(["nodeGroups", "gpu-workers", "dedicated", "product"], "GEX45-1") },
     expected: ['cluster.yaml: nodeGroups.gpu-workers.dedicated.product: unknown Hetzner dedicated product "GEX45-1"; did you mean "GEX44-1"? (known: GEX44-1, GEX44, GEX131-1, AX42-1, AX102-1, AX162-1)'],

@@ -29,6 +29,7 @@ export interface BastionProps {
 export class Bastion extends Construct {
   readonly server: Server;
   readonly publicIp: PrimaryIp;
+  readonly natRoute: NetworkRoute;
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
@@ -56,7 +57,7 @@ export class Bastion extends Construct {
       primaryIpv4Ids: [Token.asNumber(this.publicIp.id)],
     });
     this.server = group.servers[0]!;
-    new NetworkRoute(this, "NatRoute", {
+    this.natRoute = new NetworkRoute(this, "NatRoute", {
       networkId: props.networkId,
       destination: "0.0.0.0/0",
       gateway: props.privateIp,

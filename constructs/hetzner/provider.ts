@@ -55,6 +55,10 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
   for (const [name, group] of Object.entries(cluster.nodeGroups)) {
     const at = ["nodeGroups", name];
     if (group.dedicated !== undefined) {
+      if (group.role !== "gpu-worker") {
+        sink.add(files.cluster, [...at, "dedicated"], `dedicated servers are supported for gpu-worker groups only; give this ${group.role} group a cloud serverType`);
+        continue;
+      }
       if (group.serverType !== undefined) sink.add(files.cluster, [...at, "serverType"], "a dedicated group has no cloud server type; remove serverType or dedicated");
       const product = catalog.dedicated[group.dedicated.product];
       if (product === undefined) {

@@ -7,7 +7,7 @@ import { HcloudProvider } from "../../.gen/providers/hcloud/provider";
 import { SshKey } from "../../.gen/providers/hcloud/ssh-key";
 import { cloudInit, type NetworkZones } from "../cloud-init";
 import type { PlatformExports, ProviderStacks } from "../provider-stacks";
-import { LABEL, type Topology } from "../topology";
+import { LABEL, type CloudGroupSpec, type Topology } from "../topology";
 import { Bastion } from "./bastion";
 import { DedicatedHosts } from "./dedicated-hosts";
 import { ClusterFirewalls } from "./firewalls";
@@ -64,9 +64,38 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
   const networkId = Token.asNumber(net.network.id);
   const z = zones(topology);
   const nodes: Record<string, unknown> = {};
-  let bastionPublicIp: string | undefined;
+
+  const common = {
+    cluster: topology.cluster,
+    location,
+    networkId,
+    subnetId: net.platformSubnet.id,
+    sshKeyIds,
+  };
+  // The bastion first: private nodes install packages through its NAT on their first boot,
+  // so they are created after it (and after the route to it).
+  const bastionGroup = topology.groups.find((g): g is CloudGroupSpec => g.role === "bastion" && g.kind === "cloud");
+  if (bastionGroup === undefined) throw new Error("BUG: a validated Hetzner config has no cloud bastion group");
+  const bastion = new Bastion(stack, pascal(bastionGroup.name), {
+    ...common,
+    serverType: bastionGroup.serverType,
+    image: bastionGroup.image,
+    dependsOn: [net.platformSubnet],
+    userData: cloudInit({ role: "bastion", zones: z }),
+    node: bastionGroup.nodes[0]!,
+    privateIp: topology.network.bastionIp,
+  });
+  nodes[bastionGroup.nodes[0]!.name] = {
+    group: bastionGroup.name,
+    role: bastionGroup.role,
+    kind: "cloud",
+    server_type: bastionGroup.serverType,
+    private_ip: topology.network.bastionIp,
+    public_ip: bastion.publicIp.ipAddress,
+  };
 
   for (const group of topology.groups) {
+    if (group === bastionGroup) continue;
     const id = pascal(group.name);
     if (group.kind === "dedicated") {
       new DedicatedHosts(stack, id, {
@@ -78,32 +107,12 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
       }
       continue;
     }
-    const common = {
-      cluster: topology.cluster,
-      serverType: group.serverType,
-      image: group.image,
-      location,
-      networkId,
-      subnetId: net.platformSubnet.id,
-      dependsOn: [net.platformSubnet],
-      sshKeyIds,
-      userData: cloudInit({ role: group.role, zones: z }),
-    };
-    if (group.role === "bastion") {
-      const bastion = new Bastion(stack, id, { ...common, node: group.nodes[0]!, privateIp: topology.network.bastionIp });
-      bastionPublicIp = bastion.publicIp.ipAddress;
-      nodes[group.nodes[0]!.name] = {
-        group: group.name,
-        role: group.role,
-        kind: "cloud",
-        server_type: group.serverType,
-        private_ip: topology.network.bastionIp,
-        public_ip: bastion.publicIp.ipAddress,
-      };
-      continue;
-    }
     const nodeGroup = new NodeGroup(stack, id, {
       ...common,
+      serverType: group.serverType,
+      image: group.image,
+      dependsOn: [net.platformSubnet, bastion.server, bastion.natRoute],
+      userData: cloudInit({ role: group.role, zones: z }),
       group: group.name,
       nodes: group.nodes,
       ...(group.dataVolumeGb !== undefined ? { dataVolumeGb: group.dataVolumeGb } : {}),
@@ -123,7 +132,7 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
     value: nodes,
     description: "Every platform node: name → group, role, kind, private_ip and, where it has one, public_ip (input of `aiwc inventory`)",
   });
-  new TerraformOutput(stack, "bastion_public_ip", { value: bastionPublicIp, description: "SSH entry point (ProxyJump host)" });
+  new TerraformOutput(stack, "bastion_public_ip", { value: bastion.publicIp.ipAddress, description: "SSH entry point (ProxyJump host)" });
   new TerraformOutput(stack, "network_id", { value: net.network.id });
   return { networkId, usersSubnetId: net.usersSubnet.id, sshKeyIds };
 }

@@ -1,0 +1,79 @@
+/**
+ * The user data aiwc writes is checked with the real tools: every role's nftables ruleset with
+ * `nft -c` (check only, nothing is applied), the egress script with `sh -n`, the document
+ * as YAML with the modules cloud-init runs.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { parseCidr, type Cidr } from "../config/cidr";
+import { cloudInit, nftablesRuleset, type NetworkZones } from "../constructs/cloud-init";
+import { FIREWALL_MATRIX, type Target } from "../constructs/firewall-matrix";
+import { tempDir } from "./helpers";
+
+const cidr = (text: string) => parseCidr(text) as Cidr;
+const ZONES: NetworkZones = {
+  network: cidr("10.0.0.0/16"),
+  platform: cidr("10.0.1.0/24"),
+  users: cidr("10.0.16.0/20"),
+  vswitch: cidr("10.0.2.0/24"),
+  bastionIp: "10.0.1.2",
+  gateway: "10.0.0.1",
+  adminCidrs: ["198.51.100.0/24", "203.0.113.7/32"],
+};
+const ROLES = Object.keys(FIREWALL_MATRIX) as Target[];
+
+function nftCheck(ruleset: string): { code: number | null; output: string } {
+  const file = join(tempDir(), "rules.nft");
+  writeFileSync(file, ruleset);
+  const result = spawnSync("nft", ["-c", "-f", file], { encoding: "utf8" });
+  if (result.error !== undefined) {
+    throw new Error(`nft is needed for this test: apt-get install nftables (.ci/run installs it): ${result.error.message}`);
+  }
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe("nftables rulesets", () => {
+  test.each(ROLES)("the %s ruleset passes nft -c", (role) => {
+    const { code, output } = nftCheck(nftablesRuleset(role, ZONES));
+    expect(output).toBe("");
+    expect(code).toBe(0);
+  });
+
+  test("nft -c rejects a broken ruleset (the check can fail)", () => {
+    const broken = nftablesRuleset("service", ZONES).replace("tcp dport 443 accept", "tcp dport 443 acept");
+    expect(nftCheck(broken).code).not.toBe(0);
+  });
+
+  test("without a vSwitch the rules for it are left out, not rendered empty", () => {
+    const { vswitch: _vswitch, ...withoutVswitch } = ZONES;
+    const rules = nftablesRuleset("ceph", withoutVswitch);
+    expect(rules).not.toContain("10.0.2.0/24");
+    expect(nftCheck(rules).code).toBe(0);
+  });
+});
+
+describe("cloud-config documents", () => {
+  test.each(ROLES)("the %s document is YAML with the expected modules and a valid egress script", (role) => {
+    const account = role === "user-vm" ? { name: "anna", sshKey: "ssh-ed25519 AAAA anna", sudo: false } : undefined;
+    const text = cloudInit({ role, zones: ZONES, ...(account !== undefined ? { account } : {}) });
+    expect(text.startsWith("#cloud-config\n")).toBe(true);
+    const doc = parse(text);
+    expect(doc).toMatchObject({ disable_root: false, ssh_pwauth: false, packages: ["nftables"] });
+    expect(doc.write_files.map((f: { path: string }) => f.path)).toContain("/etc/nftables.conf");
+    if (role === "bastion") {
+      expect(doc.bootcmd).toBeUndefined();
+      expect(doc.write_files.map((f: { path: string }) => f.path)).toContain("/etc/sysctl.d/90-aiwc-nat.conf");
+    } else {
+      const [[shell, flag, script]] = doc.bootcmd as [[string, string, string]];
+      expect([shell, flag]).toEqual(["sh", "-c"]);
+      expect(script).toContain("ip route replace default via 10.0.0.1");
+      const syntax = spawnSync("sh", ["-n", "-c", script], { encoding: "utf8" });
+      expect(syntax.stderr).toBe("");
+      expect(syntax.status).toBe(0);
+    }
+    expect(doc.users === undefined).toBe(role !== "user-vm");
+  });
+});
