@@ -8,21 +8,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { parseCidr, type Cidr } from "../config/cidr";
-import { cloudInit, nftablesRuleset, type NetworkZones } from "../constructs/cloud-init";
+import { cloudInit, nftablesRuleset } from "../constructs/cloud-init";
 import { FIREWALL_MATRIX, type Target } from "../constructs/firewall-matrix";
-import { tempDir } from "./helpers";
+import { tempDir, ZONES } from "./helpers";
 
-const cidr = (text: string) => parseCidr(text) as Cidr;
-const ZONES: NetworkZones = {
-  network: cidr("10.0.0.0/16"),
-  platform: cidr("10.0.1.0/24"),
-  users: cidr("10.0.16.0/20"),
-  vswitch: cidr("10.0.2.0/24"),
-  bastionIp: "10.0.1.2",
-  gateway: "10.0.0.1",
-  adminCidrs: ["198.51.100.0/24", "203.0.113.7/32"],
-};
 const ROLES = Object.keys(FIREWALL_MATRIX) as Target[];
 
 function nftCheck(ruleset: string): { code: number | null; output: string } {

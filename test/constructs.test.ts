@@ -4,21 +4,10 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { parseCidr, type Cidr } from "../config/cidr";
-import { cloudInit, nftablesRuleset, type NetworkZones } from "../constructs/cloud-init";
+import { cloudInit, nftablesRuleset } from "../constructs/cloud-init";
 import { allows, FIREWALL_MATRIX, type Target, type Zone } from "../constructs/firewall-matrix";
-import { fixtureConfig, resources, synthesize, type Synthesized } from "./helpers";
+import { fixtureConfig, resources, synthesize, ZONES, type Synthesized } from "./helpers";
 
-const cidr = (text: string) => parseCidr(text) as Cidr;
-const ZONES: NetworkZones = {
-  network: cidr("10.0.0.0/16"),
-  platform: cidr("10.0.1.0/24"),
-  users: cidr("10.0.16.0/20"),
-  vswitch: cidr("10.0.2.0/24"),
-  bastionIp: "10.0.1.2",
-  gateway: "10.0.0.1",
-  adminCidrs: ["198.51.100.0/24"],
-};
 
 let defaults: Synthesized;
 beforeAll(async () => {

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll } from "vitest";
 import { parseDocument } from "yaml";
+import { parseCidr, type Cidr } from "../config/cidr";
 import { loadConfig, type Config } from "../config/load";
+import type { NetworkZones } from "../constructs/cloud-init";
 import { synthesize as synthesizeApp } from "../stacks/app";
 
 export const ROOT = resolve(__dirname, "..");
@@ -85,3 +87,16 @@ export function stableJson(value: unknown): string {
   };
   return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
+
+const cidr = (text: string) => parseCidr(text) as Cidr;
+
+/** The default config's network zones, for cloud-init and firewall tests. */
+export const ZONES: NetworkZones = {
+  network: cidr("10.0.0.0/16"),
+  platform: cidr("10.0.1.0/24"),
+  users: cidr("10.0.16.0/20"),
+  vswitch: cidr("10.0.2.0/24"),
+  bastionIp: "10.0.1.2",
+  gateway: "10.0.0.1",
+  adminCidrs: ["198.51.100.0/24"],
+};

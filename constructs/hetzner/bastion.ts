@@ -1,22 +1,15 @@
 import { Construct } from "constructs";
-import { Token, type ITerraformDependable } from "cdktf";
+import { Token } from "cdktf";
 import { NetworkRoute } from "../../.gen/providers/hcloud/network-route";
 import { PrimaryIp } from "../../.gen/providers/hcloud/primary-ip";
 import type { Server } from "../../.gen/providers/hcloud/server";
 import type { NodeSpec } from "../topology";
-import { NodeGroup } from "./node-group";
+import { NodeGroup, type NodeGroupProps } from "./node-group";
 
-export interface BastionProps {
-  readonly cluster: string;
+/** A node group's props for one node, plus the bastion's fixed address. */
+export interface BastionProps
+  extends Omit<NodeGroupProps, "group" | "nodes" | "privateIps" | "primaryIpv4Ids" | "dataVolumeGb"> {
   readonly node: NodeSpec;
-  readonly serverType: string;
-  readonly image: string;
-  readonly location: string;
-  readonly networkId: number;
-  readonly subnetId: string;
-  readonly dependsOn: readonly ITerraformDependable[];
-  readonly sshKeyIds: readonly string[];
-  readonly userData: string;
   /** The bastion's fixed private address: the gateway of the NAT route. */
   readonly privateIp: string;
 }
@@ -41,26 +34,19 @@ export class Bastion extends Construct {
       autoDelete: false,
       labels: { ...props.node.labels },
     });
+    const { node, privateIp, ...groupProps } = props;
     const group = new NodeGroup(this, "Group", {
-      cluster: props.cluster,
-      group: props.node.group,
-      nodes: [props.node],
-      serverType: props.serverType,
-      image: props.image,
-      location: props.location,
-      networkId: props.networkId,
-      subnetId: props.subnetId,
-      dependsOn: props.dependsOn,
-      sshKeyIds: props.sshKeyIds,
-      userData: props.userData,
-      privateIps: [props.privateIp],
+      ...groupProps,
+      group: node.group,
+      nodes: [node],
+      privateIps: [privateIp],
       primaryIpv4Ids: [Token.asNumber(this.publicIp.id)],
     });
     this.server = group.servers[0]!;
     this.natRoute = new NetworkRoute(this, "NatRoute", {
       networkId: props.networkId,
       destination: "0.0.0.0/0",
-      gateway: props.privateIp,
+      gateway: privateIp,
     });
   }
 }
