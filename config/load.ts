@@ -3,11 +3,11 @@
  * tariffs.yaml and the price catalog. Returns a typed `Config` or throws `ConfigError` with
  * every problem of every file at once.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { catalogSchema, type Catalog } from "../cost/catalog";
+import { catalogSchema, fxSchema, unknownSources, type Catalog, type FxTable } from "../cost/catalog";
 import { ConfigError, ProblemSink } from "./problems";
 import { checkRules } from "./rules";
 import { clusterSchema, tariffsSchema, usersSchema, type ClusterConfig, type TariffsConfig, type UsersConfig } from "./schema";
@@ -25,6 +25,8 @@ export interface Config {
   readonly tariffs: TariffsConfig;
   /** Price catalogs by provider id. */
   readonly catalogs: Readonly<Record<string, Catalog>>;
+  /** Exchange rates into EUR. */
+  readonly fx: FxTable;
   /** Problems that do not stop synthesis (e.g. SSH open to the world). */
   readonly warnings: readonly string[];
 }
@@ -87,7 +89,7 @@ function readYaml(file: string, sink: ProblemSink, what: string): ParseResult {
   return { ok: true, value };
 }
 
-function parseWith<S extends z.ZodType>(schema: S, file: string, sink: ProblemSink, what: string): z.output<S> | undefined {
+export function parseWith<S extends z.ZodType>(schema: S, file: string, sink: ProblemSink, what: string): z.output<S> | undefined {
   const raw = readYaml(file, sink, what);
   if (!raw.ok) return undefined;
   const result = schema.safeParse(raw.value, { reportInput: true });
@@ -110,12 +112,7 @@ export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.e
   const users = parseWith(usersSchema, usersFile, sink, "expected `users:` with one entry per user (may be `users: []`)");
   const tariffs = parseWith(tariffsSchema, tariffsFile, sink, "expected `tariffs:` and `packs:`");
 
-  const catalogs: Record<string, Catalog> = {};
-  const providers = new Set([cluster?.provider ?? "hetzner"]);
-  for (const provider of providers) {
-    const catalog = parseWith(catalogSchema, join(pricesDir, `${provider}.yaml`), sink, `expected the ${provider} price catalog`);
-    if (catalog !== undefined) catalogs[provider] = catalog;
-  }
+  const { catalogs, fx } = loadCatalogs(pricesDir, cluster?.provider ?? "hetzner", sink);
 
   if (cluster !== undefined) {
     checkRules(
@@ -124,7 +121,7 @@ export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.e
       sink,
     );
   }
-  if (sink.problems.length > 0 || cluster === undefined || users === undefined || tariffs === undefined) {
+  if (sink.problems.length > 0 || cluster === undefined || users === undefined || tariffs === undefined || fx === undefined) {
     throw new ConfigError(sink.problems, sink.warnings);
   }
   return {
@@ -134,8 +131,41 @@ export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.e
     users: users.users,
     tariffs,
     catalogs,
+    fx,
     warnings: sink.warnings.map((w) => (w.path === "" ? `${w.file}: ${w.message}` : `${w.file}: ${w.path}: ${w.message}`)),
   };
+}
+
+/**
+ * Every provider catalog in the prices directory (the configured provider's must exist: the
+ * cost engine also prices other providers' resources found in a plan) and the FX table.
+ */
+export function loadCatalogs(
+  pricesDir: string,
+  required: string,
+  sink: ProblemSink,
+): { catalogs: Record<string, Catalog>; fx: FxTable | undefined } {
+  const catalogs: Record<string, Catalog> = {};
+  const files = existsSync(pricesDir) ? readdirSync(pricesDir).filter((f) => f.endsWith(".yaml") && f !== "fx.yaml").sort() : [];
+  const providers = new Set([required, ...files.map((f) => f.slice(0, -".yaml".length))]);
+  for (const provider of providers) {
+    const file = join(pricesDir, `${provider}.yaml`);
+    const catalog = parseWith(catalogSchema, file, sink, `expected the ${provider} price catalog`);
+    if (catalog === undefined) continue;
+    for (const [path, key] of unknownSources(catalog)) {
+      sink.add(displayPath(file), path.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), `source "${key}" is not listed under sources:; add it with description, url and date`);
+    }
+    catalogs[provider] = catalog;
+  }
+  const fx = parseWith(fxSchema, join(pricesDir, "fx.yaml"), sink, "expected exchange rates into EUR (base: EUR, rates:)");
+  if (fx !== undefined) {
+    for (const [provider, catalog] of Object.entries(catalogs)) {
+      if (catalog.currency !== "EUR" && fx.rates[catalog.currency] === undefined) {
+        sink.add(displayPath(join(pricesDir, `${provider}.yaml`)), "currency", `${catalog.currency} has no exchange rate in fx.yaml; add rates.${catalog.currency}.per_eur with its date and source`);
+      }
+    }
+  }
+  return { catalogs, fx };
 }
 
 /** `files.prices` when set; else `prices/` next to cluster.yaml when present; else the built-in catalog. */

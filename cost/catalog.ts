@@ -5,13 +5,17 @@
  */
 import { z } from "zod";
 
-const money = z.string().regex(/^\d+(\.\d{1,6})?$/, "must be a decimal string such as \"5.49\"");
+const money = z.string().regex(/^\d+(\.\d{1,10})?$/, "must be a decimal string such as \"5.49\"");
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 
 const price = z.strictObject({
   /** First day this price applies to resources created (or rescaled) on or after it. */
   valid_from: isoDate,
-  monthly: money,
+  /** Region or location the price is for; @default every location of the provider */
+  region: z.string().optional(),
+  /** Monthly price (cap for hourly billing, monthly plan, or per-unit month price). */
+  monthly: money.optional(),
+  /** Hourly price; without `monthly`, a month costs hourly × hours_per_month. */
   hourly: money.optional(),
   /** One-time setup fee (dedicated servers). */
   setup: money.optional(),
@@ -22,7 +26,7 @@ const price = z.strictObject({
   derived: z.boolean().optional(),
   /** Present (with the reason) when no source states the number. */
   estimate: z.string().optional(),
-});
+}).refine((p) => p.monthly !== undefined || p.hourly !== undefined, { message: "needs monthly or hourly" });
 
 const priced = { prices: z.array(price).min(1, "every product needs at least one price") };
 
@@ -41,7 +45,7 @@ export const catalogSchema = z.strictObject({
     z.strictObject({
       vcpu: z.number().int().positive(),
       ram_gb: z.number().positive(),
-      disk_gb: z.number().int().positive(),
+      disk_gb: z.number().int().min(0),
       arch: z.enum(["x86", "arm"]),
       cpu: z.enum(["shared", "dedicated"]),
       orderable: z.boolean(),
@@ -76,5 +80,37 @@ export const catalogSchema = z.strictObject({
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;
+export type CatalogPrice = z.infer<typeof price>;
+
+export const fxSchema = z.strictObject({
+  base: z.literal("EUR"),
+  rates: z.record(
+    z.string(),
+    z.strictObject({
+      /** Units of this currency per 1 EUR (as the ECB quotes it). */
+      per_eur: money,
+      as_of: isoDate,
+      source: z.array(z.string()).min(1, "every rate needs a source"),
+    }),
+  ),
+  sources: z.record(z.string(), z.strictObject({ description: z.string(), url: z.string(), date: z.string() })),
+});
+export type FxTable = z.infer<typeof fxSchema>;
+
+/** Every price whose sources are not listed under `sources:` (path, key). */
+export function unknownSources(catalog: { sources: Record<string, unknown> } & Record<string, unknown>): [string[], string][] {
+  const out: [string[], string][] = [];
+  for (const section of ["server_types", "dedicated", "products"] as const) {
+    const entries = (catalog[section] ?? {}) as Record<string, { prices: CatalogPrice[] }>;
+    for (const [id, entry] of Object.entries(entries)) {
+      entry.prices.forEach((p, i) => {
+        p.source.forEach((key, k) => {
+          if (!(key in catalog.sources)) out.push([[section, id, "prices", String(i), "source", String(k)], key]);
+        });
+      });
+    }
+  }
+  return out;
+}
 export type ServerTypeSpec = Catalog["server_types"][string];
 export type DedicatedSpec = Catalog["dedicated"][string];
