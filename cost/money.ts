@@ -1,0 +1,41 @@
+/**
+ * Money is decimal, never float: every amount is a decimal.js Decimal, serialized as a string.
+ * One module so the library can change without touching the engine.
+ */
+import Decimal from "decimal.js";
+
+// 34 significant digits (IEEE decimal128) is far beyond any bill; rounding is only for display.
+const Money = Decimal.clone({ precision: 34, rounding: Decimal.ROUND_HALF_UP });
+export type Money = Decimal;
+
+export function money(value: Decimal.Value): Money {
+  return new Money(value);
+}
+
+export const ZERO: Money = money(0);
+
+export function sum(values: Iterable<Money>): Money {
+  let total = ZERO;
+  for (const value of values) total = total.plus(value);
+  return total;
+}
+
+/** Cents, half-up, as the string JSON reports carry ("918.13"). */
+export function toAmount(value: Money, places = 2): string {
+  return value.toDecimalPlaces(places, Decimal.ROUND_HALF_UP).toFixed(places);
+}
+
+/** Unit prices keep their precision (0.0572 €/GB), trailing zeros trimmed but at least cents. */
+export function toUnitPrice(value: Money): string {
+  const text = value.toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toFixed();
+  const [whole, fraction = ""] = text.split(".");
+  return `${whole}.${fraction.padEnd(2, "0")}`;
+}
+
+/** "1,234.50 €" for people. */
+export function formatEur(value: Money): string {
+  const [whole, fraction] = toAmount(value).split(".") as [string, string];
+  const negative = whole.startsWith("-");
+  const digits = negative ? whole.slice(1) : whole;
+  return `${negative ? "-" : ""}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction} €`;
+}

@@ -1,0 +1,30 @@
+/**
+ * Every priced resource type and every free type, by provider: one entry per provider folder
+ * in cost/. A type in neither list is *unsupported* — reported, and the gate fails closed.
+ */
+import * as aws from "./aws";
+import * as hetzner from "./hetzner";
+import * as ovh from "./ovh";
+import type { PricedResourceType } from "./resource";
+
+const PROVIDERS = [hetzner, aws, ovh] as const;
+
+/** Built into Terraform; free unless a provider prices a particular use (dedicated servers). */
+const BUILTIN_FREE: Readonly<Record<string, string>> = {
+  terraform_data: "built-in Terraform resource, no cloud cost",
+  null_resource: "built-in Terraform resource, no cloud cost",
+  random_id: "no cloud cost",
+  random_password: "no cloud cost",
+  tls_private_key: "no cloud cost",
+  time_sleep: "no cloud cost",
+};
+
+export const PRICED_BY_TYPE: ReadonlyMap<string, readonly PricedResourceType<any>[]> = (() => {
+  const map = new Map<string, PricedResourceType<any>[]>();
+  for (const provider of PROVIDERS) {
+    for (const definition of provider.priced) map.set(definition.type, [...(map.get(definition.type) ?? []), definition]);
+  }
+  return map;
+})();
+
+export const FREE_TYPES: Readonly<Record<string, string>> = Object.assign({}, BUILTIN_FREE, ...PROVIDERS.map((p) => p.free));
