@@ -8,7 +8,8 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError, formatProblem } from "../config/problems";
 import { ensureTerraformEnv } from "../providers/tf-env";
-import type { CommandResult } from "./result";
+import { GateFailure } from "../stacks/gate-failure";
+import { UsageError, type CommandResult } from "./result";
 
 const CONFIG_HELP = "cluster file, or a directory holding cluster.yaml (default: $AIWC_CONFIG, else config/)";
 
@@ -37,6 +38,19 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/synth") as typeof import("./commands/synth")).synth(options)),
     );
 
+  program
+    .command("cost")
+    .description("price the stacks (or a plan) against the price catalog, the tariff model and the policy gate")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("-p, --plan <file...>", "price `terraform show -json` plans or *.tf.json files (e.g. cdktf.out/stacks/*/cdk.tf.json) instead of the config's stacks")
+    .option("-f, --format <format>", "table, json or markdown", "table")
+    .option("--date <YYYY-MM-DD>", "price as of this date (default: today)")
+    .option("--usage <file>", "usage estimates: { <address or type>: { <usage key>: number } }")
+    .addHelpText("after", "\nExit codes: 0 gate passed, 1 bad config or input, 2 gate failed (the report is printed).")
+    .action((options: { config?: string; plan?: string[]; format: string; date?: string; usage?: string }) =>
+      run(async () => (require("./commands/cost") as typeof import("./commands/cost")).cost(options)),
+    );
+
   return program;
 }
 
@@ -48,6 +62,17 @@ async function execute(load: () => Promise<CommandResult>): Promise<void> {
     if (result.stderr !== undefined && result.stderr !== "") process.stderr.write(result.stderr.endsWith("\n") ? result.stderr : `${result.stderr}\n`);
     process.exitCode = result.exitCode;
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`aiwc: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (error instanceof GateFailure) {
+      process.stderr.write(`aiwc: ${error.message}\n`);
+      if (error.report.gate.override !== undefined) process.stderr.write(`aiwc: override: ${error.report.gate.override.reason}\n`);
+      process.exitCode = 1;
+      return;
+    }
     if (error instanceof ConfigError) {
       for (const warning of error.warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
       for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);

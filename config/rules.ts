@@ -37,6 +37,7 @@ export function checkRules(config: PartialConfig, files: ConfigFiles, sink: Prob
   checkNodeGroups(config, files.cluster, sink);
   checkNetwork(config.cluster, files.cluster, sink);
   checkState(config.cluster, files.cluster, sink);
+  if (config.tariffs !== undefined) checkTariffs(config.tariffs, files.tariffs, sink);
   if (config.users !== undefined && config.tariffs !== undefined) checkUsers(config as ParsedConfig, files, sink);
   if (config.catalogs[config.cluster.provider] !== undefined) PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
 }
@@ -158,6 +159,30 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
   });
 }
 
+function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): void {
+  const meters = Object.keys(tariffs.payg);
+  const known = (where: PathSegment[], meter: string) => {
+    if (!meters.includes(meter)) {
+      sink.add(file, where, `unknown PAYG meter "${meter}"; known meters: ${meters.join(", ") || "(none: add payg:)"}`);
+    }
+  };
+  for (const [kind, entries] of [["tariffs", tariffs.tariffs], ["packs", tariffs.packs]] as const) {
+    for (const [id, entry] of Object.entries(entries)) {
+      for (const meter of Object.keys(entry.allowances)) known([kind, id, "allowances", meter], meter);
+    }
+  }
+  for (const [name, profile] of Object.entries(tariffs.profiles)) {
+    for (const meter of Object.keys(profile)) known(["profiles", name, meter], meter);
+  }
+  if (Object.keys(tariffs.profiles).length > 0 && tariffs.profiles[tariffs.defaultProfile] === undefined) {
+    sink.add(file, "defaultProfile", `profile "${tariffs.defaultProfile}" is not defined under profiles: (${Object.keys(tariffs.profiles).join(", ")})`);
+  }
+  const tokenPacks = Object.entries(tariffs.packs).filter(([, p]) => (p.gpuTokens ?? 0) > 0);
+  if (tokenPacks.length > 0 && !meters.includes(tariffs.gpuTokenMeter)) {
+    sink.add(file, "gpuTokenMeter", `GPU tokens count against "${tariffs.gpuTokenMeter}", which is not a payg: meter; add it or change gpuTokenMeter`);
+  }
+}
+
 function checkState(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
   const state = cluster.state;
   if (state.backend !== "s3") return;
@@ -193,6 +218,9 @@ function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFile
       }
       packsSeen.add(pack);
     });
+    if (user.profile !== undefined && tariffs.profiles[user.profile] === undefined) {
+      sink.add(files.users, [...at, "profile"], `unknown usage profile "${user.profile}"; known profiles: ${Object.keys(tariffs.profiles).join(", ") || "(none)"} (defined in ${files.tariffs})`);
+    }
     const vmName = `${cluster.name}-u-${user.name}`;
     if (vmName.length > 63) sink.add(files.users, [...at, "name"], `VM name "${vmName}" exceeds 63 characters; shorten the user name`);
   });

@@ -141,6 +141,21 @@ export const clusterSchema = z.strictObject({
       replication: z.number().int().min(1).max(7).default(3),
     })
     .prefault({}),
+  /** The cost gate: checked on every synthesis, so no deploy passes it by accident. */
+  policy: z
+    .strictObject({
+      /** Lowest acceptable gross margin, percent of revenue. @default 10 */
+      minMarginPercent: z.number().min(-1000).max(100).default(10),
+      /** Highest acceptable infrastructure cost per month, EUR. @default no limit */
+      maxMonthlyCost: money.optional(),
+      /** Fail when a resource cannot be priced (unknown type, missing price). @default true */
+      failOnUnsupported: z.boolean().default(true),
+      /** Fail when a price catalog is older than this many days. @default 180 */
+      maxCatalogAgeDays: z.number().int().positive().default(180),
+      /** Let the gate pass anyway; the reason is printed in every report. @default none */
+      override: z.strictObject({ reason: z.string().min(10, "say why in at least 10 characters") }).optional(),
+    })
+    .prefault({}),
   /** Where Terraform keeps state. @default local */
   state: z.discriminatedUnion("backend", [localBackend, s3Backend], {
     message: "must be local or s3",
@@ -172,20 +187,36 @@ export const usersSchema = z.strictObject({
       serverType: z.string().optional(),
       /** Give the account sudo on its own VM. @default false */
       sudo: z.boolean().default(false),
+      /** Usage profile from tariffs.yaml, for the PAYG forecast. @default tariffs.yaml defaultProfile */
+      profile: z.string().optional(),
     }),
   ),
 });
 export type UsersConfig = z.infer<typeof usersSchema>;
 export type UserConfig = UsersConfig["users"][number];
 
+const meterId = z.string().regex(/^[a-z][a-z0-9_]*$/, "must be a meter id: lower-case letters, digits and '_'");
+/** Included monthly quantities per PAYG meter, in the meter's unit. */
+const allowances = z.record(meterId, z.number().min(0, "must be 0 or more")).default({});
+/** Node-group roles whose cost this revenue stream pays for (margin per node group). */
+const serves = z.array(z.enum([...ROLES, "user-vm"])).default([]);
+
 export const tariffsSchema = z.strictObject({
   /** Currency of every amount in this file. @default EUR */
   currency: z.enum(["EUR"]).default("EUR"),
+  /** What one GPU token is worth in GPU runtime, seconds. @default 1 */
+  gpuTokenSeconds: z.number().positive().default(1),
+  /** The PAYG meter GPU tokens are counted against. @default gpu_hours */
+  gpuTokenMeter: meterId.default("gpu_hours"),
   tariffs: z.record(
     dnsName,
     z.strictObject({
       /** Monthly base price per user. */
       monthly: money,
+      /** PAYG quantities included in the base price. @default none */
+      allowances,
+      /** Roles the base price pays for. @default none */
+      serves,
       /** VM sizing: the smallest orderable server type with at least this much. */
       vm: z.strictObject({
         ramGb: z.number().positive(),
@@ -208,7 +239,30 @@ export const tariffsSchema = z.strictObject({
       extraVolumeGb: z.number().int().min(10, "must be at least 10 GB (Hetzner's minimum volume)").optional(),
       /** Needs GPU workers to be useful (checked against the cluster). @default false */
       requiresGpu: z.boolean().default(false),
+      /** PAYG quantities included with the pack. @default none */
+      allowances,
+      /** Roles the pack's price pays for. @default none */
+      serves,
     }),
   ),
+  /** Pay-as-you-go meters: price per `per` units beyond the allowances. */
+  payg: z
+    .record(
+      meterId,
+      z.strictObject({
+        /** Singular unit, e.g. "GPU hour", "query". */
+        unit: z.string(),
+        price: money,
+        /** Units the price is for (1,000 queries). @default 1 */
+        per: z.number().int().positive().default(1),
+        /** Roles whose cost this meter's revenue pays for. */
+        serves,
+      }),
+    )
+    .default({}),
+  /** Expected monthly usage per meter, by profile name; users pick one (default: defaultProfile). */
+  profiles: z.record(dnsName, z.record(meterId, z.number().min(0, "must be 0 or more"))).default({}),
+  /** Profile of users that name none. @default normal */
+  defaultProfile: dnsName.default("normal"),
 });
 export type TariffsConfig = z.infer<typeof tariffsSchema>;

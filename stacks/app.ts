@@ -10,6 +10,8 @@ import type { Config } from "../config/load";
 import { PROVIDERS_BY_ID } from "../constructs/providers";
 import type { PlatformExports, ProviderStacks } from "../constructs/provider-stacks";
 import { buildTopology, type Topology } from "../constructs/topology";
+import { reportForDocuments, type CostReport, type PricingOptions } from "../cost/report";
+import { GateFailure } from "./gate-failure";
 
 export const STACK_NAMES = ["platform", "users"] as const;
 export type StackName = (typeof STACK_NAMES)[number];
@@ -17,6 +19,8 @@ export type StackName = (typeof STACK_NAMES)[number];
 export interface AppOptions {
   /** Where `cdk.tf.json` files go. @default CDKTF_OUTDIR or cdktf.out */
   readonly outdir?: string;
+  /** Pricing date, usage and environment for the cost gate. */
+  readonly pricing?: PricingOptions;
 }
 
 function backend(stack: TerraformStack, name: StackName, config: Config, outdir: string): void {
@@ -51,8 +55,23 @@ function backend(stack: TerraformStack, name: StackName, config: Config, outdir:
 }
 
 class AiwcStack extends TerraformStack {
+  private frozen?: Record<string, unknown>;
+
   constructor(scope: Construct, readonly stackName: StackName, readonly topology: Topology) {
     super(scope, stackName);
+  }
+
+  /**
+   * The stack's Terraform JSON, resolved once: the cost gate prices it during validation and
+   * the synthesizer then writes the same object instead of resolving every token again.
+   */
+  freeze(): Record<string, unknown> {
+    this.frozen ??= super.toTerraform() as Record<string, unknown>;
+    return this.frozen;
+  }
+
+  override toTerraform(): any {
+    return this.frozen ?? super.toTerraform();
   }
 }
 
@@ -60,6 +79,8 @@ export interface BuiltApp {
   readonly app: App;
   readonly topology: Topology;
   readonly stacks: Readonly<Record<StackName, TerraformStack>>;
+  /** The cost report of this synthesis (set once the gate has run). */
+  readonly cost: () => CostReport | undefined;
 }
 
 /**
@@ -85,12 +106,31 @@ function withoutCreationStacks<T>(work: () => T): T {
   }
 }
 
-/** Builds the App and writes `cdk.tf.json` for every stack. */
+/**
+ * Builds the App and writes `cdk.tf.json` for every stack — unless the cost gate fails, which
+ * throws GateFailure (cdktf's validation stops the synthesis before anything is written).
+ */
 export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
   return withoutCreationStacks(() => {
     const built = buildApp(config, options);
-    built.app.synth();
+    try {
+      built.app.synth();
+    } catch (error) {
+      const report = built.cost();
+      if (report !== undefined && !report.gate.passed) throw new GateFailure(report);
+      throw error;
+    }
     return built;
+  });
+}
+
+/** Prices the stacks of a config in memory (no files), through the same gate as synthesis. */
+export function priceConfig(config: Config, options: AppOptions = {}): CostReport {
+  return withoutCreationStacks(() => {
+    const built = buildApp(config, options);
+    const stacks = Object.values(built.stacks) as AiwcStack[];
+    for (const stack of stacks) stack.prepareStack();
+    return reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", options.pricing ?? {});
   });
 }
 
@@ -108,5 +148,22 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const users = new AiwcStack(app, "users", topology);
   backend(users, "users", config, outdir);
   builders.users(users, topology, exported);
-  return { app, topology, stacks: { platform, users } };
+
+  // The cost gate: a validation on every stack, so `cdktf synth/diff/deploy` cannot pass it
+  // by accident. The price is for the whole app (both stacks), computed once.
+  let report: CostReport | undefined;
+  const stacks = [platform, users];
+  const cost = (): CostReport => {
+    report ??= reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", options.pricing ?? {});
+    return report;
+  };
+  for (const stack of stacks) {
+    stack.node.addValidation({
+      validate: () => {
+        const result = cost();
+        return result.gate.passed ? [] : result.gate.reasons.map((reason) => `cost gate: ${reason}`);
+      },
+    });
+  }
+  return { app, topology, stacks: { platform, users }, cost: () => report };
 }

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { cloudInit, nftablesRuleset } from "../constructs/cloud-init";
 import { allows, FIREWALL_MATRIX, type Target, type Zone } from "../constructs/firewall-matrix";
-import { fixtureConfig, resources, synthesize, ZONES, type Synthesized } from "./helpers";
+import { beyondBudget, fixtureConfig, resources, synthesize, ZONES, type Synthesized } from "./helpers";
 
 
 let defaults: Synthesized;
@@ -110,7 +110,7 @@ describe("host firewall (nftables from the matrix)", () => {
   });
 
   test("user data does not depend on node counts (scaling never replaces other nodes)", async () => {
-    const scaled = await synthesize(fixtureConfig({ cluster: (d) => d.setIn(["nodeGroups", "service-nodes", "count"], 5) }));
+    const scaled = await synthesize(fixtureConfig({ cluster: beyondBudget((d) => d.setIn(["nodeGroups", "service-nodes", "count"], 5)) }));
     const userData = (s: Synthesized) => new Set(resources(s.platform, "hcloud_server").map(([, b]) => b.user_data));
     expect(userData(scaled)).toEqual(userData(defaults));
   });
@@ -123,7 +123,7 @@ describe("placement groups", () => {
   });
 
   test("11 servers split into spread groups of 10 and 1, filled in order", async () => {
-    const s = await synthesize(fixtureConfig({ cluster: (d) => d.setIn(["nodeGroups", "service-nodes", "count"], 11) }));
+    const s = await synthesize(fixtureConfig({ cluster: beyondBudget((d) => d.setIn(["nodeGroups", "service-nodes", "count"], 11)) }));
     const groups = resources(s.platform, "hcloud_placement_group").filter(([, b]) => b.name.startsWith("aiwc-service-nodes"));
     expect(groups.map(([, b]) => b)).toEqual([
       expect.objectContaining({ name: "aiwc-service-nodes-spread-1", type: "spread" }),
@@ -137,7 +137,7 @@ describe("placement groups", () => {
   });
 
   test("25 servers need three spread groups", async () => {
-    const s = await synthesize(fixtureConfig({ cluster: (d) => d.setIn(["nodeGroups", "service-nodes", "count"], 25) }));
+    const s = await synthesize(fixtureConfig({ cluster: beyondBudget((d) => d.setIn(["nodeGroups", "service-nodes", "count"], 25)) }));
     expect(resources(s.platform, "hcloud_placement_group").filter(([, b]) => b.name.startsWith("aiwc-service-nodes"))).toHaveLength(3);
   });
 });

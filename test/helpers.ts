@@ -61,6 +61,17 @@ export interface Synthesized {
 
 export type TerraformJson = Record<string, any>;
 
+/**
+ * A cluster edit that also lifts the cost gate (with a stated reason), for construct tests
+ * that scale groups past the default config's budget.
+ */
+export function beyondBudget(edit: YamlEdit): YamlEdit {
+  return (doc) => {
+    edit(doc);
+    doc.setIn(["policy", "override"], { reason: "construct test scales past the budget" });
+  };
+}
+
 /** Loads a config and synthesizes both stacks in-process into a temp dir. */
 export async function synthesize(configPath: string = DEFAULT_CONFIG): Promise<Synthesized> {
   const config = loadConfig(configPath);

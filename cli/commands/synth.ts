@@ -11,11 +11,16 @@ export interface SynthOptions {
 /** `aiwc synth`: the same App as `cdktf synth`, built in-process (no CLI start-up, no subprocess). */
 export function synth(options: SynthOptions): CommandResult {
   const config = loadConfig(options.config);
-  const { app } = synthesize(config, options.out !== undefined ? { outdir: options.out } : {});
+  const { app, cost } = synthesize(config, options.out !== undefined ? { outdir: options.out } : {});
+  const report = cost();
   const where = relative(process.cwd(), app.outdir) || ".";
   return {
     stdout: STACK_NAMES.map((name) => `synthesized ${name} → ${where}/stacks/${name}/cdk.tf.json`).join("\n"),
-    stderr: config.warnings.map((w) => `warning: ${w}`).join("\n"),
+    stderr: [
+      ...config.warnings.map((w) => `warning: ${w}`),
+      ...(report?.gate.warnings ?? []).map((w) => `warning: ${w}`),
+      ...(report?.gate.override !== undefined ? [`cost gate override (${report.gate.override.source}): ${report.gate.override.reason}`] : []),
+    ].join("\n"),
     exitCode: 0,
   };
 }

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { parse } from "yaml";
+import { displayPath, loadConfig } from "../../config/load";
+import type { Usage } from "../../cost/engine";
+import { InputError } from "../../cost/input";
+import { renderMarkdown, renderTable } from "../../cost/render";
+import { reportForDocuments, reportJson, type PricingOptions } from "../../cost/report";
+import { priceConfig } from "../../stacks/app";
+import { UsageError, type CommandResult } from "../result";
+
+export interface CostOptions {
+  readonly config?: string;
+  /** Plans or Terraform JSON configurations to price instead of the config's stacks. */
+  readonly plan?: readonly string[];
+  readonly format?: string;
+  /** Pricing date (YYYY-MM-DD). */
+  readonly date?: string;
+  /** Usage file: `{ <address or resource type>: { <usage key>: number } }`. */
+  readonly usage?: string;
+}
+
+/** Exit code when the report was produced but the gate failed (1 is bad input). */
+export const EXIT_GATE_FAILED = 2;
+
+const FORMATS = ["table", "json", "markdown"] as const;
+
+function readJson(file: string): unknown {
+  if (!existsSync(file)) throw new UsageError(`${file}: file not found`);
+  const text = readFileSync(file, "utf8");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${displayPath(file)}: not valid JSON (${(error as Error).message}); pass the output of \`terraform show -json <planfile>\` or a *.tf.json file`);
+  }
+}
+
+function readUsage(file: string): Usage {
+  if (!existsSync(file)) throw new UsageError(`${file}: usage file not found`);
+  const value: unknown = parse(readFileSync(file, "utf8"));
+  const ok =
+    value !== null &&
+    typeof value === "object" &&
+    Object.values(value as object).every(
+      (entry) => entry !== null && typeof entry === "object" && Object.values(entry as object).every((n) => typeof n === "number" && n >= 0),
+    );
+  if (!ok) throw new UsageError(`${displayPath(file)}: expected a mapping of resource address or type to { usage_key: number ≥ 0 }`);
+  return value as Usage;
+}
+
+/** A stack name for a document: `stacks/<name>/cdk.tf.json` → name, else the file name. */
+function documentName(file: string): string {
+  return basename(file) === "cdk.tf.json" ? basename(dirname(file)) : basename(file).replace(/(\.tf)?\.json$/, "");
+}
+
+/** `aiwc cost`: prices the config's stacks (or plans) and holds them against the tariff model and the gate. */
+export function cost(options: CostOptions): CommandResult {
+  const format = options.format ?? "table";
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+  if (options.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) throw new UsageError(`--date must be YYYY-MM-DD, got "${options.date}"`);
+  const config = loadConfig(options.config);
+  const pricing: PricingOptions = {
+    ...(options.date !== undefined ? { date: options.date } : {}),
+    ...(options.usage !== undefined ? { usage: readUsage(options.usage) } : {}),
+  };
+  let report;
+  if (options.plan !== undefined && options.plan.length > 0) {
+    const documents = options.plan.map((file) => ({ name: documentName(file), json: readJson(file) }));
+    try {
+      report = reportForDocuments(config, documents, options.plan.map(displayPath).join(", "), pricing);
+    } catch (error) {
+      if (error instanceof InputError) throw new UsageError(`${options.plan.map(displayPath).join(", ")}: ${error.message}`);
+      throw error;
+    }
+  } else {
+    report = priceConfig(config, { pricing, outdir: "cdktf.out" });
+  }
+  const stdout = format === "json" ? JSON.stringify(reportJson(report), null, 2) : format === "markdown" ? renderMarkdown(report) : renderTable(report);
+  return { stdout, exitCode: report.gate.passed ? 0 : EXIT_GATE_FAILED };
+}

@@ -1,0 +1,100 @@
+/**
+ * The policy gate: the verdict every synthesis (and so every `cdktf deploy`) must pass.
+ * Fails on cost above the budget, margin below the minimum, resources that cannot be priced
+ * (fail closed) and stale catalogs — each reason says what pushed it over. An explicit
+ * override (policy.override.reason in cluster.yaml, or AIWC_COST_OVERRIDE) lets it pass, and
+ * the reason is printed in every report.
+ */
+import type { ClusterConfig } from "../config/schema";
+import type { Estimate } from "./engine";
+import { formatEur, money, toAmount } from "./money";
+import type { PriceBook } from "./prices";
+import type { TariffReport } from "./tariff";
+
+export const OVERRIDE_ENV = "AIWC_COST_OVERRIDE";
+
+export interface GateResult {
+  /** The verdict after any override. */
+  readonly passed: boolean;
+  /** What failed, before any override. */
+  readonly reasons: readonly string[];
+  readonly warnings: readonly string[];
+  readonly override?: { readonly reason: string; readonly source: "config" | "environment" };
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.floor((Date.parse(to) - Date.parse(from)) / 86_400_000);
+}
+
+export function evaluateGate(
+  policy: ClusterConfig["policy"],
+  estimate: Estimate,
+  tariff: TariffReport | undefined,
+  book: PriceBook,
+  env: NodeJS.ProcessEnv = process.env,
+): GateResult {
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+
+  const unsupported = estimate.resources.filter((r) => r.status === "unsupported");
+  if (unsupported.length > 0) {
+    const list = unsupported.slice(0, 5).map((r) => `${r.address} (${r.reason})`).join("; ");
+    const more = unsupported.length > 5 ? `; and ${unsupported.length - 5} more` : "";
+    const message = `${unsupported.length} resource(s) cannot be priced, so the cost is not known: ${list}${more}`;
+    if (policy.failOnUnsupported) reasons.push(`${message}. Add the price to config/prices/ or set policy.failOnUnsupported: false`);
+    else warnings.push(message);
+  }
+
+  const byGroup = new Map<string, ReturnType<typeof money>>();
+  for (const r of estimate.resources) byGroup.set(r.group, (byGroup.get(r.group) ?? money(0)).plus(r.monthly));
+  const biggest = [...byGroup.entries()].sort((a, b) => b[1].comparedTo(a[1])).slice(0, 3).map(([g, c]) => `${g} ${formatEur(c)}`).join(", ");
+
+  if (policy.maxMonthlyCost !== undefined && estimate.totalMonthly.greaterThan(policy.maxMonthlyCost)) {
+    const over = estimate.totalMonthly.minus(policy.maxMonthlyCost);
+    reasons.push(
+      `monthly cost ${formatEur(estimate.totalMonthly)} exceeds policy.maxMonthlyCost ${formatEur(money(policy.maxMonthlyCost))} by ${formatEur(over)}; largest groups: ${biggest}`,
+    );
+  }
+
+  if (tariff !== undefined) {
+    const percent = tariff.marginPercent;
+    if (percent === null || percent.lessThan(policy.minMarginPercent)) {
+      const losing = tariff.groups.filter((g) => g.margin.isNegative()).sort((a, b) => a.margin.comparedTo(b.margin));
+      const losers = losing.length > 0 ? `; groups not covered by their revenue: ${losing.slice(0, 4).map((g) => `${g.group} ${formatEur(g.margin)}`).join(", ")}` : "";
+      reasons.push(
+        `gross margin ${percent === null ? "undefined (no revenue)" : `${toAmount(percent, 1)} %`} is below policy.minMarginPercent ${policy.minMarginPercent} %: revenue ${formatEur(tariff.revenue.total)}, cost ${formatEur(tariff.cost.total)}${losers}`,
+      );
+    }
+  }
+
+  const used = new Set(estimate.resources.flatMap((r) => r.components.map((c) => c.priceKey.split(".")[0]!)));
+  for (const provider of [...used].sort()) {
+    const catalog = book.catalogs[provider];
+    if (catalog === undefined) continue;
+    const age = daysBetween(catalog.as_of, book.pricingDate);
+    if (age > policy.maxCatalogAgeDays) {
+      reasons.push(`the ${provider} price catalog is ${age} days old (as_of ${catalog.as_of}), more than policy.maxCatalogAgeDays ${policy.maxCatalogAgeDays}; refresh config/prices/${provider}.yaml`);
+    }
+  }
+  const stalePrices = new Set<string>();
+  for (const r of estimate.resources) {
+    for (const c of r.components) {
+      if (c.estimate !== undefined) stalePrices.add(`${c.priceKey} is an estimate (${c.estimate})`);
+    }
+  }
+  warnings.push(...[...stalePrices].sort());
+
+  const environment = env[OVERRIDE_ENV];
+  const override =
+    environment !== undefined && environment.trim() !== ""
+      ? { reason: environment.trim(), source: "environment" as const }
+      : policy.override !== undefined
+        ? { reason: policy.override.reason, source: "config" as const }
+        : undefined;
+  return {
+    passed: reasons.length === 0 || override !== undefined,
+    reasons,
+    warnings,
+    ...(override !== undefined ? { override } : {}),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Human renderings of a cost report: a terminal table (what an operator reads before a
+ * deploy) and Markdown (for a pull-request comment). JSON is reportJson in report.ts.
+ */
+import Table from "cli-table3";
+import type { LineItem } from "./engine";
+import { formatEur, toAmount, toUnitPrice, ZERO, type Money } from "./money";
+import type { CostReport } from "./report";
+
+interface Row {
+  readonly group: string;
+  readonly resources: number;
+  readonly monthly: Money;
+  readonly setup: Money;
+}
+
+function groups(resources: readonly LineItem[]): Row[] {
+  const byGroup = new Map<string, Row>();
+  for (const r of resources) {
+    const row = byGroup.get(r.group) ?? { group: r.group, resources: 0, monthly: ZERO, setup: ZERO };
+    byGroup.set(r.group, { ...row, resources: row.resources + 1, monthly: row.monthly.plus(r.monthly), setup: row.setup.plus(r.setup) });
+  }
+  return [...byGroup.values()].sort((a, b) => a.group.localeCompare(b.group));
+}
+
+const percent = (value: Money | null) => (value === null ? "—" : `${toAmount(value, 1)} %`);
+
+function verdictLines(report: CostReport): string[] {
+  const { gate } = report;
+  const lines = [gate.reasons.length === 0 ? "Gate: PASSED" : gate.passed ? "Gate: FAILED, OVERRIDDEN" : "Gate: FAILED"];
+  for (const reason of gate.reasons) lines.push(`  ✗ ${reason}`);
+  if (gate.override !== undefined) lines.push(`  override (${gate.override.source}): ${gate.override.reason}`);
+  for (const warning of gate.warnings) lines.push(`  ! ${warning}`);
+  return lines;
+}
+
+function headerLine(report: CostReport): string {
+  const catalogs = Object.entries(report.book.catalogs)
+    .filter(([p]) => report.estimate.resources.some((r) => r.components.some((c) => c.priceKey.startsWith(`${p}.`))))
+    .map(([p, c]) => `${p} ${c.version} (${c.as_of})`)
+    .join(", ");
+  return `Prices for ${report.estimate.pricingDate}, net EUR; catalogs: ${catalogs || "none used"}`;
+}
+
+export function renderTable(report: CostReport): string {
+  const { estimate: e, tariff: t } = report;
+  const out: string[] = [headerLine(report), ""];
+  const groupTable = new Table({ head: ["Node group", "Resources", "Monthly", "Setup (once)"], colAligns: ["left", "right", "right", "right"], style: { head: [], border: [], compact: true } });
+  for (const row of groups(e.resources)) groupTable.push([row.group, row.resources, formatEur(row.monthly), row.setup.isZero() ? "" : formatEur(row.setup)]);
+  groupTable.push(["Total", e.resources.length, formatEur(e.totalMonthly), e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)]);
+  out.push(groupTable.toString());
+  out.push(`Resources: ${e.counts.priced} priced, ${e.counts.free} free, ${e.counts.unsupported} unsupported`);
+  for (const r of e.resources.filter((x) => x.status === "unsupported")) out.push(`  unsupported: ${r.address} — ${r.reason}`);
+  const usage = e.resources.flatMap((r) => r.components.filter((c) => c.quantity === null && c.unitPrice !== null).map((c) => `  usage-based: ${r.address} ${c.name}: ${toUnitPrice(c.unitPrice!)} € per ${c.unit.replace(/s$/, "")} (set ${c.usageKey ?? "usage"})`));
+  out.push(...usage);
+
+  if (t !== undefined && t.users > 0) {
+    out.push("", `Tariff model: ${t.users} users`);
+    const money = new Table({ style: { head: [], border: [], compact: true }, colAligns: ["left", "right"] });
+    money.push(
+      ["Revenue: base", formatEur(t.revenue.base)],
+      ["Revenue: packs", formatEur(t.revenue.packs)],
+      ["Revenue: PAYG forecast", formatEur(t.revenue.payg)],
+      ["Revenue", formatEur(t.revenue.total)],
+      ["Infrastructure (fixed + per user)", `${formatEur(t.cost.total)} (${formatEur(t.cost.fixed)} + ${formatEur(t.cost.variable)})`],
+      ["Gross margin", `${formatEur(t.margin)} (${percent(t.marginPercent)})`],
+      ["Break-even users", t.breakEvenUsers === null ? "never at today's mix" : String(t.breakEvenUsers)],
+      [
+        `One more user (${t.marginalUser.tariff}, ${t.marginalUser.profile})`,
+        `+${formatEur(t.marginalUser.revenue)} revenue, +${t.marginalUser.cost === null ? "?" : formatEur(t.marginalUser.cost)} cost`,
+      ],
+    );
+    out.push(money.toString());
+    const margins = new Table({ head: ["Node group", "Role", "Cost", "Revenue", "Margin"], colAligns: ["left", "left", "right", "right", "right"], style: { head: [], border: [], compact: true } });
+    for (const g of t.groups) margins.push([g.group, g.role, formatEur(g.cost), formatEur(g.revenue), `${formatEur(g.margin)} (${percent(g.marginPercent)})`]);
+    out.push(margins.toString());
+    for (const g of t.gpu) {
+      const covers = g.maxPaygPerUser.greaterThanOrEqualTo(g.costPerWorker);
+      out.push(
+        `${g.group}: one user's PAYG at full use is ${formatEur(g.maxPaygPerUser)} per worker and month (${g.hoursPerMonth} h); a worker costs ${formatEur(g.costPerWorker)}` +
+          (covers ? " — one user at full use covers it." : ` — it takes ${g.concurrentUsersNeeded} users on each worker concurrently, around the clock, to cover it from PAYG alone.`),
+      );
+    }
+  }
+  out.push("", ...verdictLines(report));
+  return out.join("\n");
+}
+
+export function renderMarkdown(report: CostReport): string {
+  const { estimate: e, tariff: t, gate } = report;
+  const status = gate.reasons.length === 0 ? "✅ passed" : gate.passed ? "⚠️ failed, overridden" : "❌ failed";
+  const out: string[] = [
+    `### aiwc cost: ${formatEur(e.totalMonthly)} per month${e.setupOneTime.isZero() ? "" : ` + ${formatEur(e.setupOneTime)} setup`} — gate ${status}`,
+    "",
+    `_${headerLine(report)}_`,
+    "",
+    "| Node group | Resources | Monthly | Setup |",
+    "|---|---:|---:|---:|",
+    ...groups(e.resources).map((r) => `| ${r.group} | ${r.resources} | ${formatEur(r.monthly)} | ${r.setup.isZero() ? "" : formatEur(r.setup)} |`),
+    `| **Total** | ${e.resources.length} | **${formatEur(e.totalMonthly)}** | ${e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)} |`,
+    "",
+  ];
+  if (t !== undefined && t.users > 0) {
+    out.push(
+      `**Tariff model** (${t.users} users): revenue ${formatEur(t.revenue.total)} (base ${formatEur(t.revenue.base)}, packs ${formatEur(t.revenue.packs)}, PAYG ${formatEur(t.revenue.payg)}), ` +
+        `margin ${formatEur(t.margin)} (${percent(t.marginPercent)}), break-even at ${t.breakEvenUsers ?? "—"} users.`,
+      "",
+      "| Node group | Role | Cost | Revenue | Margin |",
+      "|---|---|---:|---:|---:|",
+      ...t.groups.map((g) => `| ${g.group} | ${g.role} | ${formatEur(g.cost)} | ${formatEur(g.revenue)} | ${formatEur(g.margin)} (${percent(g.marginPercent)}) |`),
+      "",
+    );
+  }
+  if (gate.reasons.length > 0 || gate.override !== undefined || gate.warnings.length > 0) {
+    out.push(...gate.reasons.map((r) => `- ❌ ${r}`));
+    if (gate.override !== undefined) out.push(`- Override (${gate.override.source}): ${gate.override.reason}`);
+    out.push(...gate.warnings.map((w) => `- ⚠️ ${w}`), "");
+  }
+  out.push(
+    "<details><summary>Resources</summary>",
+    "",
+    "| Address | Group | Status | Monthly |",
+    "|---|---|---|---:|",
+    ...e.resources.filter((r) => r.status !== "free").map((r) => `| \`${r.address}\` | ${r.group} | ${r.status}${r.reason !== undefined ? `: ${r.reason}` : ""} | ${formatEur(r.monthly)} |`),
+    "",
+    "</details>",
+  );
+  return out.join("\n");
+}

@@ -1,0 +1,165 @@
+/**
+ * A cost report: the estimate of every resource, the tariff model held against it and the
+ * gate's verdict, with the catalog versions and exchange rates it used. Built from a config
+ * (synthesized in memory) or from Terraform JSON documents (plans or configurations).
+ */
+import type { Config } from "../config/load";
+import { estimate, type Estimate, type LineItem, type Usage } from "./engine";
+import { evaluateGate, type GateResult } from "./gate";
+import { fromTerraformJson, type ResourceInstance } from "./input";
+import { toAmount, toUnitPrice, type Money } from "./money";
+import { PriceBook } from "./prices";
+import { tariffReport, type TariffReport } from "./tariff";
+
+export const REPORT_VERSION = 1;
+
+export interface CostReport {
+  readonly source: string;
+  readonly estimate: Estimate;
+  readonly tariff?: TariffReport;
+  readonly gate: GateResult;
+  readonly book: PriceBook;
+}
+
+export interface PricingOptions {
+  /** Date prices are taken for (YYYY-MM-DD). @default today, or AIWC_PRICING_DATE */
+  readonly date?: string;
+  readonly usage?: Usage;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export function pricingDate(options: PricingOptions = {}): string {
+  return options.date ?? options.env?.AIWC_PRICING_DATE ?? process.env.AIWC_PRICING_DATE ?? new Date().toISOString().slice(0, 10);
+}
+
+/** Prices resource instances against a config's catalogs, tariffs and policy. */
+export function reportFor(config: Config, instances: readonly ResourceInstance[], source: string, options: PricingOptions = {}): CostReport {
+  const book = new PriceBook(config.catalogs, config.fx, pricingDate(options));
+  const result = estimate(instances, book, options.usage ?? {});
+  const tariff = tariffReport(config, result, book);
+  const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env);
+  return { source, estimate: result, tariff, gate, book };
+}
+
+/** Prices Terraform JSON documents (plans or configurations), one per stack or file. */
+export function reportForDocuments(config: Config, documents: readonly { name: string; json: unknown }[], source: string, options: PricingOptions = {}): CostReport {
+  return reportFor(config, documents.flatMap((d) => fromTerraformJson(d.json, d.name)), source, options);
+}
+
+const amount = (m: Money) => toAmount(m);
+const nullable = (m: Money | null) => (m === null ? null : toAmount(m));
+
+function groupTotals(resources: readonly LineItem[]) {
+  const groups = new Map<string, { monthly: Money; setup: Money; resources: number }>();
+  for (const r of resources) {
+    const g = groups.get(r.group);
+    groups.set(r.group, g === undefined ? { monthly: r.monthly, setup: r.setup, resources: 1 } : { monthly: g.monthly.plus(r.monthly), setup: g.setup.plus(r.setup), resources: g.resources + 1 });
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The versioned JSON form: money as decimal strings, stable order. */
+export function reportJson(report: CostReport): Record<string, unknown> {
+  const { estimate: e, tariff: t, gate, book } = report;
+  const usedProviders = [...new Set(e.resources.flatMap((r) => r.components.map((c) => c.priceKey.split(".")[0]!)))].sort();
+  return {
+    version: REPORT_VERSION,
+    source: report.source,
+    currency: "EUR",
+    pricingDate: e.pricingDate,
+    catalogs: Object.entries(book.catalogs)
+      .filter(([p]) => usedProviders.includes(p))
+      .map(([provider, c]) => ({ provider, version: c.version, asOf: c.as_of, currency: c.currency })),
+    fx: Object.entries(book.fx.rates).map(([currency, r]) => ({ currency, perEur: r.per_eur, asOf: r.as_of })),
+    totalMonthly: amount(e.totalMonthly),
+    setupOneTime: amount(e.setupOneTime),
+    counts: e.counts,
+    groups: groupTotals(e.resources).map(([name, g]) => ({ name, monthly: amount(g.monthly), setup: amount(g.setup), resources: g.resources })),
+    users: (t?.perUser ?? []).map((u) => ({
+      user: u.user,
+      tariff: u.tariff,
+      packs: u.packs,
+      profile: u.profile,
+      cost: amount(u.cost),
+      revenue: amount(u.total),
+      revenueBase: amount(u.base),
+      revenuePacks: amount(u.packsTotal),
+      revenuePayg: amount(u.payg),
+    })),
+    resources: e.resources.map((r) => ({
+      address: r.address,
+      type: r.type,
+      ...(r.stack !== undefined ? { stack: r.stack } : {}),
+      ...(r.constructPath !== undefined ? { constructPath: r.constructPath } : {}),
+      group: r.group,
+      ...(r.user !== undefined ? { user: r.user } : {}),
+      status: r.status,
+      ...(r.reason !== undefined ? { reason: r.reason } : {}),
+      ...(r.actions !== undefined ? { actions: r.actions } : {}),
+      monthly: amount(r.monthly),
+      setup: amount(r.setup),
+      components: r.components.map((c) => ({
+        name: c.name,
+        unit: c.unit,
+        quantity: c.quantity === null ? null : c.quantity.toFixed(),
+        unitPrice: c.unitPrice === null ? null : toUnitPrice(c.unitPrice),
+        monthly: nullable(c.monthly),
+        ...(c.setup !== undefined ? { setup: amount(c.setup) } : {}),
+        priceKey: c.priceKey,
+        ...(c.usageKey !== undefined ? { usageKey: c.usageKey } : {}),
+        ...(c.missing !== undefined ? { missing: c.missing } : {}),
+        ...(c.estimate !== undefined ? { estimate: c.estimate } : {}),
+      })),
+    })),
+    unsupported: e.resources.filter((r) => r.status === "unsupported").map((r) => ({ address: r.address, type: r.type, reason: r.reason })),
+    usageBased: e.resources.flatMap((r) =>
+      r.components
+        .filter((c) => c.quantity === null && c.unitPrice !== null)
+        .map((c) => ({ address: r.address, component: c.name, unit: c.unit, unitPrice: toUnitPrice(c.unitPrice!), usageKey: c.usageKey })),
+    ),
+    ...(t !== undefined
+      ? {
+          tariff: {
+            users: t.users,
+            revenueMonthly: amount(t.revenue.total),
+            revenue: { base: amount(t.revenue.base), packs: amount(t.revenue.packs), payg: amount(t.revenue.payg) },
+            costMonthly: amount(t.cost.total),
+            costFixed: amount(t.cost.fixed),
+            costPerUserVariable: amount(t.cost.variable),
+            marginMonthly: amount(t.margin),
+            marginPercent: t.marginPercent === null ? null : toAmount(t.marginPercent, 1),
+            breakEvenUsers: t.breakEvenUsers,
+            marginalUser: {
+              tariff: t.marginalUser.tariff,
+              profile: t.marginalUser.profile,
+              revenue: amount(t.marginalUser.revenue),
+              cost: nullable(t.marginalUser.cost),
+              margin: nullable(t.marginalUser.margin),
+            },
+            groups: t.groups.map((g) => ({
+              group: g.group,
+              role: g.role,
+              cost: amount(g.cost),
+              revenue: amount(g.revenue),
+              margin: amount(g.margin),
+              marginPercent: g.marginPercent === null ? null : toAmount(g.marginPercent, 1),
+            })),
+            gpu: t.gpu.map((g) => ({
+              group: g.group,
+              workers: g.workers,
+              costPerWorker: amount(g.costPerWorker),
+              maxPaygPerUser: amount(g.maxPaygPerUser),
+              hoursPerMonth: g.hoursPerMonth,
+              concurrentUsersNeeded: g.concurrentUsersNeeded,
+            })),
+          },
+        }
+      : {}),
+    gate: {
+      passed: gate.passed,
+      reasons: gate.reasons,
+      warnings: gate.warnings,
+      ...(gate.override !== undefined ? { override: gate.override } : {}),
+    },
+  };
+}
