@@ -71,6 +71,10 @@ export class PriceBook {
       .sort((a, b) => b.valid_from.localeCompare(a.valid_from) || Number(b.region !== undefined) - Number(a.region !== undefined));
     const chosen = candidates[0];
     if (chosen === undefined) {
+      const regions = [...new Set(entry.prices.flatMap((p) => (p.region !== undefined ? [p.region] : [])))];
+      if (options.region === undefined && regions.length > 0) {
+        return { key, missing: `"${ref.id}" is priced per region (${regions.join(", ")}) but the resource's region is not known; set the provider's region` };
+      }
       const where = options.region !== undefined ? ` in ${options.region}` : "";
       return { key, missing: `no price for "${ref.id}"${where} valid on ${date}` };
     }
