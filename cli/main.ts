@@ -46,8 +46,10 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("-f, --format <format>", "table, json or markdown", "table")
     .option("--date <YYYY-MM-DD>", "price as of this date (default: today)")
     .option("--usage <file>", "usage estimates: { <address or type>: { <usage key>: number } }")
+    .option("--reference <amount>", 'a monthly figure to show beside the estimate, e.g. "2680 USD"')
+    .option("--reference-label <text>", "what the reference is", "reference")
     .addHelpText("after", "\nExit codes: 0 gate passed, 1 bad config or input, 2 gate failed (the report is printed).")
-    .action((options: { config?: string; plan?: string[]; format: string; date?: string; usage?: string }) =>
+    .action((options: { config?: string; plan?: string[]; format: string; date?: string; usage?: string; reference?: string; referenceLabel?: string }) =>
       run(async () => (require("./commands/cost") as typeof import("./commands/cost")).cost(options)),
     );
 

@@ -34,6 +34,14 @@ function verdictLines(report: CostReport): string[] {
   return lines;
 }
 
+function referenceLine(report: CostReport): string {
+  const r = report.reference!;
+  const difference = report.estimate.totalMonthly.minus(r.eur);
+  const ratio = r.eur.isZero() ? "" : ` (${difference.isNegative() ? "" : "+"}${toAmount(difference.dividedBy(r.eur).times(100), 1)} %)`;
+  const inReference = r.currency === "EUR" ? "" : ` (${toAmount(report.estimate.totalMonthly.times(r.amount).dividedBy(r.eur))} ${r.currency})`;
+  return `${r.label}: ${toAmount(r.amount)} ${r.currency} = ${formatEur(r.eur)}; this estimate: ${formatEur(report.estimate.totalMonthly)}${inReference}, ${difference.isNegative() ? "" : "+"}${formatEur(difference)}${ratio}`;
+}
+
 function headerLine(report: CostReport): string {
   const catalogs = Object.entries(report.book.catalogs)
     .filter(([p]) => report.estimate.resources.some((r) => r.components.some((c) => c.priceKey.startsWith(`${p}.`))))
@@ -49,6 +57,7 @@ export function renderTable(report: CostReport): string {
   for (const row of groups(e.resources)) groupTable.push([row.group, row.resources, formatEur(row.monthly), row.setup.isZero() ? "" : formatEur(row.setup)]);
   groupTable.push(["Total", e.resources.length, formatEur(e.totalMonthly), e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)]);
   out.push(groupTable.toString());
+  if (report.reference !== undefined) out.push(referenceLine(report));
   out.push(`Resources: ${e.counts.priced} priced, ${e.counts.free} free, ${e.counts.unsupported} unsupported`);
   for (const r of e.resources.filter((x) => x.status === "unsupported")) out.push(`  unsupported: ${r.address} — ${r.reason}`);
   const usage = e.resources.flatMap((r) => r.components.filter((c) => c.quantity === null && c.unitPrice !== null).map((c) => `  usage-based: ${r.address} ${c.name}: ${toUnitPrice(c.unitPrice!)} € per ${c.unit.replace(/s$/, "")} (set ${c.usageKey ?? "usage"})`));
@@ -94,6 +103,7 @@ export function renderMarkdown(report: CostReport): string {
     "",
     `_${headerLine(report)}_`,
     "",
+    ...(report.reference !== undefined ? [referenceLine(report), ""] : []),
     "| Node group | Resources | Monthly | Setup |",
     "|---|---:|---:|---:|",
     ...groups(e.resources).map((r) => `| ${r.group} | ${r.resources} | ${formatEur(r.monthly)} | ${r.setup.isZero() ? "" : formatEur(r.setup)} |`),

@@ -6,15 +6,25 @@
 import type { Config } from "../config/load";
 import { estimate, type Estimate, type LineItem, type Usage } from "./engine";
 import { evaluateGate, type GateResult } from "./gate";
-import { fromTerraformJson, type ResourceInstance } from "./input";
-import { toAmount, toUnitPrice, type Money } from "./money";
+import { fromTerraformJson, InputError, type ResourceInstance } from "./input";
+import { money, toAmount, toUnitPrice, type Money } from "./money";
 import { PriceBook } from "./prices";
 import { tariffReport, type TariffReport } from "./tariff";
 
 export const REPORT_VERSION = 1;
 
+/** A figure to compare the estimate with (e.g. the seed's assumed $2,680 per month). */
+export interface Reference {
+  readonly label: string;
+  readonly amount: Money;
+  readonly currency: string;
+  /** The amount in EUR (with the FX table). */
+  readonly eur: Money;
+}
+
 export interface CostReport {
   readonly source: string;
+  readonly reference?: Reference;
   readonly estimate: Estimate;
   readonly tariff?: TariffReport;
   readonly gate: GateResult;
@@ -26,6 +36,8 @@ export interface PricingOptions {
   readonly date?: string;
   readonly usage?: Usage;
   readonly env?: NodeJS.ProcessEnv;
+  /** A monthly figure to show beside the estimate: `{ label, amount, currency }`. */
+  readonly reference?: { readonly label: string; readonly amount: string; readonly currency: string };
 }
 
 export function pricingDate(options: PricingOptions = {}): string {
@@ -38,7 +50,14 @@ export function reportFor(config: Config, instances: readonly ResourceInstance[]
   const result = estimate(instances, book, options.usage ?? {});
   const tariff = tariffReport(config, result, book);
   const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env);
-  return { source, estimate: result, tariff, gate, book };
+  let reference: Reference | undefined;
+  if (options.reference !== undefined) {
+    const { label, amount, currency } = options.reference;
+    const rate = currency === "EUR" ? "1" : config.fx.rates[currency]?.per_eur;
+    if (rate === undefined) throw new InputError(`no exchange rate for ${currency} in fx.yaml`);
+    reference = { label, amount: money(amount), currency, eur: money(amount).dividedBy(rate) };
+  }
+  return { source, ...(reference !== undefined ? { reference } : {}), estimate: result, tariff, gate, book };
 }
 
 /** Prices Terraform JSON documents (plans or configurations), one per stack or file. */
@@ -72,6 +91,17 @@ export function reportJson(report: CostReport): Record<string, unknown> {
       .map(([provider, c]) => ({ provider, version: c.version, asOf: c.as_of, currency: c.currency })),
     fx: Object.entries(book.fx.rates).map(([currency, r]) => ({ currency, perEur: r.per_eur, asOf: r.as_of })),
     totalMonthly: amount(e.totalMonthly),
+    ...(report.reference !== undefined
+      ? {
+          reference: {
+            label: report.reference.label,
+            amount: amount(report.reference.amount),
+            currency: report.reference.currency,
+            eur: amount(report.reference.eur),
+            difference: amount(e.totalMonthly.minus(report.reference.eur)),
+          },
+        }
+      : {}),
     setupOneTime: amount(e.setupOneTime),
     counts: e.counts,
     groups: groupTotals(e.resources).map(([name, g]) => ({ name, monthly: amount(g.monthly), setup: amount(g.setup), resources: g.resources })),

@@ -18,6 +18,9 @@ export interface CostOptions {
   readonly date?: string;
   /** Usage file: `{ <address or resource type>: { <usage key>: number } }`. */
   readonly usage?: string;
+  /** A monthly figure to compare with: "2680 USD". */
+  readonly reference?: string;
+  readonly referenceLabel?: string;
 }
 
 /** Exit code when the report was produced but the gate failed (1 is bad input). */
@@ -59,7 +62,14 @@ export function cost(options: CostOptions): CommandResult {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
   if (options.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) throw new UsageError(`--date must be YYYY-MM-DD, got "${options.date}"`);
   const config = loadConfig(options.config);
+  let reference: PricingOptions["reference"];
+  if (options.reference !== undefined) {
+    const match = /^(\d+(?:\.\d+)?)\s*([A-Z]{3})$/.exec(options.reference.trim());
+    if (match === null) throw new UsageError(`--reference must be an amount and a currency, e.g. "2680 USD", got "${options.reference}"`);
+    reference = { label: options.referenceLabel ?? "reference", amount: match[1]!, currency: match[2]! };
+  }
   const pricing: PricingOptions = {
+    ...(reference !== undefined ? { reference } : {}),
     ...(options.date !== undefined ? { date: options.date } : {}),
     ...(options.usage !== undefined ? { usage: readUsage(options.usage) } : {}),
   };
@@ -73,7 +83,12 @@ export function cost(options: CostOptions): CommandResult {
       throw error;
     }
   } else {
-    report = priceConfig(config, { pricing, outdir: "cdktf.out" });
+    try {
+      report = priceConfig(config, { pricing, outdir: "cdktf.out" });
+    } catch (error) {
+      if (error instanceof InputError) throw new UsageError(error.message);
+      throw error;
+    }
   }
   const stdout = format === "json" ? JSON.stringify(reportJson(report), null, 2) : format === "markdown" ? renderMarkdown(report) : renderTable(report);
   return { stdout, exitCode: report.gate.passed ? 0 : EXIT_GATE_FAILED };

@@ -1,0 +1,61 @@
+/**
+ * Whole cost reports (golden files) for the default config, the seed's 18-node layout and the
+ * seed's AWS topology, and the gate's verdict on each.
+ */
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { cost, EXIT_GATE_FAILED } from "../cli/commands/cost";
+import { ROOT } from "./helpers";
+
+const DATE = "2026-11-27";
+const AWS_SEED = join(ROOT, "test", "fixtures", "aws-seed.tf.json");
+
+describe("cost reports", () => {
+  test("default config: JSON, table and Markdown match their golden files; the gate passes", async () => {
+    const json = cost({ format: "json", date: DATE });
+    expect(json.exitCode).toBe(0);
+    await expect(`${json.stdout}\n`).toMatchFileSnapshot("golden/reports/default.json");
+    await expect(`${cost({ date: DATE }).stdout}\n`).toMatchFileSnapshot("golden/reports/default.txt");
+    await expect(`${cost({ format: "markdown", date: DATE }).stdout}\n`).toMatchFileSnapshot("golden/reports/default.md");
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({
+      version: 1,
+      currency: "EUR",
+      totalMonthly: "918.13",
+      setupOneTime: "114.00",
+      unsupported: [],
+      tariff: { breakEvenUsers: expect.any(Number) },
+      gate: { passed: true, reasons: [] },
+    });
+    expect(report.resources[0]).toEqual(expect.objectContaining({ address: expect.any(String), type: expect.any(String), group: expect.any(String), monthly: expect.stringMatching(/^\d+\.\d{2}$/) }));
+  });
+
+  test("seed-18 fails the gate with reasons naming what breaks the margin", async () => {
+    const result = cost({ config: join(ROOT, "config", "examples", "seed-18"), format: "json", date: DATE });
+    expect(result.exitCode).toBe(EXIT_GATE_FAILED);
+    await expect(`${result.stdout}\n`).toMatchFileSnapshot("golden/reports/seed-18.json");
+    const { gate, totalMonthly } = JSON.parse(result.stdout);
+    expect(totalMonthly).toBe("2271.78");
+    expect(gate.passed).toBe(false);
+    expect(gate.reasons).toEqual([expect.stringMatching(/^gross margin -124\.9 % is below policy\.minMarginPercent 10 %: .*groups not covered by their revenue: gpu-workers -735\.76 €/)]);
+  });
+
+  test("the seed's AWS topology: the real figure beside the seed's $2,680", async () => {
+    const table = cost({ plan: [AWS_SEED], date: DATE, reference: "2680 USD", referenceLabel: "seed estimate" });
+    await expect(`${table.stdout}\n`).toMatchFileSnapshot("golden/reports/aws-seed.txt");
+    expect(table.stdout).toContain("seed estimate: 2680.00 USD = 2,407.26 €; this estimate: 5,285.64 € (5884.50 USD)");
+    const json = cost({ plan: [AWS_SEED], date: DATE, format: "json", reference: "2680 USD", referenceLabel: "seed estimate" });
+    await expect(`${json.stdout}\n`).toMatchFileSnapshot("golden/reports/aws-seed.json");
+    const report = JSON.parse(json.stdout);
+    expect(report.reference).toEqual({ label: "seed estimate", amount: "2680.00", currency: "USD", eur: "2407.26", difference: "2878.38" });
+    // 3 + 4 + 3 + 6 + 1 instances from count = 17.
+    expect(report.resources.filter((r: { type: string }) => r.type === "aws_instance")).toHaveLength(17);
+  });
+
+  test("GPU workers: PAYG at 0.20 €/GPU-hour cannot pay for a 232.30 € server alone", () => {
+    const { tariff } = JSON.parse(cost({ format: "json", date: DATE }).stdout);
+    expect(tariff.gpu).toEqual([
+      { group: "gpu-workers", workers: 1, costPerWorker: "232.30", maxPaygPerUser: "146.00", hoursPerMonth: 730, concurrentUsersNeeded: 2 },
+    ]);
+  });
+});
