@@ -3,7 +3,7 @@
  * schema of the attributes it reads and a function from attributes to cost components. Cost
  * logic stays here; mapping from IaC to attributes is in input.ts.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { Money } from "./money";
 import type { PriceBook, PriceRef } from "./prices";
 
@@ -58,4 +58,12 @@ export interface PricedResourceType<A> {
 /** Helper so each file keeps its attribute type. */
 export function pricedResource<A>(definition: PricedResourceType<A>): PricedResourceType<A> {
   return definition;
+}
+
+/**
+ * A nested block as a list: Terraform JSON allows a single block as an object (cdktf writes
+ * `root_block_device` that way), plans always show a list.
+ */
+export function blocks<T extends z.ZodType>(item: T) {
+  return z.preprocess((value) => (value !== null && typeof value === "object" && !Array.isArray(value) ? [value] : value), z.array(item));
 }

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { money } from "../money";
-import { pricedResource, type ComponentSpec } from "../resource";
+import { blocks, pricedResource, type ComponentSpec } from "../resource";
 import { gp3Components } from "./ebs";
 
 const blockDevice = z.looseObject({
@@ -23,8 +23,8 @@ export const awsInstance = pricedResource({
   provider: "aws",
   schema: z.looseObject({
     instance_type: z.string(),
-    root_block_device: z.array(blockDevice).optional(),
-    ebs_block_device: z.array(blockDevice).optional(),
+    root_block_device: blocks(blockDevice).optional(),
+    ebs_block_device: blocks(blockDevice).optional(),
     associate_public_ip_address: z.union([z.boolean(), z.string()]).optional(),
   }),
   components(a, context) {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { money } from "../money";
-import { pricedResource } from "../resource";
+import { blocks, pricedResource } from "../resource";
 
 // ovh_cloud_instance has `flavor_id`; ovh_cloud_project_instance a `flavor { flavor_id }` block
 // (and a computed `flavor_name` in plans). The catalog is keyed by flavor name (b3-8, l4-90):
@@ -13,7 +13,7 @@ import { pricedResource } from "../resource";
 const instanceSchema = z.looseObject({
   flavor_id: z.string().optional(),
   flavor_name: z.string().optional(),
-  flavor: z.array(z.looseObject({ flavor_id: z.string().optional() })).optional(),
+  flavor: blocks(z.looseObject({ flavor_id: z.string().optional() })).optional(),
   region: z.string().optional(),
 });
 
