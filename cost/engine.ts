@@ -5,9 +5,10 @@
  */
 import type { ResourceInstance } from "./input";
 import { money, sum, ZERO, type Money } from "./money";
+
 import { isMissing, type PriceBook } from "./prices";
 import { FREE_TYPES, PRICED_BY_TYPE } from "./registry";
-import type { ComponentSpec, PricedResourceType } from "./resource";
+import type { ComponentSpec, PricedResourceType, PricingContext } from "./resource";
 
 export type Usage = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
@@ -27,6 +28,8 @@ export interface LineComponent {
   /** Why there is no price, when there is none. */
   readonly missing?: string;
   readonly estimate?: string;
+  /** When the price's source stated it. */
+  readonly asOf?: string;
 }
 
 export type Status = "priced" | "free" | "unsupported";
@@ -58,22 +61,58 @@ export interface Estimate {
 /** Group name for resources that belong to no node group (networks, firewalls, keys, …). */
 export const SHARED_GROUP = "shared";
 
-function labelsOf(values: Readonly<Record<string, unknown>>): Record<string, string> {
-  const pick = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string>) : undefined);
-  const input = pick(values.input);
-  return { ...pick(values.tags_all), ...pick(values.tags), ...pick(values.labels), ...pick(input?.labels) };
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+function asLabels(value: unknown): Record<string, string> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : undefined;
+}
+
+/** hcloud `labels`, AWS `tags`/`tags_all`, terraform_data `input.labels`: usually only one exists. */
+function labelsOf(values: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
+  const sources = [asLabels(values.tags_all), asLabels(values.tags), asLabels(values.labels), asLabels(asLabels(values.input)?.labels)].filter(
+    (l): l is Record<string, string> => l !== undefined,
+  );
+  if (sources.length === 0) return NO_LABELS;
+  return sources.length === 1 ? sources[0]! : Object.assign({}, ...sources);
 }
 
 function isDate(value: unknown): value is string {
   return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
 }
 
-function computeComponent(
-  spec: ComponentSpec,
-  book: PriceBook,
-  region: string | undefined,
-  date: string,
-): LineComponent {
+/**
+ * Components repeat (every cpx22 server has the same one): results are memoized per book, and
+ * being immutable, shared between line items.
+ */
+const componentMemo = new WeakMap<PriceBook, Map<string, LineComponent>>();
+
+function computeComponent(spec: ComponentSpec, book: PriceBook, region: string | undefined, date: string): LineComponent {
+  let memo = componentMemo.get(book);
+  if (memo === undefined) componentMemo.set(book, (memo = new Map()));
+  const key = [
+    spec.name,
+    spec.unit,
+    spec.quantity === null ? "" : spec.quantity.toString(),
+    spec.price.provider,
+    spec.price.section,
+    spec.price.id,
+    spec.rate ?? "",
+    spec.percent?.id ?? "",
+    spec.cappedUnits?.toString() ?? "",
+    spec.setup === true ? "s" : "",
+    spec.usageKey ?? "",
+    region ?? "",
+    date,
+  ].join("\u0000");
+  let component = memo.get(key);
+  if (component === undefined) {
+    component = computeComponentOnce(spec, book, region, date);
+    memo.set(key, component);
+  }
+  return component;
+}
+
+function computeComponentOnce(spec: ComponentSpec, book: PriceBook, region: string | undefined, date: string): LineComponent {
   const price = book.lookup(spec.price, { ...(region !== undefined ? { region } : {}), date });
   const base = {
     name: spec.name,
@@ -102,6 +141,7 @@ function computeComponent(
     unitPrice,
     monthly,
     ...(spec.setup === true && price.setup !== undefined ? { setup: price.setup } : {}),
+    asOf: price.asOf,
     ...(price.estimate !== undefined ? { estimate: price.estimate } : {}),
   };
 }
@@ -123,43 +163,79 @@ function classify(instance: ResourceInstance): { definition: PricedResourceType<
 export function priceInstance(instance: ResourceInstance, book: PriceBook, usage: Usage = {}): LineItem {
   const labels = labelsOf(instance.values);
   const user = labels["aiwc/user"];
-  const common = {
-    address: instance.address,
-    type: instance.type,
-    ...(instance.stack !== undefined ? { stack: instance.stack } : {}),
-    ...(instance.constructPath !== undefined ? { constructPath: instance.constructPath } : {}),
-    group: labels["aiwc/group"] ?? SHARED_GROUP,
-    ...(user !== undefined ? { user } : {}),
-    ...(instance.actions !== undefined ? { actions: instance.actions } : {}),
-  };
+  const item: {
+    address: string;
+    type: string;
+    stack?: string;
+    constructPath?: string;
+    group: string;
+    user?: string;
+    actions?: readonly string[];
+    status: Status;
+    reason?: string;
+    components: readonly LineComponent[];
+    monthly: Money;
+    setup: Money;
+  } = { address: instance.address, type: instance.type, group: labels["aiwc/group"] ?? SHARED_GROUP, status: "free", components: [], monthly: ZERO, setup: ZERO };
+  if (instance.stack !== undefined) item.stack = instance.stack;
+  if (instance.constructPath !== undefined) item.constructPath = instance.constructPath;
+  if (user !== undefined) item.user = user;
+  if (instance.actions !== undefined) item.actions = instance.actions;
+
   const kind = classify(instance);
-  if ("free" in kind) return { ...common, status: "free", reason: kind.free, components: [], monthly: ZERO, setup: ZERO };
-  if ("unsupported" in kind) return { ...common, status: "unsupported", reason: kind.unsupported, components: [], monthly: ZERO, setup: ZERO };
+  if ("free" in kind) {
+    item.reason = kind.free;
+    return item;
+  }
+  if ("unsupported" in kind) {
+    item.status = "unsupported";
+    item.reason = kind.unsupported;
+    return item;
+  }
   const { definition, attributes } = kind;
-  if (definition.free?.(attributes) === true) return { ...common, status: "free", reason: "free variant", components: [], monthly: ZERO, setup: ZERO };
+  if (definition.free?.(attributes) === true) {
+    item.reason = "free variant";
+    return item;
+  }
 
   // Price date: when the resource was created or ordered, if it says so (Hetzner kept old
   // prices for servers created before 2026-06-15); otherwise the pricing date.
-  const input = (instance.values.input ?? {}) as Record<string, unknown>;
-  const date = isDate(labels["aiwc/created"]) ? labels["aiwc/created"] : isDate(input.ordered_on) ? input.ordered_on : book.pricingDate;
+  const input = asLabels(instance.values.input);
+  const created = labels["aiwc/created"];
+  const date = isDate(created) ? created : isDate(input?.ordered_on) ? input.ordered_on : book.pricingDate;
   const region = definition.region?.(attributes) ?? instance.providerRegion;
-  const context = {
+  const byType = usage[instance.type];
+  const byAddress = usage[instance.address];
+  const context: PricingContext = {
     book,
     ...(region !== undefined ? { region } : {}),
     date,
-    usage: { ...usage[instance.type], ...usage[instance.address] },
+    usage: byType === undefined ? byAddress ?? NO_USAGE : byAddress === undefined ? byType : { ...byType, ...byAddress },
     hoursPerMonth: book.hoursPerMonth(definition.provider) ?? 730,
   };
   const components = definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date));
-  const missing = components.filter((c) => c.missing !== undefined);
-  const monthly = sum(components.flatMap((c) => (c.monthly !== null ? [c.monthly] : [])));
-  const setup = sum(components.flatMap((c) => (c.setup !== undefined ? [c.setup] : [])));
-  const unknownCount = instance.values["aiwc:unknown_count"] === true;
-  if (missing.length > 0) {
-    return { ...common, status: "unsupported", reason: `missing price: ${missing.map((c) => c.missing).join("; ")}`, components, monthly, setup };
+  let monthly = ZERO;
+  let setup = ZERO;
+  const missing: string[] = [];
+  for (const c of components) {
+    if (c.monthly !== null) monthly = monthly.plus(c.monthly);
+    if (c.setup !== undefined) setup = setup.plus(c.setup);
+    if (c.missing !== undefined) missing.push(c.missing);
   }
-  return { ...common, status: "priced", ...(unknownCount ? { reason: "count/for_each is an expression: priced as one instance" } : {}), components, monthly, setup };
+  item.components = components;
+  item.monthly = monthly;
+  item.setup = setup;
+  if (missing.length > 0) {
+    item.status = "unsupported";
+    item.reason = `missing price: ${missing.join("; ")}`;
+  } else {
+    item.status = "priced";
+    if (instance.values["aiwc:unknown_count"] === true) item.reason = "count/for_each is an expression: priced as one instance";
+  }
+  return item;
 }
+
+const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
 
 export function estimate(instances: readonly ResourceInstance[], book: PriceBook, usage: Usage = {}): Estimate {
   const resources = instances.map((instance) => priceInstance(instance, book, usage));

@@ -76,13 +76,16 @@ export function evaluateGate(
       reasons.push(`the ${provider} price catalog is ${age} days old (as_of ${catalog.as_of}), more than policy.maxCatalogAgeDays ${policy.maxCatalogAgeDays}; refresh config/prices/${provider}.yaml`);
     }
   }
-  const stalePrices = new Set<string>();
+  const notes = new Set<string>();
   for (const r of estimate.resources) {
     for (const c of r.components) {
-      if (c.estimate !== undefined) stalePrices.add(`${c.priceKey} is an estimate (${c.estimate})`);
+      if (c.estimate !== undefined) notes.add(`${c.priceKey} is an estimate (${c.estimate})`);
+      if (c.asOf !== undefined && daysBetween(c.asOf, book.pricingDate) > policy.maxCatalogAgeDays) {
+        notes.add(`${c.priceKey} was last confirmed ${c.asOf}, more than ${policy.maxCatalogAgeDays} days ago`);
+      }
     }
   }
-  warnings.push(...[...stalePrices].sort());
+  warnings.push(...[...notes].sort());
 
   const environment = env[OVERRIDE_ENV];
   const override =

@@ -57,20 +57,20 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
   const out: ResourceInstance[] = [];
   for (const [type, instances] of Object.entries(resources)) {
     if (!isObject(instances)) throw new InputError(`resource.${type} must be an object of resource names`);
+    const region = regions[providerName(type)];
     for (const [name, body] of Object.entries(instances)) {
       if (!isObject(body)) throw new InputError(`resource.${type}.${name} must be an object`);
-      const metadata = isObject(body["//"]) && isObject((body["//"] as Json).metadata) ? ((body["//"] as Json).metadata as Json) : undefined;
-      const region = regions[providerName(type)];
-      const base = {
-        type,
-        ...(stack !== undefined ? { stack } : {}),
-        ...(typeof metadata?.path === "string" ? { constructPath: metadata.path } : {}),
-        values: body,
-        ...(region !== undefined ? { providerRegion: region } : {}),
-      };
+      const comment = body["//"];
+      const metadata = isObject(comment) && isObject(comment.metadata) ? comment.metadata : undefined;
+      const base: { type: string; values: Json; stack?: string; constructPath?: string; providerRegion?: string } = { type, values: body };
+      if (stack !== undefined) base.stack = stack;
+      if (typeof metadata?.path === "string") base.constructPath = metadata.path;
+      if (region !== undefined) base.providerRegion = region;
       const count = body.count;
       const forEach = body.for_each;
-      if (typeof count === "number") {
+      if (count === undefined && forEach === undefined) {
+        out.push({ ...base, address: `${type}.${name}` });
+      } else if (typeof count === "number") {
         for (let i = 0; i < count; i++) out.push({ ...base, address: `${type}.${name}[${i}]` });
       } else if (isObject(forEach)) {
         for (const key of Object.keys(forEach)) out.push({ ...base, address: `${type}.${name}[${JSON.stringify(key)}]` });

@@ -58,7 +58,20 @@ export class PriceBook {
     return rate === undefined ? undefined : money(1).dividedBy(rate.per_eur);
   }
 
+  /** Lookups repeat for every server of a type: memoized per book (one pricing run). */
+  private readonly memo = new Map<string, ResolvedPrice | MissingPrice>();
+
   lookup(ref: PriceRef, options: { region?: string; date?: string } = {}): ResolvedPrice | MissingPrice {
+    const memoKey = `${ref.provider}\u0000${ref.section}\u0000${ref.id}\u0000${options.region ?? ""}\u0000${options.date ?? ""}`;
+    let found = this.memo.get(memoKey);
+    if (found === undefined) {
+      found = this.resolve(ref, options);
+      this.memo.set(memoKey, found);
+    }
+    return found;
+  }
+
+  private resolve(ref: PriceRef, options: { region?: string; date?: string }): ResolvedPrice | MissingPrice {
     const key = `${ref.provider}.${ref.section}.${ref.id}`;
     const catalog = this.catalogs[ref.provider];
     if (catalog === undefined) return { key, missing: `no ${ref.provider} price catalog` };

@@ -8,7 +8,7 @@ import { money } from "../money";
 import { blocks, pricedResource, type ComponentSpec } from "../resource";
 import { gp3Components } from "./ebs";
 
-const blockDevice = z.looseObject({
+const blockDevice = z.object({
   volume_size: z.coerce.number().optional(),
   volume_type: z.string().optional(),
   iops: z.coerce.number().optional(),
@@ -21,7 +21,7 @@ const DEFAULT_ROOT_GB = 8;
 export const awsInstance = pricedResource({
   type: "aws_instance",
   provider: "aws",
-  schema: z.looseObject({
+  schema: z.object({
     instance_type: z.string(),
     root_block_device: blocks(blockDevice).optional(),
     ebs_block_device: blocks(blockDevice).optional(),

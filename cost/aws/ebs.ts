@@ -26,7 +26,7 @@ export function gp3Components(label: string, type: string, sizeGb: number, iops?
 export const awsEbsVolume = pricedResource({
   type: "aws_ebs_volume",
   provider: "aws",
-  schema: z.looseObject({
+  schema: z.object({
     size: z.coerce.number().positive(),
     type: z.string().optional(),
     iops: z.coerce.number().optional(),

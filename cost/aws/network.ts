@@ -10,7 +10,7 @@ import { pricedResource } from "../resource";
 export const awsNatGateway = pricedResource({
   type: "aws_nat_gateway",
   provider: "aws",
-  schema: z.looseObject({ connectivity_type: z.string().optional() }),
+  schema: z.object({ connectivity_type: z.string().optional() }),
   // A private NAT gateway has no public IPv4 but the same hourly and per-GB price.
   components: (_a, context) => [
     { name: "NAT gateway", unit: "hours", quantity: money(context.usage.monthly_hours ?? context.hoursPerMonth), rate: "hourly", price: { provider: "aws", section: "products", id: "nat_gateway" } },
@@ -27,7 +27,7 @@ export const awsNatGateway = pricedResource({
 export const awsEip = pricedResource({
   type: "aws_eip",
   provider: "aws",
-  schema: z.looseObject({}),
+  schema: z.object({}),
   components: (_a, context) => [
     { name: "Public IPv4 (Elastic IP)", unit: "hours", quantity: money(context.hoursPerMonth), rate: "hourly", price: { provider: "aws", section: "products", id: "public_ipv4" } },
   ],
@@ -36,7 +36,7 @@ export const awsEip = pricedResource({
 export const awsLb = pricedResource({
   type: "aws_lb",
   provider: "aws",
-  schema: z.looseObject({ load_balancer_type: z.string().optional() }),
+  schema: z.object({ load_balancer_type: z.string().optional() }),
   components(a, context) {
     const network = a.load_balancer_type === "network";
     const id = network ? "nlb" : a.load_balancer_type === undefined || a.load_balancer_type === "application" ? "alb" : a.load_balancer_type;
@@ -57,7 +57,7 @@ export const awsLb = pricedResource({
 export const awsS3Bucket = pricedResource({
   type: "aws_s3_bucket",
   provider: "aws",
-  schema: z.looseObject({}),
+  schema: z.object({}),
   components: (_a, context) => [
     {
       name: "Standard storage",

@@ -11,8 +11,8 @@ import { pricedResource } from "../resource";
 export const dedicatedServer = pricedResource({
   type: "terraform_data",
   provider: "hetzner",
-  schema: z.looseObject({
-    input: z.looseObject({ aiwc_kind: z.literal("dedicated_server"), product: z.string(), ordered_on: z.string().optional() }),
+  schema: z.object({
+    input: z.object({ aiwc_kind: z.literal("dedicated_server"), product: z.string(), ordered_on: z.string().optional() }),
   }),
   components: (a) => [
     { name: `Dedicated server (${a.input.product})`, unit: "months", quantity: money(1), setup: true, price: { provider: "hetzner", section: "dedicated", id: a.input.product } },

@@ -10,7 +10,7 @@ import { pricedResource } from "../resource";
 export const hcloudPrimaryIp = pricedResource({
   type: "hcloud_primary_ip",
   provider: "hetzner",
-  schema: z.looseObject({ type: z.string(), location: z.string().optional() }),
+  schema: z.object({ type: z.string(), location: z.string().optional() }),
   region: (a) => a.location,
   free: (a) => a.type === "ipv6",
   components: () => [{ name: "Primary IPv4", unit: "IPs", quantity: money(1), price: { provider: "hetzner", section: "products", id: "primary_ipv4" } }],
@@ -19,7 +19,7 @@ export const hcloudPrimaryIp = pricedResource({
 export const hcloudFloatingIp = pricedResource({
   type: "hcloud_floating_ip",
   provider: "hetzner",
-  schema: z.looseObject({ type: z.string(), home_location: z.string().optional() }),
+  schema: z.object({ type: z.string(), home_location: z.string().optional() }),
   region: (a) => a.home_location,
   components: (a) => [
     { name: `Floating IP (${a.type})`, unit: "IPs", quantity: money(1), price: { provider: "hetzner", section: "products", id: `floating_${a.type}` } },

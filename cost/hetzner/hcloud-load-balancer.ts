@@ -6,7 +6,7 @@ import { pricedResource } from "../resource";
 export const hcloudLoadBalancer = pricedResource({
   type: "hcloud_load_balancer",
   provider: "hetzner",
-  schema: z.looseObject({ load_balancer_type: z.string(), location: z.string().optional() }),
+  schema: z.object({ load_balancer_type: z.string(), location: z.string().optional() }),
   region: (a) => a.location,
   components: (a) => [
     { name: `Load balancer (${a.load_balancer_type})`, unit: "months", quantity: money(1), price: { provider: "hetzner", section: "products", id: a.load_balancer_type.toLowerCase() } },

@@ -8,11 +8,11 @@ import { z } from "zod";
 import { money } from "../money";
 import { blocks, pricedResource, type ComponentSpec } from "../resource";
 
-const attributes = z.looseObject({
+const attributes = z.object({
   server_type: z.string(),
   location: z.string().optional(),
   backups: z.union([z.boolean(), z.string()]).optional(),
-  public_net: blocks(z.looseObject({ ipv4_enabled: z.union([z.boolean(), z.string()]).optional(), ipv4: z.unknown().optional() })).optional(),
+  public_net: blocks(z.object({ ipv4_enabled: z.union([z.boolean(), z.string()]).optional(), ipv4: z.unknown().optional() })).optional(),
 });
 
 export const hcloudServer = pricedResource({

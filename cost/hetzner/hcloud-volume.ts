@@ -6,7 +6,7 @@ import { pricedResource } from "../resource";
 export const hcloudVolume = pricedResource({
   type: "hcloud_volume",
   provider: "hetzner",
-  schema: z.looseObject({ size: z.coerce.number().positive(), location: z.string().optional() }),
+  schema: z.object({ size: z.coerce.number().positive(), location: z.string().optional() }),
   region: (a) => a.location,
   components: (a) => [
     // Hetzner bills at least 10 GB per volume.

@@ -10,10 +10,10 @@ import { blocks, pricedResource } from "../resource";
 // ovh_cloud_instance has `flavor_id`; ovh_cloud_project_instance a `flavor { flavor_id }` block
 // (and a computed `flavor_name` in plans). The catalog is keyed by flavor name (b3-8, l4-90):
 // an id that is not a name reports a missing price rather than a guess.
-const instanceSchema = z.looseObject({
+const instanceSchema = z.object({
   flavor_id: z.string().optional(),
   flavor_name: z.string().optional(),
-  flavor: blocks(z.looseObject({ flavor_id: z.string().optional() })).optional(),
+  flavor: blocks(z.object({ flavor_id: z.string().optional() })).optional(),
   region: z.string().optional(),
 });
 
@@ -36,7 +36,7 @@ export const ovhCloudProjectInstance = instance("ovh_cloud_project_instance");
 export const ovhCloudProjectVolume = pricedResource({
   type: "ovh_cloud_project_volume",
   provider: "ovh",
-  schema: z.looseObject({ size: z.coerce.number().positive(), type: z.string().optional(), region_name: z.string().optional() }),
+  schema: z.object({ size: z.coerce.number().positive(), type: z.string().optional(), region_name: z.string().optional() }),
   region: (a) => a.region_name,
   components: (a) => {
     const type = (a.type ?? "classic").replace(/-gen2$/, "").replace(/-/g, "_");
