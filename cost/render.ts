@@ -80,6 +80,18 @@ export function renderTable(report: CostReport): string {
       ],
     );
     out.push(money.toString());
+    // Users summary: one row per tariff, packs and profile combination.
+    const mixes = new Map<string, { users: number; revenue: Money; cost: Money }>();
+    for (const u of t.perUser) {
+      const key = `${u.tariff}${u.packs.length > 0 ? ` + ${[...u.packs].sort().join(" + ")}` : ""} (${u.profile})`;
+      const mix = mixes.get(key) ?? { users: 0, revenue: ZERO, cost: ZERO };
+      mixes.set(key, { users: mix.users + 1, revenue: mix.revenue.plus(u.total), cost: mix.cost.plus(u.cost) });
+    }
+    const usersTable = new Table({ head: ["Users: tariff + packs (profile)", "Users", "Revenue / user", "Own cost / user"], colAligns: ["left", "right", "right", "right"], style: { head: [], border: [], compact: true } });
+    for (const [key, mix] of [...mixes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      usersTable.push([key, mix.users, formatEur(mix.revenue.dividedBy(mix.users)), formatEur(mix.cost.dividedBy(mix.users))]);
+    }
+    out.push(usersTable.toString());
     const margins = new Table({ head: ["Node group", "Role", "Cost", "Revenue", "Margin"], colAligns: ["left", "left", "right", "right", "right"], style: { head: [], border: [], compact: true } });
     for (const g of t.groups) margins.push([g.group, g.role, formatEur(g.cost), formatEur(g.revenue), `${formatEur(g.margin)} (${percent(g.marginPercent)})`]);
     out.push(margins.toString());
