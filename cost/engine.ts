@@ -146,17 +146,19 @@ function computeComponentOnce(spec: ComponentSpec, book: PriceBook, region: stri
   };
 }
 
+const NONE: readonly PricedResourceType<any>[] = [];
+
 function classify(instance: ResourceInstance): { definition: PricedResourceType<any>; attributes: unknown } | { free: string } | { unsupported: string } {
-  const candidates = PRICED_BY_TYPE.get(instance.type) ?? [];
-  const problems: string[] = [];
+  const candidates = PRICED_BY_TYPE.get(instance.type) ?? NONE;
+  let problems: string[] | undefined;
   for (const definition of candidates) {
     const parsed = definition.schema.safeParse(instance.values);
     if (parsed.success) return { definition, attributes: parsed.data };
-    problems.push(parsed.error.issues.map((i) => `${i.path.join(".") || "(resource)"}: ${i.message}`).join("; "));
+    (problems ??= []).push(parsed.error.issues.map((i) => `${i.path.join(".") || "(resource)"}: ${i.message}`).join("; "));
   }
   const free = FREE_TYPES[instance.type];
   if (free !== undefined) return { free };
-  if (candidates.length > 0) return { unsupported: `attributes not understood (${problems.join(" | ")})` };
+  if (problems !== undefined) return { unsupported: `attributes not understood (${problems.join(" | ")})` };
   return { unsupported: `no price model for resource type ${instance.type}` };
 }
 
@@ -206,20 +208,27 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
   const region = definition.region?.(attributes) ?? instance.providerRegion;
   const byType = usage[instance.type];
   const byAddress = usage[instance.address];
-  const context: PricingContext = {
-    book,
-    ...(region !== undefined ? { region } : {}),
-    date,
-    usage: byType === undefined ? byAddress ?? NO_USAGE : byAddress === undefined ? byType : { ...byType, ...byAddress },
-    hoursPerMonth: book.hoursPerMonth(definition.provider) ?? 730,
-  };
-  const components = definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date));
-  let monthly = ZERO;
-  let setup = ZERO;
+  const resourceUsage = byType === undefined ? byAddress ?? NO_USAGE : byAddress === undefined ? byType : { ...byType, ...byAddress };
+  // Identical resources (every cpx12 user VM) price identically: without usage, the components
+  // are memoized per pricing run by the attributes the priced type read.
+  let memo = lineMemo.get(book);
+  if (memo === undefined) lineMemo.set(book, (memo = new Map()));
+  const key = resourceUsage === NO_USAGE ? `${definition.provider}\u0000${definition.type}\u0000${region ?? ""}\u0000${date}\u0000${JSON.stringify(attributes)}` : undefined;
+  let components = key !== undefined ? memo.get(key) : undefined;
+  if (components === undefined) {
+    const context: PricingContext = { book, region, date, usage: resourceUsage, hoursPerMonth: book.hoursPerMonth(definition.provider) ?? 730 };
+    components = definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date));
+    if (key !== undefined) memo.set(key, components);
+  }
+  // Most resources have one component: take its (shared, immutable) amounts as they are.
+  let monthly = components.length === 1 ? components[0]!.monthly ?? ZERO : ZERO;
+  let setup = components.length === 1 ? components[0]!.setup ?? ZERO : ZERO;
   const missing: string[] = [];
   for (const c of components) {
-    if (c.monthly !== null) monthly = monthly.plus(c.monthly);
-    if (c.setup !== undefined) setup = setup.plus(c.setup);
+    if (components.length > 1) {
+      if (c.monthly !== null) monthly = monthly.plus(c.monthly);
+      if (c.setup !== undefined) setup = setup.plus(c.setup);
+    }
     if (c.missing !== undefined) missing.push(c.missing);
   }
   item.components = components;
@@ -236,6 +245,7 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
 }
 
 const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
+const lineMemo = new WeakMap<PriceBook, Map<string, readonly LineComponent[]>>();
 
 export function estimate(instances: readonly ResourceInstance[], book: PriceBook, usage: Usage = {}): Estimate {
   const resources = instances.map((instance) => priceInstance(instance, book, usage));

@@ -9,13 +9,13 @@ export interface ResourceInstance {
   readonly address: string;
   readonly type: string;
   /** Stack (cdktf) or file the resource came from. */
-  readonly stack?: string;
+  readonly stack?: string | undefined;
   /** cdktf construct path, where the JSON carries it. */
-  readonly constructPath?: string;
+  readonly constructPath?: string | undefined;
   /** Attribute values (literal, or `${…}` interpolations in configuration JSON). */
   readonly values: Readonly<Record<string, unknown>>;
   /** Region or location of the resource's provider configuration (AWS region). */
-  readonly providerRegion?: string;
+  readonly providerRegion?: string | undefined;
   /** Plan action (`create`, `update`, `no-op`, `delete`, …); absent for configuration JSON. */
   readonly actions?: readonly string[];
 }
@@ -62,15 +62,16 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
       if (!isObject(body)) throw new InputError(`resource.${type}.${name} must be an object`);
       const comment = body["//"];
       const metadata = isObject(comment) && isObject(comment.metadata) ? comment.metadata : undefined;
-      const base: { type: string; values: Json; stack?: string; constructPath?: string; providerRegion?: string } = { type, values: body };
-      if (stack !== undefined) base.stack = stack;
-      if (typeof metadata?.path === "string") base.constructPath = metadata.path;
-      if (region !== undefined) base.providerRegion = region;
+      const constructPath = typeof metadata?.path === "string" ? metadata.path : undefined;
       const count = body.count;
       const forEach = body.for_each;
       if (count === undefined && forEach === undefined) {
-        out.push({ ...base, address: `${type}.${name}` });
-      } else if (typeof count === "number") {
+        // The common case, built as one object: this loop runs once per resource.
+        out.push({ address: `${type}.${name}`, type, values: body, stack, constructPath, providerRegion: region });
+        continue;
+      }
+      const base = { type, values: body, stack, constructPath, providerRegion: region };
+      if (typeof count === "number") {
         for (let i = 0; i < count; i++) out.push({ ...base, address: `${type}.${name}[${i}]` });
       } else if (isObject(forEach)) {
         for (const key of Object.keys(forEach)) out.push({ ...base, address: `${type}.${name}[${JSON.stringify(key)}]` });

@@ -34,7 +34,7 @@ export interface ComponentSpec {
 export interface PricingContext {
   readonly book: PriceBook;
   /** Region or location of the resource, for regional prices. */
-  readonly region?: string;
+  readonly region?: string | undefined;
   /** Date the resource's prices are taken for (creation date when known). */
   readonly date: string;
   /** Usage estimates for this resource (e.g. `{ monthly_gb_processed: 100 }`). */
