@@ -1,20 +1,12 @@
 /**
  * Hetzner's provider descriptor: config rules, server-type choice and the stack builders.
  */
-import type { Catalog } from "../../cost/catalog";
 import { contains, parseCidr, parseIp } from "../../config/cidr";
 import { closest, type ProblemSink } from "../../config/problems";
+import { checkServerType, smallestFit } from "../server-types";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
 import type { ProviderDescriptor } from "../providers";
 import { hetznerStacks } from "./stacks";
-
-/** The smallest orderable x86 server type in `location` with at least this RAM and vCPU. */
-export function smallestFit(catalog: Catalog, location: string, ramGb: number, vcpu: number): string | undefined {
-  const fits = Object.entries(catalog.server_types)
-    .filter(([, t]) => t.orderable && t.arch === "x86" && t.locations.includes(location) && t.ram_gb >= ramGb && t.vcpu >= vcpu)
-    .sort(([idA, a], [idB, b]) => a.ram_gb - b.ram_gb || a.vcpu - b.vcpu || Number(a.prices[0]!.monthly) - Number(b.prices[0]!.monthly) || idA.localeCompare(idB));
-  return fits[0]?.[0];
-}
 
 function userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined {
   if (override !== undefined) return override;
@@ -22,24 +14,6 @@ function userServerType(config: ParsedConfig, tariffId: string, override?: strin
   const catalog = config.catalogs.hetzner;
   if (tariff === undefined || catalog === undefined) return undefined;
   return tariff.vm.serverType?.hetzner ?? smallestFit(catalog, config.cluster.hetzner.location, tariff.vm.ramGb, tariff.vm.vcpu);
-}
-
-function checkServerType(
-  catalog: Catalog,
-  location: string,
-  type: string,
-  report: (message: string) => void,
-  warn: (message: string) => void,
-): void {
-  const spec = catalog.server_types[type];
-  if (spec === undefined) {
-    const suggestion = closest(type, Object.keys(catalog.server_types));
-    report(`unknown Hetzner server type "${type}"${suggestion !== undefined ? `; did you mean "${suggestion}"?` : ""} (known: ${Object.keys(catalog.server_types).join(", ")})`);
-  } else if (!spec.locations.includes(location)) {
-    report(`server type "${type}" is not offered in ${location}; it is offered in ${spec.locations.join(", ")}`);
-  } else if (!spec.orderable) {
-    warn(`Hetzner lists "${type}" as not available for new servers (catalog ${catalog.as_of}); creating it may fail for lack of capacity`);
-  }
 }
 
 function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
