@@ -59,3 +59,18 @@ function toNumber(octets: readonly number[]): number {
 export function fromNumber(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
 }
+
+/**
+ * Splits a CIDR into the smallest power of two of equal parts that is at least `parts`, and
+ * returns the first `parts` of them (AWS: one subnet per availability zone).
+ */
+export function splitCidr(cidr: Cidr, parts: number): Cidr[] {
+  const bits = Math.ceil(Math.log2(Math.max(parts, 1)));
+  const prefix = cidr.prefix + bits;
+  if (prefix > 32) throw new RangeError(`${cidr.text} cannot be split into ${parts} parts`);
+  const size = 2 ** (32 - prefix);
+  return Array.from({ length: parts }, (_, i) => {
+    const start = cidr.start + i * size;
+    return { text: `${fromNumber(start)}/${prefix}`, start, end: start + size - 1, prefix };
+  });
+}

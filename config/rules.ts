@@ -124,6 +124,7 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
   if (cluster.provider === "hetzner" && cluster.hetzner.vswitchId !== undefined) {
     subnets.push(["vswitchSubnet", parsed(["network", "vswitchSubnet"], cluster.network.vswitchSubnet)]);
   }
+  if (cluster.provider === "aws") subnets.push(["publicSubnet", parsed(["network", "publicSubnet"], cluster.network.publicSubnet)]);
   for (const [name, subnet] of subnets) {
     if (subnet !== undefined && network !== undefined && !contains(network, subnet)) {
       sink.add(file, ["network", name], `${subnet.text} is outside network.cidr ${network.text}; pick a range inside it`);

@@ -23,7 +23,7 @@ const cidr = z.string().min(1, "must be an IPv4 CIDR such as 10.0.0.0/16");
 export const ROLES = ["controller", "gpu-worker", "ceph", "service", "bastion"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PROVIDERS = ["hetzner"] as const;
+export const PROVIDERS = ["hetzner", "aws"] as const;
 
 const sshPublicKey = z
   .string()
@@ -111,6 +111,29 @@ export const clusterSchema = z.strictObject({
       vswitchId: z.number().int().positive().optional(),
     })
     .prefault({}),
+  aws: z
+    .strictObject({
+      /** Region of every resource. @default eu-central-1 */
+      region: z.string().default("eu-central-1"),
+      /** Availability zones the subnets span (at least one). @default the region's a and b zones */
+      availabilityZones: z.array(z.string()).min(1, "needs at least one availability zone").optional(),
+      /** AMI id for every node; without it an aws_ami data source finds the newest image by owner and name. @default none */
+      ami: z.string().regex(/^ami-[0-9a-f]{8,17}$/, "must be an AMI id such as ami-0a1b2c3d4e5f67890").optional(),
+      /** AMI owner for the data source. @default 099720109477 (Canonical) */
+      amiOwner: z.string().default("099720109477"),
+      /** AMI name filter for the data source. @default Ubuntu 24.04 LTS amd64 */
+      amiName: z.string().default("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
+      /** Root volume of every instance, GB (gp3, encrypted). @default 30 */
+      rootVolumeGb: z.number().int().min(8, "must be at least 8 GB").default(30),
+      /**
+       * Egress for private subnets: a managed NAT gateway, or the bastion as NAT instance (cheaper,
+       * one more job for the bastion). @default nat-gateway
+       */
+      egress: z.enum(["nat-gateway", "nat-instance"]).default("nat-gateway"),
+      /** S3 bucket for backups (versioned, encrypted, private). @default `<cluster>-aiwc-backups` */
+      backupBucket: z.string().min(3).max(63).optional(),
+    })
+    .prefault({}),
   network: z
     .strictObject({
       /** The private network. @default 10.0.0.0/16 */
@@ -121,6 +144,8 @@ export const clusterSchema = z.strictObject({
       usersSubnet: cidr.default("10.0.16.0/20"),
       /** Dedicated servers behind the vSwitch (only with hetzner.vswitchId). @default 10.0.2.0/24 */
       vswitchSubnet: cidr.default("10.0.2.0/24"),
+      /** AWS: public subnets (bastion, NAT, load balancers), split across the zones. @default 10.0.3.0/24 */
+      publicSubnet: cidr.default("10.0.3.0/24"),
       /** The bastion's private address, gateway for the NAT route. @default 2nd address of platformSubnet */
       bastionIp: z.string().optional(),
     })

@@ -29,6 +29,13 @@ export interface CloudInitProps {
   readonly account?: { readonly name: string; readonly sshKey: string; readonly sudo: boolean };
   /** Resolvers reachable through the NAT (Hetzner's recursive resolvers by default). */
   readonly dns?: readonly string[];
+  /**
+   * Private nodes set their own default route to the network gateway (Hetzner). Off where
+   * the cloud routes private subnets itself (AWS route tables). @default true
+   */
+  readonly egressRoute?: boolean;
+  /** Operators' public keys for the default user and root (where the cloud installs only one). @default none */
+  readonly operatorKeys?: readonly string[];
 }
 
 /** Hetzner's public recursive resolvers, reachable from private nodes through the NAT. */
@@ -75,7 +82,8 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
       "  chain forward {",
       "    type filter hook forward priority 0; policy drop;",
       "    ct state established,related accept",
-      `    ip saddr ${zones.network.text} oifname "eth0" accept comment "NAT egress for private nodes"`,
+      // By address, not interface name: eth0 on Hetzner, ens5 on AWS Nitro.
+      `    ip saddr ${zones.network.text} ip daddr != ${zones.network.text} accept comment "NAT egress for private nodes"`,
       "  }",
     );
   }
@@ -95,7 +103,7 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
       "table ip aiwc_nat {",
       "  chain postrouting {",
       "    type nat hook postrouting priority srcnat; policy accept;",
-      `    ip saddr ${zones.network.text} oifname "eth0" masquerade`,
+      `    ip saddr ${zones.network.text} ip daddr != ${zones.network.text} masquerade`,
       "  }",
       "}",
     );
@@ -132,7 +140,7 @@ function egressScript(zones: NetworkZones, dns: readonly string[]): string {
 const rendered = new Map<string, string>();
 
 function roleDocument(props: CloudInitProps): string {
-  const key = JSON.stringify([props.role, props.zones, props.dns ?? null]);
+  const key = JSON.stringify([props.role, props.zones, props.dns ?? null, props.egressRoute ?? true, props.operatorKeys ?? []]);
   const cached = rendered.get(key);
   if (cached !== undefined) return cached;
   const { role, zones } = props;
@@ -154,9 +162,10 @@ function roleDocument(props: CloudInitProps): string {
   if (isBastion) {
     files.push({ path: "/etc/sysctl.d/90-aiwc-nat.conf", permissions: "0644", content: "net.ipv4.ip_forward = 1\n" });
     commands.push(["sysctl", "--system"]);
-  } else {
+  } else if (props.egressRoute ?? true) {
     document.bootcmd = [["sh", "-c", egressScript(zones, props.dns ?? HETZNER_RESOLVERS)]];
   }
+  if (props.operatorKeys !== undefined && props.operatorKeys.length > 0) document.ssh_authorized_keys = [...props.operatorKeys];
   commands.push(["systemctl", "enable", "--now", "nftables.service"], ["nft", "-f", "/etc/nftables.conf"], ["systemctl", "reload", "ssh"]);
   Object.assign(document, { package_update: true, packages: ["nftables"], write_files: files, runcmd: commands });
   const text = `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;

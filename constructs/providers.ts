@@ -7,6 +7,7 @@
  */
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/rules";
 import type { ProblemSink } from "../config/problems";
+import type { ClusterConfig } from "../config/schema";
 import type { ProviderStacks } from "./provider-stacks";
 import { hetznerConfig } from "./hetzner/provider";
 
@@ -16,6 +17,12 @@ export interface ProviderDescriptor {
   checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void;
   /** Server type for a user VM of this tariff (override, else the smallest orderable fit). */
   userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined;
+  /** Where the cluster runs (Hetzner location, AWS region), for catalog lookups. */
+  location(cluster: ClusterConfig): string;
+  /** The image nodes boot (a name, or an AMI id / "data source" marker). */
+  image(cluster: ClusterConfig): string;
+  /** The bastion's fixed private address. */
+  bastionIp(cluster: ClusterConfig): string;
   /** The cdktf builders for the platform and users stacks. */
   readonly stacks: ProviderStacks;
 }

@@ -107,13 +107,13 @@ export function buildTopology(config: Config): Topology {
   const provider = PROVIDERS_BY_ID[cluster.provider];
   if (provider === undefined) throw new Error(`BUG: provider ${cluster.provider} passed validation but is not registered`);
   const base = { [LABEL.cluster]: cluster.name };
-  const image = cluster.hetzner.image;
+  const image = provider.image(cluster);
   const network = {
     cidr: cidrOf(cluster.network.cidr),
     platform: cidrOf(cluster.network.platformSubnet),
     users: cidrOf(cluster.network.usersSubnet),
     vswitch:
-      cluster.hetzner.vswitchId !== undefined
+      cluster.provider === "hetzner" && cluster.hetzner.vswitchId !== undefined
         ? { id: cluster.hetzner.vswitchId, subnet: cidrOf(cluster.network.vswitchSubnet) }
         : undefined,
   };
@@ -199,7 +199,7 @@ export function buildTopology(config: Config): Topology {
     network: {
       ...network,
       gateway: hostAddress(network.cidr, 1),
-      bastionIp: cluster.network.bastionIp ?? hostAddress(network.platform, 2),
+      bastionIp: provider.bastionIp(cluster),
     },
     groups,
     users,

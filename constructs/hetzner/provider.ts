@@ -1,7 +1,7 @@
 /**
  * Hetzner's provider descriptor: config rules, server-type choice and the stack builders.
  */
-import { contains, parseCidr, parseIp } from "../../config/cidr";
+import { contains, hostAddress, parseCidr, parseIp, type Cidr } from "../../config/cidr";
 import { closest, type ProblemSink } from "../../config/problems";
 import { checkServerType, smallestFit } from "../server-types";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
@@ -83,5 +83,9 @@ export const hetznerConfig: ProviderDescriptor = {
   id: "hetzner",
   checkConfig,
   userServerType,
+  location: (cluster) => cluster.hetzner.location,
+  image: (cluster) => cluster.hetzner.image,
+  // The 2nd address of the platform subnet (the 1st of the network is Hetzner's gateway).
+  bastionIp: (cluster) => cluster.network.bastionIp ?? hostAddress(parseCidr(cluster.network.platformSubnet) as Cidr, 2),
   stacks: hetznerStacks,
 };

@@ -1,0 +1,79 @@
+import { Construct } from "constructs";
+import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
+import type { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import type { NodeSpec } from "../topology";
+
+export interface AwsNodeGroupProps {
+  readonly nodes: readonly NodeSpec[];
+  readonly instanceType: string;
+  readonly ami: string;
+  /** Subnets to spread the nodes over, one per availability zone (round robin). */
+  readonly subnets: readonly Subnet[];
+  readonly securityGroupIds: readonly string[];
+  readonly keyName: string;
+  readonly userData: string;
+  /** gp3 root volume, GB. */
+  readonly rootVolumeGb: number;
+  /**
+   * A gp3 data volume per node, GB, protected by prevent_destroy (Ceph).
+   * @default - no data volume
+   */
+  readonly dataVolumeGb?: number;
+  /**
+   * Fixed private addresses, one per node.
+   * @default - AWS assigns addresses
+   */
+  readonly privateIps?: readonly string[];
+  /** Tags on every resource of the group (node name added as Name). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * N instances of one type spread over the zones' subnets, private-only, IMDSv2 only, an
+ * encrypted gp3 root volume, and optionally an encrypted gp3 data volume each that no plan can
+ * delete (Ceph's storage).
+ */
+export class AwsNodeGroup extends Construct {
+  readonly instances: Instance[] = [];
+  readonly volumes: EbsVolume[] = [];
+
+  constructor(scope: Construct, id: string, props: AwsNodeGroupProps) {
+    super(scope, id);
+    if (props.subnets.length === 0) throw new Error(`AwsNodeGroup ${id}: needs at least one subnet`);
+    props.nodes.forEach((node, index) => {
+      const subnet = props.subnets[index % props.subnets.length]!;
+      const tags = { ...props.tags, ...node.labels, Name: node.name };
+      const instance = new Instance(this, `Instance${index + 1}`, {
+        ami: props.ami,
+        instanceType: props.instanceType,
+        subnetId: subnet.id,
+        vpcSecurityGroupIds: [...props.securityGroupIds],
+        keyName: props.keyName,
+        userData: props.userData,
+        associatePublicIpAddress: false,
+        ...(props.privateIps !== undefined ? { privateIp: props.privateIps[index]! } : {}),
+        metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
+        rootBlockDevice: { volumeType: "gp3", volumeSize: props.rootVolumeGb, encrypted: true, tags },
+        tags,
+        // A new AMI must not replace running nodes; user data is the node's identity.
+        lifecycle: { ignoreChanges: ["ami"] },
+      });
+      this.instances.push(instance);
+      if (props.dataVolumeGb !== undefined) {
+        const volume = new EbsVolume(this, `DataVolume${index + 1}`, {
+          availabilityZone: subnet.availabilityZone,
+          size: props.dataVolumeGb,
+          type: "gp3",
+          encrypted: true,
+          tags: { ...tags, Name: `${node.name}-data` },
+          // Terraform refuses any plan that would destroy stored data.
+          lifecycle: { preventDestroy: true },
+        });
+        new VolumeAttachment(this, `DataVolumeAttachment${index + 1}`, { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id });
+        this.volumes.push(volume);
+      }
+    });
+  }
+}
