@@ -9,6 +9,7 @@ import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/rules";
 import type { ProblemSink } from "../config/problems";
 import type { ClusterConfig } from "../config/schema";
 import type { ProviderStacks } from "./provider-stacks";
+import { awsConfig } from "./aws/provider";
 import { hetznerConfig } from "./hetzner/provider";
 
 export interface ProviderDescriptor {
@@ -27,7 +28,7 @@ export interface ProviderDescriptor {
   readonly stacks: ProviderStacks;
 }
 
-export const PROVIDERS: readonly ProviderDescriptor[] = [hetznerConfig];
+export const PROVIDERS: readonly ProviderDescriptor[] = [hetznerConfig, awsConfig];
 
 export const PROVIDERS_BY_ID: Readonly<Record<string, ProviderDescriptor>> = Object.fromEntries(
   PROVIDERS.map((p) => [p.id, p]),

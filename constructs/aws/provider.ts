@@ -1,0 +1,81 @@
+/**
+ * AWS's provider descriptor: config rules, server-type choice and the stack builders.
+ */
+import { hostAddress, parseCidr } from "../../config/cidr";
+import type { ProblemSink } from "../../config/problems";
+import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
+import type { ProviderDescriptor } from "../providers";
+import { checkServerType, smallestFit } from "../server-types";
+import { awsStacks } from "./stacks";
+import { availabilityZones, SMALLEST_SUBNET_PREFIX, zoneSubnets } from "./zones";
+
+function userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined {
+  if (override !== undefined) return override;
+  const tariff = config.tariffs.tariffs[tariffId];
+  const catalog = config.catalogs.aws;
+  if (tariff === undefined || catalog === undefined) return undefined;
+  return tariff.vm.serverType?.aws ?? smallestFit(catalog, config.cluster.aws.region, tariff.vm.ramGb, tariff.vm.vcpu);
+}
+
+function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const { cluster } = config;
+  const catalog = config.catalogs.aws!;
+  const region = cluster.aws.region;
+  if (catalog.locations[region] === undefined) {
+    sink.add(files.cluster, ["aws", "region"], `no AWS prices for region "${region}" in the catalog; use one of ${Object.keys(catalog.locations).join(", ")} or add the region's prices`);
+    return;
+  }
+  availabilityZones(cluster).forEach((zone, index) => {
+    if (!zone.startsWith(region)) sink.add(files.cluster, ["aws", "availabilityZones", index], `"${zone}" is not a zone of ${region} (e.g. ${region}a)`);
+  });
+  for (const name of ["platformSubnet", "usersSubnet", "publicSubnet"] as const) {
+    const cidr = parseCidr(cluster.network[name]);
+    if (typeof cidr === "string") continue;
+    const parts = availabilityZones(cluster).length;
+    if (cidr.prefix + Math.ceil(Math.log2(parts)) > SMALLEST_SUBNET_PREFIX) {
+      sink.add(files.cluster, ["network", name], `${cidr.text} is too small to split across ${parts} availability zones (AWS subnets are /28 or larger)`);
+    }
+  }
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    const at = ["nodeGroups", name];
+    if (group.dedicated !== undefined) {
+      sink.add(files.cluster, [...at, "dedicated"], "dedicated servers are a Hetzner product; on AWS give the group an instance type in serverType");
+      continue;
+    }
+    if (group.serverType === undefined) {
+      const suggestion = smallestFit(catalog, region, 4, 2, group.role === "gpu-worker");
+      sink.add(files.cluster, [...at, "serverType"], `is required (an AWS instance type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
+      continue;
+    }
+    checkServerType(catalog, region, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
+    const spec = catalog.server_types[group.serverType];
+    if (group.role === "gpu-worker" && spec !== undefined && spec.gpu === undefined) {
+      const gpus = Object.entries(catalog.server_types).filter(([, t]) => t.gpu !== undefined).map(([id]) => id);
+      sink.add(files.cluster, [...at, "serverType"], `"${group.serverType}" has no GPU; GPU workers need one of ${gpus.join(", ")}`);
+    }
+  }
+  for (const [id, tariff] of Object.entries(config.tariffs?.tariffs ?? {})) {
+    const override = tariff.vm.serverType?.aws;
+    const path = ["tariffs", id, "vm", "serverType", "aws"];
+    if (override !== undefined) checkServerType(catalog, region, override, (m) => sink.add(files.tariffs, path, m), (m) => sink.warn(files.tariffs, path, m));
+    else if (smallestFit(catalog, region, tariff.vm.ramGb, tariff.vm.vcpu) === undefined) {
+      sink.add(files.tariffs, ["tariffs", id, "vm"], `no AWS instance type in ${region} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.aws`);
+    }
+  }
+  (config.users ?? []).forEach((user, index) => {
+    if (user.serverType !== undefined) {
+      checkServerType(catalog, region, user.serverType, (m) => sink.add(files.users, ["users", index, "serverType"], m), (m) => sink.warn(files.users, ["users", index, "serverType"], m));
+    }
+  });
+}
+
+export const awsConfig: ProviderDescriptor = {
+  id: "aws",
+  checkConfig,
+  userServerType,
+  location: (cluster) => cluster.aws.region,
+  image: (cluster) => cluster.aws.ami ?? "data.aws_ami",
+  // A fixed address in the first zone's public subnet (the bastion lives there on AWS).
+  bastionIp: (cluster) => cluster.network.bastionIp ?? hostAddress(zoneSubnets(cluster, cluster.network.publicSubnet)[0]!, 10),
+  stacks: awsStacks,
+};
