@@ -181,6 +181,15 @@ export const clusterSchema = z.strictObject({
       override: z.strictObject({ reason: z.string().min(10, "say why in at least 10 characters") }).optional(),
     })
     .prefault({}),
+  /** Monthly figures `aiwc cost` shows beside the estimate: a fixed amount, or another config priced alike. @default none */
+  references: z
+    .array(
+      z.union([
+        z.strictObject({ label: z.string(), amount: z.string().regex(/^\d+(\.\d{1,2})?$/, "must be a quoted amount such as \"2680.00\""), currency: z.string().regex(/^[A-Z]{3}$/, "must be a currency code such as USD") }),
+        z.strictObject({ label: z.string(), config: z.string() }),
+      ]),
+    )
+    .default([]),
   /** Where Terraform keeps state. @default local */
   state: z.discriminatedUnion("backend", [localBackend, s3Backend], {
     message: "must be local or s3",

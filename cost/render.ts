@@ -34,8 +34,7 @@ function verdictLines(report: CostReport): string[] {
   return lines;
 }
 
-function referenceLine(report: CostReport): string {
-  const r = report.reference!;
+function referenceLine(report: CostReport, r: CostReport["references"][number]): string {
   const difference = report.estimate.totalMonthly.minus(r.eur);
   const ratio = r.eur.isZero() ? "" : ` (${difference.isNegative() ? "" : "+"}${toAmount(difference.dividedBy(r.eur).times(100), 1)} %)`;
   const inReference = r.currency === "EUR" ? "" : ` (${toAmount(report.estimate.totalMonthly.times(r.amount).dividedBy(r.eur))} ${r.currency})`;
@@ -57,7 +56,7 @@ export function renderTable(report: CostReport): string {
   for (const row of groups(e.resources)) groupTable.push([row.group, row.resources, formatEur(row.monthly), row.setup.isZero() ? "" : formatEur(row.setup)]);
   groupTable.push(["Total", e.resources.length, formatEur(e.totalMonthly), e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)]);
   out.push(groupTable.toString());
-  if (report.reference !== undefined) out.push(referenceLine(report));
+  for (const r of report.references) out.push(referenceLine(report, r));
   out.push(`Resources: ${e.counts.priced} priced, ${e.counts.free} free, ${e.counts.unsupported} unsupported`);
   for (const r of e.resources.filter((x) => x.status === "unsupported")) out.push(`  unsupported: ${r.address} — ${r.reason}`);
   const usage = e.resources.flatMap((r) => r.components.filter((c) => c.quantity === null && c.unitPrice !== null).map((c) => `  usage-based: ${r.address} ${c.name}: ${toUnitPrice(c.unitPrice!)} € per ${c.unit.replace(/s$/, "")} (set ${c.usageKey ?? "usage"})`));
@@ -115,7 +114,7 @@ export function renderMarkdown(report: CostReport): string {
     "",
     `_${headerLine(report)}_`,
     "",
-    ...(report.reference !== undefined ? [referenceLine(report), ""] : []),
+    ...report.references.flatMap((r) => [referenceLine(report, r), ""]),
     "| Node group | Resources | Monthly | Setup |",
     "|---|---:|---:|---:|",
     ...groups(e.resources).map((r) => `| ${r.group} | ${r.resources} | ${formatEur(r.monthly)} | ${r.setup.isZero() ? "" : formatEur(r.setup)} |`),

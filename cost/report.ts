@@ -24,7 +24,7 @@ export interface Reference {
 
 export interface CostReport {
   readonly source: string;
-  readonly reference?: Reference;
+  readonly references: readonly Reference[];
   readonly estimate: Estimate;
   readonly tariff?: TariffReport;
   readonly gate: GateResult;
@@ -36,8 +36,8 @@ export interface PricingOptions {
   readonly date?: string;
   readonly usage?: Usage;
   readonly env?: NodeJS.ProcessEnv;
-  /** A monthly figure to show beside the estimate: `{ label, amount, currency }`. */
-  readonly reference?: { readonly label: string; readonly amount: string; readonly currency: string };
+  /** Monthly figures to show beside the estimate: `{ label, amount, currency }`. */
+  readonly references?: readonly { readonly label: string; readonly amount: string; readonly currency: string }[];
 }
 
 export function pricingDate(options: PricingOptions = {}): string {
@@ -50,14 +50,12 @@ export function reportFor(config: Config, instances: readonly ResourceInstance[]
   const result = estimate(instances, book, options.usage ?? {});
   const tariff = tariffReport(config, result, book);
   const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env);
-  let reference: Reference | undefined;
-  if (options.reference !== undefined) {
-    const { label, amount, currency } = options.reference;
+  const references = (options.references ?? []).map(({ label, amount, currency }) => {
     const rate = currency === "EUR" ? "1" : config.fx.rates[currency]?.per_eur;
     if (rate === undefined) throw new InputError(`no exchange rate for ${currency} in fx.yaml`);
-    reference = { label, amount: money(amount), currency, eur: money(amount).dividedBy(rate) };
-  }
-  return { source, ...(reference !== undefined ? { reference } : {}), estimate: result, tariff, gate, book };
+    return { label, amount: money(amount), currency, eur: money(amount).dividedBy(rate) };
+  });
+  return { source, references, estimate: result, tariff, gate, book };
 }
 
 /** Prices Terraform JSON documents (plans or configurations), one per stack or file. */
@@ -91,17 +89,13 @@ export function reportJson(report: CostReport): Record<string, unknown> {
       .map(([provider, c]) => ({ provider, version: c.version, asOf: c.as_of, currency: c.currency })),
     fx: Object.entries(book.fx.rates).map(([currency, r]) => ({ currency, perEur: r.per_eur, asOf: r.as_of })),
     totalMonthly: amount(e.totalMonthly),
-    ...(report.reference !== undefined
-      ? {
-          reference: {
-            label: report.reference.label,
-            amount: amount(report.reference.amount),
-            currency: report.reference.currency,
-            eur: amount(report.reference.eur),
-            difference: amount(e.totalMonthly.minus(report.reference.eur)),
-          },
-        }
-      : {}),
+    references: report.references.map((r) => ({
+      label: r.label,
+      amount: amount(r.amount),
+      currency: r.currency,
+      eur: amount(r.eur),
+      difference: amount(e.totalMonthly.minus(r.eur)),
+    })),
     setupOneTime: amount(e.setupOneTime),
     counts: e.counts,
     groups: groupTotals(e.resources).map(([name, g]) => ({ name, monthly: amount(g.monthly), setup: amount(g.setup), resources: g.resources })),

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { displayPath, loadConfig } from "../../config/load";
 import type { Usage } from "../../cost/engine";
@@ -62,14 +62,21 @@ export function cost(options: CostOptions): CommandResult {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
   if (options.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) throw new UsageError(`--date must be YYYY-MM-DD, got "${options.date}"`);
   const config = loadConfig(options.config);
-  let reference: PricingOptions["reference"];
+  const references: { label: string; amount: string; currency: string }[] = [];
   if (options.reference !== undefined) {
     const match = /^(\d+(?:\.\d+)?)\s*([A-Z]{3})$/.exec(options.reference.trim());
     if (match === null) throw new UsageError(`--reference must be an amount and a currency, e.g. "2680 USD", got "${options.reference}"`);
-    reference = { label: options.referenceLabel ?? "reference", amount: match[1]!, currency: match[2]! };
+    references.push({ label: options.referenceLabel ?? "reference", amount: match[1]!, currency: match[2]! });
+  }
+  // References from the config: fixed figures, or another config priced the same way.
+  for (const ref of config.cluster.references) {
+    if ("config" in ref) {
+      const other = priceConfig(loadConfig(resolve(config.dir, ref.config)), { pricing: { ...(options.date !== undefined ? { date: options.date } : {}) }, outdir: "cdktf.out" });
+      references.push({ label: ref.label, amount: other.estimate.totalMonthly.toFixed(2), currency: "EUR" });
+    } else references.push({ label: ref.label, amount: ref.amount, currency: ref.currency });
   }
   const pricing: PricingOptions = {
-    ...(reference !== undefined ? { reference } : {}),
+    references,
     ...(options.date !== undefined ? { date: options.date } : {}),
     ...(options.usage !== undefined ? { usage: readUsage(options.usage) } : {}),
   };
