@@ -46,8 +46,28 @@ const nodeGroup = z.strictObject({
   role: z.enum(ROLES),
   /** Number of nodes. 0 is allowed for gpu-worker and service groups only. */
   count: z.number({ message: "must be a whole number" }).int("must be a whole number").min(0, "must be 0 or more"),
-  /** Provider server type (e.g. cpx22); required for cloud groups. */
+  /** Provider server type (e.g. cpx22, t3.large). @default the cheapest type that meets `requirements` */
   serverType: z.string().optional(),
+  /**
+   * What a node needs, for choosing a type from the catalog when `serverType` is not given (the
+   * same config then works on every provider). @default none
+   */
+  requirements: z
+    .strictObject({
+      vcpu: z.number().int().positive().default(1),
+      ramGb: z.number().positive(),
+      /** Local disk, GB (types with network storage only, e.g. AWS EBS, always qualify). */
+      diskGb: z.number().int().positive().optional(),
+      gpu: z
+        .strictObject({
+          count: z.number().int().positive().default(1),
+          /** Substring of the GPU model, case-insensitive (e.g. "L4", "A10"). */
+          model: z.string().optional(),
+          memoryGb: z.number().positive().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   /** OS image; @default the provider's `image` */
   image: z.string().optional(),
   /** Size of the Ceph data volume attached to each node (ceph role only), GB, ≥ 10. */

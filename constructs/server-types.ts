@@ -38,3 +38,36 @@ export function checkServerType(
     warn(`${provider} lists "${type}" as not available for new servers (catalog ${catalog.as_of}); creating it may fail for lack of capacity`);
   }
 }
+
+export interface Requirements {
+  readonly vcpu: number;
+  readonly ramGb: number;
+  readonly diskGb?: number | undefined;
+  readonly gpu?: { readonly count: number; readonly model?: string | undefined; readonly memoryGb?: number | undefined } | undefined;
+}
+
+/**
+ * The cheapest orderable type in `location` that meets the requirements (ties: less RAM, fewer
+ * vCPUs, then the id), so the same choice comes out every time.
+ */
+export function cheapestFit(catalog: Catalog, location: string, needs: Requirements): string | undefined {
+  const fits = Object.entries(catalog.server_types).filter(([, t]) => {
+    if (!t.orderable || t.arch !== "x86" || !t.locations.includes(location)) return false;
+    if (t.vcpu < needs.vcpu || t.ram_gb < needs.ramGb) return false;
+    if (needs.diskGb !== undefined && t.disk_gb > 0 && t.disk_gb < needs.diskGb) return false;
+    if (needs.gpu === undefined) return t.gpu === undefined;
+    const gpu = t.gpu;
+    if (gpu === undefined || gpu.count < needs.gpu.count) return false;
+    if (needs.gpu.model !== undefined && !gpu.model.toLowerCase().includes(needs.gpu.model.toLowerCase())) return false;
+    return needs.gpu.memoryGb === undefined || gpu.memory_gb >= needs.gpu.memoryGb;
+  });
+  fits.sort(([idA, a], [idB, b]) => monthlyOf(catalog, a) - monthlyOf(catalog, b) || a.ram_gb - b.ram_gb || a.vcpu - b.vcpu || idA.localeCompare(idB));
+  return fits[0]?.[0];
+}
+
+export function describeRequirements(needs: Requirements): string {
+  const parts = [`${needs.vcpu} vCPU`, `${needs.ramGb} GB RAM`];
+  if (needs.diskGb !== undefined) parts.push(`${needs.diskGb} GB disk`);
+  if (needs.gpu !== undefined) parts.push(`${needs.gpu.count}× GPU${needs.gpu.model !== undefined ? ` ${needs.gpu.model}` : ""}${needs.gpu.memoryGb !== undefined ? ` ≥ ${needs.gpu.memoryGb} GB` : ""}`);
+  return parts.join(", ");
+}

@@ -7,6 +7,7 @@ import { hostAddress, parseCidr, type Cidr } from "../config/cidr";
 import type { Config } from "../config/load";
 import type { Role } from "../config/schema";
 import { PROVIDERS_BY_ID } from "./providers";
+import { cheapestFit, describeRequirements } from "./server-types";
 
 /** Label keys carried by every resource (Hetzner labels, AWS tags, OVH metadata). */
 export const LABEL = {
@@ -86,6 +87,8 @@ export interface Topology {
   };
   readonly groups: readonly GroupSpec[];
   readonly users: readonly UserVmSpec[];
+  /** Server types chosen from requirements (printed by `aiwc validate`). */
+  readonly choices: readonly { readonly group: string; readonly serverType: string; readonly requirements: string; readonly location: string }[];
 }
 
 /** First address handed to dedicated hosts in the vSwitch subnet (lower ones stay free for gateways). */
@@ -118,6 +121,9 @@ export function buildTopology(config: Config): Topology {
         : undefined,
   };
   const groups: GroupSpec[] = [];
+  const choices: { group: string; serverType: string; requirements: string; location: string }[] = [];
+  const catalog = config.catalogs[cluster.provider];
+  const location = provider.location(cluster);
   let nextDedicated = DEDICATED_FIRST_HOST;
   // Sorted by name: the synthesized JSON must not depend on the order of YAML keys.
   for (const [name, group] of Object.entries(cluster.nodeGroups).sort(([a], [b]) => a.localeCompare(b))) {
@@ -151,11 +157,17 @@ export function buildTopology(config: Config): Topology {
         }),
       });
     } else {
+      let serverType = group.serverType;
+      if (serverType === undefined && group.requirements !== undefined && catalog !== undefined) {
+        serverType = cheapestFit(catalog, location, group.requirements);
+        if (serverType !== undefined) choices.push({ group: name, serverType, requirements: describeRequirements(group.requirements), location });
+      }
+      if (serverType === undefined) throw new Error(`BUG: validated group ${name} has no server type`);
       groups.push({
         kind: "cloud",
         name,
         role: group.role,
-        serverType: group.serverType!,
+        serverType,
         image: group.image ?? image,
         ...(group.dataVolumeGb !== undefined ? { dataVolumeGb: group.dataVolumeGb } : {}),
         nodes,
@@ -203,5 +215,6 @@ export function buildTopology(config: Config): Topology {
     },
     groups,
     users,
+    choices,
   };
 }

@@ -1,5 +1,6 @@
 import { loadConfig, displayPath } from "../../config/load";
 import { ConfigError } from "../../config/problems";
+import { buildTopology } from "../../constructs/topology";
 import type { CommandResult } from "../result";
 
 export interface ValidateOptions {
@@ -14,9 +15,13 @@ export function validate(options: ValidateOptions): CommandResult {
     const config = loadConfig(options.config);
     const groups = Object.values(config.cluster.nodeGroups);
     const nodes = groups.reduce((sum, g) => sum + g.count, 0);
-    const summary = `${displayPath(config.files.cluster)}: valid — ${config.cluster.provider}, ${groups.length} node groups, ${nodes} nodes, ${config.users.length} users`;
+    const { choices } = buildTopology(config);
+    const summary = [
+      `${displayPath(config.files.cluster)}: valid — ${config.cluster.provider}, ${groups.length} node groups, ${nodes} nodes, ${config.users.length} users`,
+      ...choices.map((c) => `  nodeGroups.${c.group}: ${c.serverType}, the cheapest type in ${c.location} with ${c.requirements}`),
+    ].join("\n");
     if (json) {
-      return { stdout: JSON.stringify({ valid: true, problems: [], warnings: config.warnings }, null, 2), exitCode: 0 };
+      return { stdout: JSON.stringify({ valid: true, problems: [], warnings: config.warnings, choices }, null, 2), exitCode: 0 };
     }
     return { stdout: summary, stderr: config.warnings.map((w) => `warning: ${w}`).join("\n"), exitCode: 0 };
   } catch (error) {

@@ -5,7 +5,7 @@ import { hostAddress, parseCidr } from "../../config/cidr";
 import type { ProblemSink } from "../../config/problems";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
 import type { ProviderDescriptor } from "../providers";
-import { checkServerType, smallestFit } from "../server-types";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../server-types";
 import { awsStacks } from "./stacks";
 import { availabilityZones, SMALLEST_SUBNET_PREFIX, zoneSubnets } from "./zones";
 
@@ -43,8 +43,16 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
       continue;
     }
     if (group.serverType === undefined) {
+      if (group.requirements !== undefined) {
+        if (group.role === "gpu-worker" && group.requirements.gpu === undefined) {
+          sink.add(files.cluster, [...at, "requirements", "gpu"], "is required for GPU workers (e.g. { count: 1, model: A10 })");
+        } else if (cheapestFit(catalog, region, group.requirements) === undefined) {
+          sink.add(files.cluster, [...at, "requirements"], `no AWS instance type in ${region} meets ${describeRequirements(group.requirements)}; relax them or set serverType`);
+        }
+        continue;
+      }
       const suggestion = smallestFit(catalog, region, 4, 2, group.role === "gpu-worker");
-      sink.add(files.cluster, [...at, "serverType"], `is required (an AWS instance type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
+      sink.add(files.cluster, [...at, "serverType"], `is required, or requirements to choose one (an AWS instance type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
       continue;
     }
     checkServerType(catalog, region, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));

@@ -3,7 +3,7 @@
  */
 import { contains, hostAddress, parseCidr, parseIp, type Cidr } from "../../config/cidr";
 import { closest, type ProblemSink } from "../../config/problems";
-import { checkServerType, smallestFit } from "../server-types";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../server-types";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
 import type { ProviderDescriptor } from "../providers";
 import { hetznerStacks } from "./stacks";
@@ -58,8 +58,14 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
       continue;
     }
     if (group.serverType === undefined) {
+      if (group.requirements !== undefined) {
+        if (cheapestFit(catalog, location, group.requirements) === undefined) {
+          sink.add(files.cluster, [...at, "requirements"], `no orderable Hetzner server type in ${location} meets ${describeRequirements(group.requirements)}; relax them or set serverType`);
+        }
+        continue;
+      }
       const suggestion = smallestFit(catalog, location, 4, 2);
-      sink.add(files.cluster, [...at, "serverType"], `is required for a cloud group (a Hetzner server type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
+      sink.add(files.cluster, [...at, "serverType"], `is required for a cloud group, or requirements to choose one (a Hetzner server type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
       continue;
     }
     checkServerType(catalog, location, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
