@@ -59,6 +59,27 @@ describe("cost reports", () => {
     expect(stdout).toContain("override (config): reference design from the seed, kept for comparison; not sized for the 20 € tariff");
   });
 
+  test("hetzner-dedicated: an old GEX44 keeps its order-date price, both hosts declared with their vSwitch addresses", async () => {
+    const result = cost({ config: join(ROOT, "config", "examples", "hetzner-dedicated"), format: "json", date: DATE });
+    expect(result.exitCode).toBe(0);
+    await expect(`${result.stdout}\n`).toMatchFileSnapshot("golden/reports/hetzner-dedicated.json");
+    const report = JSON.parse(result.stdout);
+    const hosts = report.resources.filter((r: { type: string }) => r.type === "terraform_data");
+    expect(hosts.map((h: { group: string; monthly: string; setup: string }) => [h.group, h.monthly, h.setup])).toEqual([
+      ["gpu-legacy", "184.00", "79.00"],
+      ["gpu-workers", "232.30", "114.00"],
+    ]);
+    expect(report.setupOneTime).toBe("193.00");
+  });
+
+  test("every example config validates and prices without unsupported resources", () => {
+    for (const example of ["seed-18", "aws-seed", "hetzner-dedicated"]) {
+      const report = JSON.parse(cost({ config: join(ROOT, "config", "examples", example), format: "json", date: DATE }).stdout);
+      expect(report.unsupported, example).toEqual([]);
+      expect(Number(report.totalMonthly), example).toBeGreaterThan(0);
+    }
+  });
+
   test("GPU workers: PAYG at 0.20 €/GPU-hour cannot pay for a 232.30 € server alone", () => {
     const { tariff } = JSON.parse(cost({ format: "json", date: DATE }).stdout);
     expect(tariff.gpu).toEqual([
