@@ -26,9 +26,15 @@ interface Sample {
   wallMs: number;
 }
 
-/** The default config with `users` generated users (0 = the default users.yaml). */
-function configWithUsers(users: number, dir: string): void {
+/** The default config (or the aws-seed example) with `users` generated users (0 = the default users.yaml). */
+function configWithUsers(users: number, dir: string, provider: "hetzner" | "aws"): void {
   for (const file of ["cluster.yaml", "users.yaml", "tariffs.yaml"]) cpSync(join(ROOT, "config", file), join(dir, file));
+  if (provider === "aws") {
+    const aws = parseDocument(readFileSync(join(ROOT, "config", "examples", "aws-seed", "cluster.yaml"), "utf8"));
+    aws.delete("files");
+    aws.delete("references");
+    writeFileSync(join(dir, "cluster.yaml"), aws.toString());
+  }
   if (users === 0) return;
   const cluster = parseDocument(readFileSync(join(dir, "cluster.yaml"), "utf8"));
   // 10,000 VMs need more than the default /20.
@@ -41,10 +47,10 @@ function configWithUsers(users: number, dir: string): void {
   writeFileSync(join(dir, "users.yaml"), stringify({ users: generated }, { aliasDuplicateObjects: false }));
 }
 
-function once(users: number): Sample {
+function once(users: number, provider: "hetzner" | "aws"): Sample {
   const dir = mkdtempSync(join(tmpdir(), "aiwc-bench-"));
   try {
-    configWithUsers(users, join(dir));
+    configWithUsers(users, join(dir), provider);
     const started = performance.now();
     const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench", "synth-once.ts"), dir, join(dir, "out")], {
       cwd: ROOT,
@@ -65,15 +71,18 @@ function median(samples: Sample[], key: keyof Sample): number {
   return values[Math.floor(values.length / 2)]!;
 }
 
-const cases = process.argv.slice(2).map(Number);
+// `npm run bench -- aws 0 1000`: the aws-seed stacks (deep imports of @cdktf/provider-aws).
+const args = process.argv.slice(2);
+const provider = args[0] === "aws" ? "aws" : "hetzner";
+const cases = args.filter((a) => a !== "aws").map(Number);
 const userCounts = cases.length > 0 ? cases : [0, 1000, 10000];
 console.log(`node ${process.version}, ${RUNS} runs each, median\n`);
 console.log("| config | users | resources | in-process: config load + synthesis | process wall time (incl. start-up) | peak RSS |");
 console.log("|---|---:|---:|---:|---:|---:|");
 for (const users of userCounts) {
-  const samples = Array.from({ length: RUNS }, () => once(users));
+  const samples = Array.from({ length: RUNS }, () => once(users, provider));
   const inProcess = median(samples, "loadMs") + median(samples, "synthMs");
   console.log(
-    `| ${users === 0 ? "default" : `default + ${users} users`} | ${samples[0]!.users} | ${samples[0]!.resources} | ${inProcess} ms (${median(samples, "loadMs")} + ${median(samples, "synthMs")}) | ${median(samples, "wallMs")} ms | ${median(samples, "peakRssMb")} MB |`,
+    `| ${provider === "aws" ? "aws-seed" : "default"}${users === 0 ? "" : ` + ${users} users`} | ${samples[0]!.users} | ${samples[0]!.resources} | ${inProcess} ms (${median(samples, "loadMs")} + ${median(samples, "synthMs")}) | ${median(samples, "wallMs")} ms | ${median(samples, "peakRssMb")} MB |`,
   );
 }
