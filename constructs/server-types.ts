@@ -4,6 +4,7 @@
  * ordered, so "the smallest type that fits" means the same on Hetzner, AWS and OVH.
  */
 import type { Catalog, ServerTypeSpec } from "../cost/catalog";
+import type { ParsedConfig } from "../config/rules";
 import { closest } from "../config/problems";
 
 function monthlyOf(catalog: Catalog, spec: ServerTypeSpec): number {
@@ -70,4 +71,16 @@ export function describeRequirements(needs: Requirements): string {
   if (needs.diskGb !== undefined) parts.push(`${needs.diskGb} GB disk`);
   if (needs.gpu !== undefined) parts.push(`${needs.gpu.count}× GPU${needs.gpu.model !== undefined ? ` ${needs.gpu.model}` : ""}${needs.gpu.memoryGb !== undefined ? ` ≥ ${needs.gpu.memoryGb} GB` : ""}`);
   return parts.join(", ");
+}
+
+/**
+ * A user VM's type on a provider: the user's override, else the tariff's explicit type for
+ * that provider, else the smallest orderable type with the tariff's RAM and vCPUs.
+ */
+export function userServerTypeOn(provider: string, location: string, config: ParsedConfig, tariffId: string, override?: string): string | undefined {
+  if (override !== undefined) return override;
+  const tariff = config.tariffs.tariffs[tariffId];
+  const catalog = config.catalogs[provider];
+  if (tariff === undefined || catalog === undefined) return undefined;
+  return tariff.vm.serverType?.[provider] ?? smallestFit(catalog, location, tariff.vm.ramGb, tariff.vm.vcpu);
 }

@@ -6,6 +6,7 @@
 import { hostAddress, parseCidr, type Cidr } from "../config/cidr";
 import type { Config } from "../config/load";
 import type { Role } from "../config/schema";
+import type { NetworkZones } from "./cloud-init";
 import { PROVIDERS_BY_ID } from "./providers";
 import { cheapestFit, describeRequirements } from "./server-types";
 
@@ -216,5 +217,19 @@ export function buildTopology(config: Config): Topology {
     groups,
     users,
     choices,
+  };
+}
+
+/** The zones of the firewall matrix for this topology (see cloud-init.ts and firewall-matrix.ts). */
+export function networkZones(topology: Topology): NetworkZones {
+  const { network } = topology;
+  return {
+    network: network.cidr,
+    platform: network.platform,
+    users: network.users,
+    ...(network.vswitch !== undefined ? { vswitch: network.vswitch.subnet } : {}),
+    bastionIp: network.bastionIp,
+    gateway: network.gateway,
+    adminCidrs: topology.config.cluster.access.adminCidrs,
   };
 }

@@ -3,19 +3,11 @@
  */
 import { hostAddress, parseCidr } from "../../config/cidr";
 import type { ProblemSink } from "../../config/problems";
-import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
+import type { ConfigFiles, PartialConfig } from "../../config/rules";
 import type { ProviderDescriptor } from "../providers";
-import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../server-types";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../server-types";
 import { awsStacks } from "./stacks";
 import { availabilityZones, SMALLEST_SUBNET_PREFIX, zoneSubnets } from "./zones";
-
-function userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined {
-  if (override !== undefined) return override;
-  const tariff = config.tariffs.tariffs[tariffId];
-  const catalog = config.catalogs.aws;
-  if (tariff === undefined || catalog === undefined) return undefined;
-  return tariff.vm.serverType?.aws ?? smallestFit(catalog, config.cluster.aws.region, tariff.vm.ramGb, tariff.vm.vcpu);
-}
 
 function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { cluster } = config;
@@ -80,7 +72,7 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
 export const awsConfig: ProviderDescriptor = {
   id: "aws",
   checkConfig,
-  userServerType,
+  userServerType: (config, tariffId, override) => userServerTypeOn("aws", config.cluster.aws.region, config, tariffId, override),
   location: (cluster) => cluster.aws.region,
   image: (cluster) => cluster.aws.ami ?? "data.aws_ami",
   // A fixed address in the first zone's public subnet (the bastion lives there on AWS).

@@ -1,3 +1,4 @@
+import { pascal } from "../names";
 import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
@@ -79,6 +80,3 @@ export class RoleSecurityGroups extends Construct {
   }
 }
 
-function pascal(name: string): string {
-  return name.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
-}

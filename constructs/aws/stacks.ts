@@ -3,6 +3,7 @@
  * from the firewall matrix, instances per node group, Ceph's EBS volumes, the bastion with an
  * Elastic IP (and optionally as NAT instance), the backup bucket, and one instance per user.
  */
+import { pascal } from "../names";
 import { Fn, TerraformLocal, TerraformOutput, type TerraformStack } from "cdktf";
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
@@ -14,9 +15,9 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { cloudInit, type NetworkZones } from "../cloud-init";
+import { cloudInit } from "../cloud-init";
 import type { PlatformExports, ProviderStacks } from "../provider-stacks";
-import { LABEL, type CloudGroupSpec, type Topology } from "../topology";
+import { LABEL, networkZones, type CloudGroupSpec, type Topology } from "../topology";
 import { BackupBucket } from "./backup-bucket";
 import { AwsNetwork } from "./network";
 import { AwsNodeGroup } from "./node-group";
@@ -50,31 +51,17 @@ function ami(stack: TerraformStack, topology: Topology): string {
   }).id;
 }
 
-function zones(topology: Topology): NetworkZones {
-  const { network } = topology;
-  return {
-    network: network.cidr,
-    platform: network.platform,
-    users: network.users,
-    bastionIp: network.bastionIp,
-    gateway: network.gateway,
-    adminCidrs: topology.config.cluster.access.adminCidrs,
-  };
-}
 
 function userData(topology: Topology, role: Parameters<typeof cloudInit>[0]["role"], account?: Parameters<typeof cloudInit>[0]["account"]): string {
   return cloudInit({
     role,
-    zones: zones(topology),
+    zones: networkZones(topology),
     egressRoute: false,
     operatorKeys: topology.config.cluster.access.sshKeys.map((k) => k.publicKey),
     ...(account !== undefined ? { account } : {}),
   });
 }
 
-function pascal(name: string): string {
-  return name.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
-}
 
 function platform(stack: TerraformStack, topology: Topology): AwsExports {
   provider(stack, topology);

@@ -3,18 +3,10 @@
  */
 import { contains, hostAddress, parseCidr, parseIp, type Cidr } from "../../config/cidr";
 import { closest, type ProblemSink } from "../../config/problems";
-import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../server-types";
-import type { ConfigFiles, ParsedConfig, PartialConfig } from "../../config/rules";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../server-types";
+import type { ConfigFiles, PartialConfig } from "../../config/rules";
 import type { ProviderDescriptor } from "../providers";
 import { hetznerStacks } from "./stacks";
-
-function userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined {
-  if (override !== undefined) return override;
-  const tariff = config.tariffs.tariffs[tariffId];
-  const catalog = config.catalogs.hetzner;
-  if (tariff === undefined || catalog === undefined) return undefined;
-  return tariff.vm.serverType?.hetzner ?? smallestFit(catalog, config.cluster.hetzner.location, tariff.vm.ramGb, tariff.vm.vcpu);
-}
 
 function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { cluster } = config;
@@ -88,7 +80,7 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
 export const hetznerConfig: ProviderDescriptor = {
   id: "hetzner",
   checkConfig,
-  userServerType,
+  userServerType: (config, tariffId, override) => userServerTypeOn("hetzner", config.cluster.hetzner.location, config, tariffId, override),
   location: (cluster) => cluster.hetzner.location,
   image: (cluster) => cluster.hetzner.image,
   // The 2nd address of the platform subnet (the 1st of the network is Hetzner's gateway).

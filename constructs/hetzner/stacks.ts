@@ -2,12 +2,13 @@
  * Hetzner's contribution to the platform and users stacks: wires the topology into the
  * constructs of this folder.
  */
+import { pascal } from "../names";
 import { TerraformLocal, TerraformOutput, Token, type TerraformStack } from "cdktf";
 import { HcloudProvider } from "../../.gen/providers/hcloud/provider";
 import { SshKey } from "../../.gen/providers/hcloud/ssh-key";
-import { cloudInit, type NetworkZones } from "../cloud-init";
+import { cloudInit } from "../cloud-init";
 import type { PlatformExports, ProviderStacks } from "../provider-stacks";
-import { LABEL, type CloudGroupSpec, type Topology } from "../topology";
+import { LABEL, networkZones, type CloudGroupSpec, type Topology } from "../topology";
 import { Bastion } from "./bastion";
 import { DedicatedHosts } from "./dedicated-hosts";
 import { ClusterFirewalls } from "./firewalls";
@@ -21,18 +22,6 @@ interface HetznerExports extends PlatformExports {
   readonly sshKeyIds: readonly string[];
 }
 
-function zones(topology: Topology): NetworkZones {
-  const { network } = topology;
-  return {
-    network: network.cidr,
-    platform: network.platform,
-    users: network.users,
-    ...(network.vswitch !== undefined ? { vswitch: network.vswitch.subnet } : {}),
-    bastionIp: network.bastionIp,
-    gateway: network.gateway,
-    adminCidrs: topology.config.cluster.access.adminCidrs,
-  };
-}
 
 /** The API token is read by the provider from HCLOUD_TOKEN; it never enters the JSON. */
 function provider(stack: TerraformStack): void {
@@ -62,7 +51,7 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
   );
   const sshKeyIds = sshKeys.map((key) => key.id);
   const networkId = Token.asNumber(net.network.id);
-  const z = zones(topology);
+  const z = networkZones(topology);
   const nodes: Record<string, unknown> = {};
 
   const common = {
@@ -146,7 +135,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
   const usersSubnetId = new TerraformLocal(stack, "platform_users_subnet_id", platform.usersSubnetId).asString;
   const sshKeyIds = new TerraformLocal(stack, "platform_ssh_key_ids", [...platform.sshKeyIds]).asList;
   const location = topology.config.cluster.hetzner.location;
-  const z = zones(topology);
+  const z = networkZones(topology);
   const vms: Record<string, unknown> = {};
   for (const spec of topology.users) {
     const vm = new UserVm(stack, `User-${spec.user}`, {
@@ -174,8 +163,5 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
   });
 }
 
-function pascal(name: string): string {
-  return name.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
-}
 
 export const hetznerStacks: ProviderStacks = { platform, users };
