@@ -23,7 +23,7 @@ const cidr = z.string().min(1, "must be an IPv4 CIDR such as 10.0.0.0/16");
 export const ROLES = ["controller", "gpu-worker", "ceph", "service", "bastion"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PROVIDERS = ["hetzner", "aws"] as const;
+export const PROVIDERS = ["hetzner", "aws", "ovh"] as const;
 
 const sshPublicKey = z
   .string()
@@ -152,6 +152,24 @@ export const clusterSchema = z.strictObject({
       egress: z.enum(["nat-gateway", "nat-instance"]).default("nat-gateway"),
       /** S3 bucket for backups (versioned, encrypted, private). @default `<cluster>-aiwc-backups` */
       backupBucket: z.string().min(3).max(63).optional(),
+    })
+    .prefault({}),
+  ovh: z
+    .strictObject({
+      /** Public Cloud project id (required on OVH). */
+      serviceName: z.string().regex(/^[0-9a-f]{32}$/, "must be the Public Cloud project id (32 hex digits)").optional(),
+      /** Region of every instance and volume. @default GRA11 */
+      region: z.string().default("GRA11"),
+      /** Image id for every node, per region (`openstack image list`; required on OVH). */
+      imageId: z.string().optional(),
+      /** Flavor ids by flavor name (`openstack flavor list`): every flavor the config uses needs one. @default none */
+      flavorIds: z.record(z.string(), z.string()).default({}),
+      /** SSH key registered in the project, injected at boot (required on OVH). */
+      sshKeyName: z.string().optional(),
+      /** vRack VLAN of the private network. @default 0 */
+      vlanId: z.number().int().min(0).max(4000).default(0),
+      /** Block storage class of Ceph data volumes and Storage+ volumes. @default high-speed */
+      volumeType: z.enum(["classic", "high-speed", "high-speed-gen2"]).default("high-speed"),
     })
     .prefault({}),
   network: z

@@ -11,6 +11,7 @@ import type { ClusterConfig } from "../config/schema";
 import type { ProviderStacks } from "./provider-stacks";
 import { awsConfig } from "./aws/provider";
 import { hetznerConfig } from "./hetzner/provider";
+import { ovhConfig } from "./ovh/provider";
 
 export interface ProviderDescriptor {
   readonly id: string;
@@ -28,7 +29,7 @@ export interface ProviderDescriptor {
   readonly stacks: ProviderStacks;
 }
 
-export const PROVIDERS: readonly ProviderDescriptor[] = [hetznerConfig, awsConfig];
+export const PROVIDERS: readonly ProviderDescriptor[] = [hetznerConfig, awsConfig, ovhConfig];
 
 export const PROVIDERS_BY_ID: Readonly<Record<string, ProviderDescriptor>> = Object.fromEntries(
   PROVIDERS.map((p) => [p.id, p]),

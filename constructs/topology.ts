@@ -95,6 +95,16 @@ export interface Topology {
 /** First address handed to dedicated hosts in the vSwitch subnet (lower ones stay free for gateways). */
 const DEDICATED_FIRST_HOST = 10;
 
+/** Name of a node's data volume (Ceph) on every provider. */
+export function dataVolumeName(nodeName: string): string {
+  return `${nodeName}-data`;
+}
+
+/** Name of a user VM's extra storage volume (Storage+) on every provider. */
+export function storageVolumeName(vmName: string): string {
+  return `${vmName}-storage`;
+}
+
 export function nodeName(cluster: string, group: string, index: number): string {
   return `${cluster}-${group}-${String(index + 1).padStart(2, "0")}`;
 }

@@ -162,8 +162,12 @@ function classify(instance: ResourceInstance): { definition: PricedResourceType<
   return { unsupported: `no price model for resource type ${instance.type}` };
 }
 
-export function priceInstance(instance: ResourceInstance, book: PriceBook, usage: Usage = {}): LineItem {
-  const labels = labelsOf(instance.values);
+/** Labels by resource name, for resources that carry none (OVH instances): from the topology. */
+export type LabelsByName = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+export function priceInstance(instance: ResourceInstance, book: PriceBook, usage: Usage = {}, labelsByName: LabelsByName = {}): LineItem {
+  let labels = labelsOf(instance.values);
+  if (labels === NO_LABELS && typeof instance.values.name === "string") labels = labelsByName[instance.values.name] ?? NO_LABELS;
   const user = labels["aiwc/user"];
   const item: {
     address: string;
@@ -247,8 +251,8 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
 const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
 const lineMemo = new WeakMap<PriceBook, Map<string, readonly LineComponent[]>>();
 
-export function estimate(instances: readonly ResourceInstance[], book: PriceBook, usage: Usage = {}): Estimate {
-  const resources = instances.map((instance) => priceInstance(instance, book, usage));
+export function estimate(instances: readonly ResourceInstance[], book: PriceBook, usage: Usage = {}, labelsByName: LabelsByName = {}): Estimate {
+  const resources = instances.map((instance) => priceInstance(instance, book, usage, labelsByName));
   const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
   for (const item of resources) counts[item.status]++;
   return {

@@ -45,7 +45,14 @@ export class PriceBook {
     readonly fx: FxTable,
     /** Date prices are taken for when a resource names none (YYYY-MM-DD). */
     readonly pricingDate: string,
+    /** Provider ids of catalog entries, by provider (OVH flavor UUID → flavor name). */
+    readonly aliases: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
   ) {}
+
+  /** The catalog id an provider-side id stands for (itself when it is no alias). */
+  resolveAlias(provider: string, id: string): string {
+    return this.aliases[provider]?.[id] ?? id;
+  }
 
   hoursPerMonth(provider: string): number | undefined {
     return this.catalogs[provider]?.hours_per_month;

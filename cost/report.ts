@@ -4,7 +4,8 @@
  * (synthesized in memory) or from Terraform JSON documents (plans or configurations).
  */
 import type { Config } from "../config/load";
-import { estimate, type Estimate, type LineItem, type Usage } from "./engine";
+import { buildTopology, dataVolumeName, storageVolumeName } from "../constructs/topology";
+import { estimate, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
 import { evaluateGate, type GateResult } from "./gate";
 import { fromTerraformJson, InputError, type ResourceInstance } from "./input";
 import { money, toAmount, toUnitPrice, type Money } from "./money";
@@ -44,10 +45,22 @@ export function pricingDate(options: PricingOptions = {}): string {
   return options.date ?? options.env?.AIWC_PRICING_DATE ?? process.env.AIWC_PRICING_DATE ?? new Date().toISOString().slice(0, 10);
 }
 
+/** Node and user-VM labels by name, for resources that cannot carry labels themselves. */
+function labelsByName(config: Config): LabelsByName {
+  const topology = buildTopology(config);
+  const out: Record<string, Readonly<Record<string, string>>> = {};
+  for (const group of topology.groups) {
+    for (const node of group.nodes) out[node.name] = out[dataVolumeName(node.name)] = node.labels;
+  }
+  for (const user of topology.users) out[user.name] = out[storageVolumeName(user.name)] = user.labels;
+  return out;
+}
+
 /** Prices resource instances against a config's catalogs, tariffs and policy. */
 export function reportFor(config: Config, instances: readonly ResourceInstance[], source: string, options: PricingOptions = {}): CostReport {
-  const book = new PriceBook(config.catalogs, config.fx, pricingDate(options));
-  const result = estimate(instances, book, options.usage ?? {});
+  const aliases = { ovh: Object.fromEntries(Object.entries(config.cluster.ovh.flavorIds).map(([name, id]) => [id, name])) };
+  const book = new PriceBook(config.catalogs, config.fx, pricingDate(options), aliases);
+  const result = estimate(instances, book, options.usage ?? {}, labelsByName(config));
   const tariff = tariffReport(config, result, book);
   const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env);
   const references = (options.references ?? []).map(({ label, amount, currency }) => {

@@ -3,7 +3,7 @@ import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import type { Subnet } from "@cdktf/provider-aws/lib/subnet";
-import type { NodeSpec } from "../topology";
+import { dataVolumeName, type NodeSpec } from "../topology";
 
 export interface AwsNodeGroupProps {
   readonly nodes: readonly NodeSpec[];
@@ -67,7 +67,7 @@ export class AwsNodeGroup extends Construct {
           size: props.dataVolumeGb,
           type: "gp3",
           encrypted: true,
-          tags: { ...tags, Name: `${node.name}-data` },
+          tags: { ...tags, Name: dataVolumeName(node.name) },
           // Terraform refuses any plan that would destroy stored data.
           lifecycle: { preventDestroy: true },
         });

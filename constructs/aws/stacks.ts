@@ -17,7 +17,7 @@ import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { cloudInit } from "../cloud-init";
 import type { PlatformExports, ProviderStacks } from "../provider-stacks";
-import { LABEL, networkZones, type CloudGroupSpec, type Topology } from "../topology";
+import { LABEL, networkZones, storageVolumeName, type CloudGroupSpec, type Topology } from "../topology";
 import { BackupBucket } from "./backup-bucket";
 import { AwsNetwork } from "./network";
 import { AwsNodeGroup } from "./node-group";
@@ -199,7 +199,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
         size: spec.extraVolumeGb,
         type: "gp3",
         encrypted: true,
-        tags: { ...tags, Name: `${spec.name}-storage` },
+        tags: { ...tags, Name: storageVolumeName(spec.name) },
         lifecycle: { preventDestroy: true },
       });
       new VolumeAttachment(stack, `User-${spec.user}-StorageAttachment`, { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id });

@@ -4,7 +4,7 @@ import { PlacementGroup } from "../../.gen/providers/hcloud/placement-group";
 import { Server } from "../../.gen/providers/hcloud/server";
 import { Volume } from "../../.gen/providers/hcloud/volume";
 import { VolumeAttachment } from "../../.gen/providers/hcloud/volume-attachment";
-import type { NodeSpec } from "../topology";
+import { dataVolumeName, type NodeSpec } from "../topology";
 
 /** Hetzner allows at most 10 servers in one spread placement group. */
 export const MAX_SERVERS_PER_SPREAD_GROUP = 10;
@@ -99,7 +99,7 @@ export class NodeGroup extends Construct {
       this.servers.push(server);
       if (props.dataVolumeGb !== undefined) {
         const volume = new Volume(this, `DataVolume${index + 1}`, {
-          name: `${node.name}-data`,
+          name: dataVolumeName(node.name),
           size: props.dataVolumeGb,
           location: props.location,
           labels: { ...node.labels },

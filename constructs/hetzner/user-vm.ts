@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { Server } from "../../.gen/providers/hcloud/server";
 import { Volume } from "../../.gen/providers/hcloud/volume";
-import type { UserVmSpec } from "../topology";
+import { storageVolumeName, type UserVmSpec } from "../topology";
 
 export interface UserVmProps {
   readonly spec: UserVmSpec;
@@ -43,7 +43,7 @@ export class UserVm extends Construct {
     });
     if (spec.extraVolumeGb > 0) {
       this.volume = new Volume(this, "StorageVolume", {
-        name: `${spec.name}-storage`,
+        name: storageVolumeName(spec.name),
         size: spec.extraVolumeGb,
         location: props.location,
         serverId: Token.asNumber(this.server.id),

@@ -27,7 +27,11 @@ const instance = (type: string) =>
     provider: "ovh",
     schema: instanceSchema,
     region: (a) => a.region,
-    components: (a) => [{ name: `Instance (${flavorOf(a)})`, unit: "months", quantity: money(1), price: { provider: "ovh", section: "server_types", id: flavorOf(a) } }],
+    components: (a, context) => {
+      // Flavor ids are UUIDs per region; the config's ovh.flavorIds say which catalog flavor each is.
+      const flavor = context.book.resolveAlias("ovh", flavorOf(a));
+      return [{ name: `Instance (${flavor})`, unit: "months", quantity: money(1), price: { provider: "ovh", section: "server_types", id: flavor } }];
+    },
   });
 
 export const ovhCloudInstance = instance("ovh_cloud_instance");
