@@ -146,7 +146,8 @@ export function buildTopology(config: Config): Topology {
       index,
       labels,
     }));
-    if (group.dedicated !== undefined) {
+    // Dedicated (Robot) servers exist on Hetzner only; other providers use the group's requirements.
+    if (group.dedicated !== undefined && cluster.provider === "hetzner") {
       const { product, hosts, orderedOn } = group.dedicated;
       const subnet = network.vswitch?.subnet ?? cidrOf(cluster.network.vswitchSubnet);
       groups.push({

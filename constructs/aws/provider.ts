@@ -30,8 +30,9 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
   }
   for (const [name, group] of Object.entries(cluster.nodeGroups)) {
     const at = ["nodeGroups", name];
-    if (group.dedicated !== undefined) {
-      sink.add(files.cluster, [...at, "dedicated"], "dedicated servers are a Hetzner product; on AWS give the group an instance type in serverType");
+    // `dedicated` describes the group on Hetzner; elsewhere the group needs a type or requirements.
+    if (group.dedicated !== undefined && group.serverType === undefined && group.requirements === undefined) {
+      sink.add(files.cluster, [...at, "dedicated"], "dedicated servers are a Hetzner product; for AWS add requirements (or serverType) to the group");
       continue;
     }
     if (group.serverType === undefined) {

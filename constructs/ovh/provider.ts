@@ -28,8 +28,9 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
   };
   for (const [name, group] of Object.entries(cluster.nodeGroups)) {
     const at = ["nodeGroups", name];
-    if (group.dedicated !== undefined) {
-      sink.add(files.cluster, [...at, "dedicated"], "dedicated servers are a Hetzner product here; on OVH give the group a flavor in serverType");
+    // `dedicated` describes the group on Hetzner; elsewhere the group needs a flavor or requirements.
+    if (group.dedicated !== undefined && group.serverType === undefined && group.requirements === undefined) {
+      sink.add(files.cluster, [...at, "dedicated"], "dedicated servers are a Hetzner product; for OVH add requirements (or serverType) to the group");
       continue;
     }
     let flavor = group.serverType;
