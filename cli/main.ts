@@ -15,7 +15,7 @@ const CONFIG_HELP = "cluster file, or a directory holding cluster.yaml (default:
 
 export function buildProgram(run: (load: () => Promise<CommandResult>) => Promise<void>): Command {
   const program = new Command("aiwc")
-    .description("AI workspace cloud: YAML config → cdktf stacks for Hetzner, priced before every apply")
+    .description("AI workspace cloud: YAML config → cdktf stacks for Hetzner, AWS or OVH, priced before every apply")
     .version(require("../package.json").version as string)
     .showHelpAfterError("(run `aiwc --help` for usage)")
     .exitOverride();
