@@ -18,6 +18,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .description("AI workspace cloud: YAML config → cdktf stacks for Hetzner, AWS or OVH, priced before every apply")
     .version(require("../package.json").version as string)
     .showHelpAfterError("(run `aiwc --help` for usage)")
+    .enablePositionalOptions()
     .exitOverride();
 
   program
@@ -38,8 +39,9 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/synth") as typeof import("./commands/synth")).synth(options)),
     );
 
-  program
+  const costCommand = program
     .command("cost")
+    .enablePositionalOptions()
     .description("price the stacks (or a plan) against the price catalog, the tariff model and the policy gate")
     .option("-c, --config <path>", CONFIG_HELP)
     .option("-p, --plan <file...>", "price `terraform show -json` plans or *.tf.json files (e.g. cdktf.out/stacks/*/cdk.tf.json) instead of the config's stacks")
@@ -51,6 +53,20 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .addHelpText("after", "\nExit codes: 0 gate passed, 1 bad config or input, 2 gate failed (the report is printed).")
     .action((options: { config?: string; plan?: string[]; format: string; date?: string; usage?: string; reference?: string; referenceLabel?: string }) =>
       run(async () => (require("./commands/cost") as typeof import("./commands/cost")).cost(options)),
+    );
+
+  costCommand
+    .command("diff")
+    .description("the cost change between a base (git ref, config path or saved report) and the head (the working tree)")
+    .requiredOption("-b, --base <ref|path|report.json>", "what to compare with: a git ref (checked out in a temporary worktree), a config path, or a saved `aiwc cost --format json` report")
+    .option("--head <path|report.json>", "the head (default: the config in the working tree)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("-f, --format <format>", "table, json or markdown", "table")
+    .option("--date <YYYY-MM-DD>", "price both sides as of this date (default: today)")
+    .option("--fail-on <condition...>", "exit 2 when: monthly:<euros> (increase above), percent:<percent>, margin (below policy), gate (head fails), data-at-risk")
+    .addHelpText("after", "\nExit codes: 0 no --fail-on condition holds, 1 bad input or config (names the side), 2 a --fail-on condition holds.")
+    .action((options: { base: string; head?: string; config?: string; format: string; date?: string; failOn?: string[] }) =>
+      run(async () => (require("./commands/cost-diff") as typeof import("./commands/cost-diff")).costDiff(options)),
     );
 
   return program;
