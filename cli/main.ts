@@ -69,6 +69,17 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/cost-diff") as typeof import("./commands/cost-diff")).costDiff(options)),
     );
 
+  program
+    .command("compare")
+    .description("the same topology priced on each provider, side by side (groups mapped by their requirements, user VMs by tariff)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--providers <list>", "comma-separated providers (default: all)")
+    .option("-f, --format <format>", "table or json", "table")
+    .option("--date <YYYY-MM-DD>", "price as of this date (default: today)")
+    .action((options: { config?: string; providers?: string; format: string; date?: string }) =>
+      run(async () => (require("./commands/compare") as typeof import("./commands/compare")).compare(options)),
+    );
+
   return program;
 }
 

@@ -1,0 +1,96 @@
+/**
+ * The same topology priced on several providers. Each node group is mapped by its
+ * requirements — stated, or read off the catalog entry of the type (or dedicated product) the
+ * group uses now — and user VMs by their tariff, then the config is priced on each provider
+ * exactly like `aiwc cost` would. Provider settings missing from the config (OVH's project and
+ * image ids) get placeholders: the stacks are priced, never deployed.
+ */
+import type { Config } from "../config/load";
+import type { ClusterConfig, NodeGroupConfig } from "../config/schema";
+import { buildTopology } from "../constructs/topology";
+import type { Catalog } from "./catalog";
+import type { CostReport, PricingOptions } from "./report";
+
+export interface ProviderPricing {
+  readonly provider: string;
+  readonly report: CostReport;
+  /** Type chosen per group and why. */
+  readonly types: readonly { readonly group: string; readonly type: string; readonly why: string }[];
+}
+
+type Requirements = NonNullable<NodeGroupConfig["requirements"]>;
+
+/**
+ * A group's requirements: stated, or those of the type or dedicated product it uses. GPU
+ * workers are mapped by their GPU alone: a dedicated GEX44's 20 cores and 64 GB are a whole
+ * machine's, not what an inference node needs from a cloud.
+ */
+export function requirementsOf(group: NodeGroupConfig, catalog: Catalog | undefined): Requirements | undefined {
+  if (group.requirements !== undefined) return group.requirements;
+  const spec = group.serverType !== undefined ? catalog?.server_types[group.serverType] : group.dedicated !== undefined ? catalog?.dedicated[group.dedicated.product] : undefined;
+  if (spec === undefined) return undefined;
+  if (group.role === "gpu-worker" && spec.gpu !== undefined) return { vcpu: 1, ramGb: 1, gpu: { count: spec.gpu.count, memoryGb: spec.gpu.memory_gb } };
+  return { vcpu: spec.vcpu, ramGb: spec.ram_gb };
+}
+
+/** The cheapest dedicated product with the GPU a requirement asks for (Hetzner GPU workers). */
+function cheapestDedicatedGpu(catalog: Catalog | undefined, needs: Requirements | undefined): string | undefined {
+  if (catalog === undefined || needs?.gpu === undefined) return undefined;
+  const gpu = needs.gpu;
+  return Object.entries(catalog.dedicated)
+    .filter(([, d]) => d.gpu !== undefined && d.gpu.count >= gpu.count && (gpu.memoryGb === undefined || d.gpu.memory_gb >= gpu.memoryGb))
+    .sort(([a, x], [b, y]) => Number(x.prices[0]!.monthly ?? 0) - Number(y.prices[0]!.monthly ?? 0) || a.localeCompare(b))[0]?.[0];
+}
+
+const PLACEHOLDER_ID = (name: string) => `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}`;
+
+/** The config moved to `provider`: types replaced by requirements, missing settings filled in. */
+export function onProvider(config: Config, provider: string): Config {
+  const current = config.catalogs[config.cluster.provider];
+  const nodeGroups: ClusterConfig["nodeGroups"] = {};
+  for (const [name, group] of Object.entries(config.cluster.nodeGroups)) {
+    if (provider === config.cluster.provider) {
+      nodeGroups[name] = group;
+      continue;
+    }
+    const requirements = requirementsOf(group, current);
+    const { serverType: _type, dedicated, ...rest } = group;
+    let mapped: NodeGroupConfig = { ...rest, ...(requirements !== undefined ? { requirements } : {}) };
+    if (provider === "hetzner" && group.role === "gpu-worker") {
+      // Hetzner Cloud has no GPUs: the cheapest Robot product with that GPU.
+      const product = dedicated?.product ?? cheapestDedicatedGpu(config.catalogs.hetzner, requirements);
+      if (product !== undefined) mapped = { ...mapped, dedicated: { product } };
+    }
+    nodeGroups[name] = mapped;
+  }
+  const ovhCatalog = config.catalogs.ovh;
+  const cluster: ClusterConfig = {
+    ...config.cluster,
+    provider: provider as ClusterConfig["provider"],
+    nodeGroups,
+    hetzner: { ...config.cluster.hetzner, vswitchId: config.cluster.hetzner.vswitchId ?? 1 },
+    ovh: {
+      ...config.cluster.ovh,
+      serviceName: config.cluster.ovh.serviceName ?? "0".repeat(32),
+      imageId: config.cluster.ovh.imageId ?? "compare-image",
+      sshKeyName: config.cluster.ovh.sshKeyName ?? "compare",
+      // Every flavor gets an id, so whichever the requirements choose can be synthesized and priced.
+      flavorIds: { ...Object.fromEntries(Object.keys(ovhCatalog?.server_types ?? {}).map((f) => [f, PLACEHOLDER_ID(f)])), ...config.cluster.ovh.flavorIds },
+    },
+    // Comparing is not deploying: the gate is reported, not enforced.
+    policy: { ...config.cluster.policy },
+  };
+  return { ...config, cluster };
+}
+
+export function comparisonTypes(config: Config): ProviderPricing["types"] {
+  const topology = buildTopology(config);
+  return topology.groups.map((g) => {
+    const chosen = topology.choices.find((c) => c.group === g.name);
+    const type = g.kind === "cloud" ? g.serverType : `${g.product} (dedicated)`;
+    const why = chosen !== undefined ? `cheapest in ${chosen.location} with ${chosen.requirements}` : "as configured";
+    return { group: g.name, type, why };
+  });
+}
+
+export type PriceFn = (config: Config, options: PricingOptions) => CostReport;
