@@ -80,6 +80,17 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/compare") as typeof import("./commands/compare")).compare(options)),
     );
 
+  program
+    .command("whatif")
+    .description("cost, revenue, margin and break-even at other user counts, with the capacity steps from the config")
+    .requiredOption("-u, --users <counts>", "user counts: 50, 30,60,100 or a range 10..100:10")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("-f, --format <format>", "table (with a chart), json or csv", "table")
+    .option("--date <YYYY-MM-DD>", "price as of this date (default: today)")
+    .action((options: { users: string; config?: string; format: string; date?: string }) =>
+      run(async () => (require("./commands/whatif") as typeof import("./commands/whatif")).whatif(options)),
+    );
+
   return program;
 }
 

@@ -37,6 +37,7 @@ export function checkRules(config: PartialConfig, files: ConfigFiles, sink: Prob
   checkNodeGroups(config, files.cluster, sink);
   checkNetwork(config.cluster, files.cluster, sink);
   checkState(config.cluster, files.cluster, sink);
+  checkCapacity(config.cluster, config.tariffs, files.cluster, sink);
   if (config.tariffs !== undefined) checkTariffs(config.tariffs, files.tariffs, sink);
   if (config.users !== undefined && config.tariffs !== undefined) checkUsers(config as ParsedConfig, files, sink);
   if (config.catalogs[config.cluster.provider] !== undefined) PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
@@ -182,6 +183,19 @@ function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): 
   if (tokenPacks.length > 0 && !meters.includes(tariffs.gpuTokenMeter)) {
     sink.add(file, "gpuTokenMeter", `GPU tokens count against "${tariffs.gpuTokenMeter}", which is not a payg: meter; add it or change gpuTokenMeter`);
   }
+}
+
+function checkCapacity(cluster: ClusterConfig, tariffs: TariffsConfig | undefined, file: string, sink: ProblemSink): void {
+  cluster.capacity.forEach((rule, index) => {
+    const group = cluster.nodeGroups[rule.group];
+    if (group === undefined) sink.add(file, ["capacity", index, "group"], `unknown node group "${rule.group}"; known: ${Object.keys(cluster.nodeGroups).join(", ")}`);
+    else if (group.role === "bastion" || group.role === "controller" || group.role === "ceph") {
+      sink.add(file, ["capacity", index, "group"], `a ${group.role} group does not scale with users (quorum, replication or the single entry); scale service, GPU or other groups`);
+    }
+    if (rule.of !== undefined && tariffs !== undefined && tariffs.packs[rule.of] === undefined) {
+      sink.add(file, ["capacity", index, "of"], `unknown pack "${rule.of}"; known packs: ${Object.keys(tariffs.packs).join(", ")}`);
+    }
+  });
 }
 
 function checkState(cluster: ClusterConfig, file: string, sink: ProblemSink): void {

@@ -219,6 +219,20 @@ export const clusterSchema = z.strictObject({
       override: z.strictObject({ reason: z.string().min(10, "say why in at least 10 characters") }).optional(),
     })
     .prefault({}),
+  /**
+   * Capacity rules for `aiwc whatif`: a group needs one node per `per` users (or users with
+   * pack `of`), never fewer than its configured count. @default none
+   */
+  capacity: z
+    .array(
+      z.strictObject({
+        group: dnsName,
+        per: z.number().int().positive(),
+        /** Count users with this pack only. @default every user */
+        of: z.string().optional(),
+      }),
+    )
+    .default([]),
   /** Monthly figures `aiwc cost` shows beside the estimate: a fixed amount, or another config priced alike. @default none */
   references: z
     .array(

@@ -1,0 +1,76 @@
+/**
+ * `aiwc compare` and `aiwc whatif` agree with `aiwc cost` for the same configuration, and
+ * explain their choices.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { parseDocument } from "yaml";
+import { compare } from "../cli/commands/compare";
+import { cost } from "../cli/commands/cost";
+import { parseUserCounts, whatif } from "../cli/commands/whatif";
+import { fixtureConfig, ROOT, tempDir } from "./helpers";
+
+const DATE = "2026-11-27";
+
+function portable(provider: string): string {
+  const dir = tempDir("aiwc-portable-");
+  const doc = parseDocument(readFileSync(join(ROOT, "config", "examples", "portable", "cluster.yaml"), "utf8"));
+  doc.set("provider", provider);
+  doc.setIn(["files", "users"], join(ROOT, "config", "users.yaml"));
+  doc.setIn(["files", "tariffs"], join(ROOT, "config", "tariffs.yaml"));
+  writeFileSync(join(dir, "cluster.yaml"), doc.toString());
+  return dir;
+}
+
+const total = (config: string | undefined) => JSON.parse(cost({ ...(config !== undefined ? { config } : {}), format: "json", date: DATE }).stdout).totalMonthly as string;
+
+describe("aiwc compare", () => {
+  test("each provider's column equals aiwc cost of that config on that provider", () => {
+    const json = JSON.parse(compare({ config: portable("hetzner"), format: "json", date: DATE }).stdout);
+    const byProvider = Object.fromEntries(json.providers.map((p: { provider: string; totalMonthly: string }) => [p.provider, p.totalMonthly]));
+    expect(byProvider).toEqual({ hetzner: total(portable("hetzner")), aws: total(portable("aws")), ovh: total(portable("ovh")) });
+  });
+
+  test("the default config: the Hetzner column is aiwc cost; types on OVH chosen by requirements and said why", () => {
+    const json = JSON.parse(compare({ format: "json", date: DATE }).stdout);
+    const hetzner = json.providers.find((p: { provider: string }) => p.provider === "hetzner");
+    expect(hetzner.totalMonthly).toBe(total(undefined));
+    const ovh = json.providers.find((p: { provider: string }) => p.provider === "ovh");
+    expect(ovh.types).toContainEqual({ group: "gpu-workers", type: "l4-90", why: "cheapest in GRA11 with 1 vCPU, 1 GB RAM, 1× GPU ≥ 20 GB" });
+    const aws = json.providers.find((p: { provider: string }) => p.provider === "aws");
+    expect(aws).toEqual({ provider: "aws", comparable: false, problems: ["nodeGroups.service-nodes.requirements: no AWS instance type in eu-central-1 meets 8 vCPU, 16 GB RAM; relax them or set serverType"] });
+  });
+
+  test("an unknown provider is a usage error", () => {
+    expect(() => compare({ providers: "hetzner,gcp" })).toThrow('--providers: unknown provider "gcp"; use hetzner, aws, ovh');
+  });
+});
+
+describe("aiwc whatif", () => {
+  test("at today's user count it equals aiwc cost; capacity steps where the rules say", () => {
+    const json = JSON.parse(whatif({ users: "30,31,60", format: "json", date: DATE }).stdout);
+    const [today, plusOne, sixty] = json.rows;
+    const report = JSON.parse(cost({ format: "json", date: DATE }).stdout);
+    expect(today.totalMonthly).toBe(report.totalMonthly);
+    expect(today.revenueMonthly).toBe(report.tariff.revenueMonthly);
+    expect(today.breakEvenUsers).toBe(report.tariff.breakEvenUsers);
+    expect(plusOne.nodes["service-nodes"]).toBe(3);
+    expect(sixty.nodes).toMatchObject({ "service-nodes": 4, "gpu-workers": 2 });
+  });
+
+  test("table with steps and a chart; csv for plotting", () => {
+    const table = whatif({ users: "30..60:30", date: DATE }).stdout;
+    expect(table).toMatch(/60 .* step: gpu-workers 1→2, service-nodes 2→4/);
+    expect(table).toContain("Revenue (█) against cost (░) per month:");
+    const csv = whatif({ users: "30", format: "csv", date: DATE }).stdout.split("\n");
+    expect(csv[0]).toBe("users,fixed_monthly,per_user_monthly,total_monthly,revenue_monthly,margin_monthly,margin_percent,break_even_users,nodes_controllers,nodes_gpu-workers,nodes_ceph-storage,nodes_service-nodes,nodes_bastion");
+    expect(csv[1]).toMatch(/^30,568\.85,11\.64,918\.13,1009\.94,91\.82,9\.1,26,3,1,3,2,1$/);
+  });
+
+  test("bad counts and capacity rules are clear errors", () => {
+    expect(() => parseUserCounts("ten")).toThrow('--users takes counts like 50, 30,60,100 or 10..100:10, got "ten"');
+    expect(() => parseUserCounts("100..10")).toThrow("--users: a range is from..to[:step] with from ≤ to");
+    expect(() => whatif({ users: "40", config: fixtureConfig({ cluster: (d) => d.set("capacity", [{ group: "controllers", per: 10 }]) }) })).toThrow(/capacity\[0\]\.group: a controller group does not scale with users/);
+  });
+});
