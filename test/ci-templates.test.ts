@@ -1,0 +1,81 @@
+/**
+ * The CI templates' command, run for real in a temporary git repository with two commits:
+ * the base commit and a head that scales a group and removes a user with Storage+.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { DEFAULT_CONFIG, ROOT, tempDir } from "./helpers";
+
+const SCRIPT = join(ROOT, "examples", "ci", "cost-diff.sh");
+
+function repoWithTwoCommits(): string {
+  const root = tempDir("aiwc-ci-");
+  const git = (...args: string[]) => {
+    const r = spawnSync("git", ["-c", "user.name=ci", "-c", "user.email=ci@example.org", ...args], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return r.stdout.trim();
+  };
+  git("init", "-q", "-b", "main");
+  cpSync(DEFAULT_CONFIG, join(root, "config"), { recursive: true, filter: (src) => !src.includes("examples") });
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  git("checkout", "-q", "-b", "feature");
+  const cluster = join(root, "config", "cluster.yaml");
+  writeFileSync(cluster, readFileSync(cluster, "utf8").replace("  service-nodes:\n    role: service\n    count: 2", "  service-nodes:\n    role: service\n    count: 3"));
+  const users = join(root, "config", "users.yaml");
+  const text = readFileSync(users, "utf8");
+  writeFileSync(users, text.slice(0, text.indexOf("  - name: tina")) + text.slice(text.indexOf("  - name: uwe")));
+  git("commit", "-qam", "head: one more service node, tina leaves");
+  return root;
+}
+
+function runScript(cwd: string, env: NodeJS.ProcessEnv) {
+  return spawnSync("bash", [SCRIPT, "main"], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, AIWC: `${process.execPath} ${join(ROOT, "bin", "aiwc.cjs")}`, AIWC_CONFIG: "config", AIWC_PRICING_DATE: "2026-11-27", ...env },
+  });
+}
+
+describe("CI templates", () => {
+  test("the cost-diff step writes one marked Markdown comment and fails on data at risk", () => {
+    const root = repoWithTwoCommits();
+    const r = runScript(root, {});
+    expect(r.status, r.stderr).toBe(2);
+    const comment = readFileSync(join(root, "aiwc-cost-diff.md"), "utf8");
+    expect(comment.startsWith("<!-- aiwc-cost-diff -->\n### aiwc cost diff: +56.85 € per month (918.13 € → 974.98 €, +6.2 %)")).toBe(true);
+    expect(comment).toContain("**⚠️ Data at risk:**");
+    expect(comment).toContain("🚫 fail-on: 2 resource(s) holding data would be destroyed");
+    expect(comment).toContain("<details>");
+  });
+
+  test("with the default conditions relaxed the step passes and still writes the comment", () => {
+    const root = repoWithTwoCommits();
+    const r = runScript(root, { AIWC_FAIL_ON: "monthly:100" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(root, "aiwc-cost-diff.md"))).toBe(true);
+  });
+
+  test("a bad base is exit 1 and no comment", () => {
+    const root = repoWithTwoCommits();
+    const r = spawnSync("bash", [SCRIPT, "no-such-branch"], { cwd: root, encoding: "utf8", env: { ...process.env, AIWC: `${process.execPath} ${join(ROOT, "bin", "aiwc.cjs")}`, AIWC_CONFIG: "config" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('base: "no-such-branch" is neither a file nor a git ref');
+    expect(existsSync(join(root, "aiwc-cost-diff.md"))).toBe(false);
+  });
+
+  test("both templates run the same script against the target branch and keep one comment", () => {
+    const github = parse(readFileSync(join(ROOT, "examples", "ci", "github-actions.yml"), "utf8"));
+    const steps = github.jobs["cost-diff"].steps as { run?: string; with?: { script?: string; "fetch-depth"?: number } }[];
+    expect(steps.some((s) => s.run?.includes('examples/ci/cost-diff.sh "origin/${{ github.base_ref }}"'))).toBe(true);
+    expect(steps[0]!.with?.["fetch-depth"]).toBe(0);
+    expect(steps.some((s) => s.with?.script?.includes("updateComment") && s.with.script.includes("<!-- aiwc-cost-diff -->"))).toBe(true);
+    const gitlab = parse(readFileSync(join(ROOT, "examples", "ci", "gitlab-ci.yml"), "utf8"))["aiwc-cost-diff"];
+    expect(gitlab.script.join("\n")).toContain('examples/ci/cost-diff.sh "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"');
+    expect(gitlab.script.join("\n")).toContain("<!-- aiwc-cost-diff -->");
+    expect(gitlab.variables.GIT_DEPTH).toBe(0);
+  });
+});
