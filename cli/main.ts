@@ -91,6 +91,16 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/whatif") as typeof import("./commands/whatif")).whatif(options)),
     );
 
+  program
+    .command("inventory")
+    .description("the Ansible inventory from the deployed stacks' outputs (cdktf output --outputs-file, or terraform output -json per stack)")
+    .requiredOption("-o, --outputs <file...>", "output JSON files of the platform and users stacks")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--out <file>", "write the inventory to this file (default: stdout)")
+    .action((options: { outputs: string[]; config?: string; out?: string }) =>
+      run(async () => (require("./commands/inventory") as typeof import("./commands/inventory")).inventory(options)),
+    );
+
   return program;
 }
 

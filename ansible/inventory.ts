@@ -1,0 +1,124 @@
+/**
+ * The Ansible inventory from the deployed stacks' outputs: every node of the platform and
+ * users stacks (output `nodes`) plus the dedicated hosts the config declares, in the groups
+ * the playbooks use, private nodes reached through the bastion. Output is sorted, so it diffs
+ * cleanly in git.
+ */
+import { stringify } from "yaml";
+import type { Config } from "../config/load";
+import { buildTopology } from "../constructs/topology";
+
+/** Inventory group per role. */
+export const INVENTORY_GROUPS: Readonly<Record<string, string>> = {
+  controller: "controllers",
+  "gpu-worker": "gpu_workers",
+  ceph: "ceph",
+  service: "service_nodes",
+  bastion: "bastion",
+  "user-vm": "user_vms",
+};
+
+/** Login user per provider: Hetzner images log in as root, AWS and OVH Ubuntu images as ubuntu. */
+const LOGIN_USER: Readonly<Record<string, string>> = { hetzner: "root", aws: "ubuntu", ovh: "ubuntu" };
+
+interface NodeOutput {
+  group: string;
+  role: string;
+  kind?: string;
+  server_type?: string;
+  product?: string;
+  private_ip?: string;
+  public_ip?: string;
+  user?: string;
+  tariff?: string;
+  packs?: string[];
+}
+
+export class InventoryError extends Error {}
+
+/**
+ * Stack outputs in either format: `cdktf output --outputs-file` (`{ stack: { name: value } }`)
+ * or `terraform output -json` of one stack (`{ name: { value, type, sensitive } }`).
+ */
+export function nodesFromOutputs(documents: readonly { file: string; json: unknown }[]): Record<string, NodeOutput> {
+  const nodes: Record<string, NodeOutput> = {};
+  const take = (file: string, value: unknown) => {
+    if (value === null || typeof value !== "object") throw new InventoryError(`${file}: output "nodes" is not a mapping of node names`);
+    Object.assign(nodes, value);
+  };
+  for (const { file, json } of documents) {
+    if (json === null || typeof json !== "object") throw new InventoryError(`${file}: expected the JSON of \`cdktf output --outputs-file\` or \`terraform output -json\``);
+    const doc = json as Record<string, unknown>;
+    let found = false;
+    const nodesOutput = doc.nodes as { value?: unknown } | undefined;
+    if (nodesOutput !== undefined && typeof nodesOutput === "object" && nodesOutput !== null && "value" in nodesOutput) {
+      take(file, nodesOutput.value);
+      found = true;
+    }
+    for (const stack of Object.values(doc)) {
+      if (stack !== null && typeof stack === "object" && "nodes" in (stack as object) && !("value" in (stack as object))) {
+        take(file, (stack as Record<string, unknown>).nodes);
+        found = true;
+      }
+    }
+    if (!found) throw new InventoryError(`${file}: no "nodes" output found; pass the outputs of the platform and users stacks`);
+  }
+  return nodes;
+}
+
+export function buildInventory(config: Config, nodes: Readonly<Record<string, NodeOutput>>): string {
+  const topology = buildTopology(config);
+  const provider = config.cluster.provider;
+  const all: Record<string, NodeOutput> = { ...nodes };
+  // Dedicated hosts are known from the config even when an output predates them.
+  for (const group of topology.groups) {
+    if (group.kind !== "dedicated") continue;
+    for (const host of group.nodes) all[host.name] ??= { group: host.group, role: host.role, kind: "dedicated", product: host.product, private_ip: host.address };
+  }
+  const bastion = Object.entries(all).find(([, n]) => n.role === "bastion");
+  if (bastion === undefined || bastion[1].public_ip === undefined) throw new InventoryError("the outputs name no bastion with a public IP; pass the platform stack's outputs after `cdktf deploy platform`");
+  const login = LOGIN_USER[provider] ?? "root";
+  const jump = `-o ProxyJump=${login}@${bastion[1].public_ip} -o StrictHostKeyChecking=yes`;
+
+  const groups: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const name of Object.keys(all).sort()) {
+    const node = all[name]!;
+    const group = INVENTORY_GROUPS[node.role];
+    if (group === undefined) throw new InventoryError(`node ${name}: unknown role "${node.role}"`);
+    const address = node.role === "bastion" ? node.public_ip : node.private_ip;
+    if (address === undefined) throw new InventoryError(`node ${name}: the outputs carry no ${node.role === "bastion" ? "public" : "private"} IP for it`);
+    const dedicated = node.kind === "dedicated";
+    const vars: Record<string, unknown> = {
+      ansible_host: address,
+      aiwc_group: node.group,
+      aiwc_provider: dedicated ? "hetzner-robot" : provider,
+      aiwc_price_key: dedicated ? `hetzner.dedicated.${node.product}` : `${provider}.server_types.${node.server_type}`,
+      ...(node.private_ip !== undefined ? { aiwc_private_ip: node.private_ip } : {}),
+      ...(node.user !== undefined ? { aiwc_user: node.user, aiwc_tariff: node.tariff, aiwc_packs: [...(node.packs ?? [])].sort() } : {}),
+      // Dedicated Robot servers are installed with root login, whatever the cloud's image does.
+      ...(dedicated ? { ansible_user: "root" } : {}),
+    };
+    (groups[group] ??= {})[name] = vars;
+  }
+  const children: Record<string, unknown> = {};
+  for (const group of Object.keys(groups).sort()) {
+    children[group] = {
+      ...(group !== "bastion" ? { vars: { ansible_ssh_common_args: jump } } : {}),
+      hosts: groups[group],
+    };
+  }
+  const inventory = {
+    all: {
+      vars: {
+        aiwc_cluster: config.cluster.name,
+        aiwc_provider: provider,
+        aiwc_network_cidr: config.cluster.network.cidr,
+        aiwc_bastion_private_ip: topology.network.bastionIp,
+        ansible_user: login,
+        ...(login !== "root" ? { ansible_become: true } : {}),
+      },
+      children,
+    },
+  };
+  return `# Generated by \`aiwc inventory\` from the stacks' outputs; do not edit by hand.\n${stringify(inventory, { lineWidth: 0, sortMapEntries: false })}`;
+}

@@ -1,0 +1,41 @@
+/** `aiwc inventory`: golden inventories from stack outputs shaped like the real commands' JSON. */
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { inventory } from "../cli/commands/inventory";
+import { ROOT, tempDir } from "./helpers";
+
+const OUT = join(ROOT, "test", "fixtures", "outputs");
+
+describe("aiwc inventory", () => {
+  test("Hetzner, from `cdktf output --outputs-file`: groups, ProxyJump, dedicated GPU host, user vars", async () => {
+    const { stdout } = inventory({ outputs: [join(OUT, "hetzner.cdktf-outputs.json")] });
+    await expect(`${stdout}\n`).toMatchFileSnapshot("golden/inventory/hetzner.yml");
+    const inv = parse(stdout).all;
+    expect(Object.keys(inv.children)).toEqual(["bastion", "ceph", "controllers", "gpu_workers", "service_nodes", "user_vms"]);
+    expect(inv.children.gpu_workers.hosts["aiwc-gpu-workers-01"]).toMatchObject({ ansible_host: "10.0.2.10", aiwc_provider: "hetzner-robot", aiwc_price_key: "hetzner.dedicated.GEX44-1", ansible_user: "root" });
+    expect(inv.children.user_vms.vars.ansible_ssh_common_args).toBe("-o ProxyJump=root@203.0.113.10 -o StrictHostKeyChecking=yes");
+    expect(inv.children.user_vms.hosts["aiwc-u-vera"]).toMatchObject({ aiwc_user: "vera", aiwc_tariff: "basic", aiwc_packs: ["devops", "pro", "storage-plus", "team"] });
+    expect(inv.children.bastion.vars).toBeUndefined();
+  });
+
+  test("AWS, from `terraform output -json` of both stacks: the same output twice gives the same bytes", async () => {
+    const files = [join(OUT, "aws-platform.terraform-output.json"), join(OUT, "aws-users.terraform-output.json")];
+    const config = join(ROOT, "config", "examples", "aws-seed");
+    const first = inventory({ config, outputs: files }).stdout;
+    expect(inventory({ config, outputs: [...files].reverse() }).stdout).toBe(first);
+    await expect(`${first}\n`).toMatchFileSnapshot("golden/inventory/aws-seed.yml");
+    expect(parse(first).all.vars).toMatchObject({ aiwc_provider: "aws", ansible_user: "ubuntu", ansible_become: true });
+  });
+
+  test("writes to --out", () => {
+    const file = join(tempDir(), "inventory.yml");
+    expect(inventory({ outputs: [join(OUT, "hetzner.cdktf-outputs.json")], out: file }).stdout).toMatch(/^wrote /);
+  });
+
+  test("nodes without an address, and files without nodes, are clear errors", () => {
+    expect(() => inventory({ config: join(ROOT, "config", "examples", "ovh"), outputs: [join(OUT, "ovh.cdktf-outputs.json")] })).toThrow("node aiwc-ovh-controllers-01: the outputs carry no private IP for it");
+    expect(() => inventory({ outputs: [join(ROOT, "package.json")] })).toThrow('package.json: no "nodes" output found; pass the outputs of the platform and users stacks');
+    expect(() => inventory({ outputs: ["/nonexistent.json"] })).toThrow("/nonexistent.json: file not found");
+  });
+});
