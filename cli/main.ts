@@ -101,6 +101,19 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/inventory") as typeof import("./commands/inventory")).inventory(options)),
     );
 
+  program
+    .command("wait-ssh")
+    .description("wait until every node of an inventory accepts SSH, through the bastion, host keys pinned")
+    .requiredOption("-i, --inventory <file>", "the inventory written by `aiwc inventory`")
+    .option("--identity <file>", "private key (default: $AIWC_SSH_KEY, else the SSH agent, else ~/.ssh/id_ed25519)")
+    .option("--known-hosts <file>", "pinned host keys (default: known_hosts next to the inventory)")
+    .option("--timeout <seconds>", "give up after this long", "300")
+    .option("--concurrency <n>", "nodes tried at the same time", "8")
+    .addHelpText("after", "\nExit codes: 0 every node answered, 1 a node did not (one line per failure) or a host key changed.")
+    .action((options: { inventory: string; identity?: string; knownHosts?: string; timeout?: string; concurrency?: string }) =>
+      run(async () => (require("./commands/wait-ssh") as typeof import("./commands/wait-ssh")).waitSsh(options)),
+    );
+
   return program;
 }
 
