@@ -6,7 +6,9 @@
  */
 import { stringify } from "yaml";
 import type { Config } from "../config/load";
-import { buildTopology } from "../constructs/topology";
+import { nftablesRuleset } from "../constructs/cloud-init";
+import type { Target } from "../constructs/firewall-matrix";
+import { buildTopology, networkZones } from "../constructs/topology";
 
 /** Inventory group per role. */
 export const INVENTORY_GROUPS: Readonly<Record<string, string>> = {
@@ -100,10 +102,17 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
     };
     (groups[group] ??= {})[name] = vars;
   }
+  const roleOf = Object.fromEntries(Object.entries(INVENTORY_GROUPS).map(([role, group]) => [group, role])) as Record<string, Target>;
+  const zones = networkZones(topology);
   const children: Record<string, unknown> = {};
   for (const group of Object.keys(groups).sort()) {
     children[group] = {
-      ...(group !== "bastion" ? { vars: { ansible_ssh_common_args: jump } } : {}),
+      vars: {
+        ...(group !== "bastion" ? { ansible_ssh_common_args: jump } : {}),
+        // The host firewall of the group's role, from the same matrix as the cloud firewalls
+        // (the common role installs it; on OVH it is the only firewall there is).
+        aiwc_firewall_ruleset: nftablesRuleset(roleOf[group]!, zones),
+      },
       hosts: groups[group],
     };
   }

@@ -16,7 +16,9 @@ describe("aiwc inventory", () => {
     expect(inv.children.gpu_workers.hosts["aiwc-gpu-workers-01"]).toMatchObject({ ansible_host: "10.0.2.10", aiwc_provider: "hetzner-robot", aiwc_price_key: "hetzner.dedicated.GEX44-1", ansible_user: "root" });
     expect(inv.children.user_vms.vars.ansible_ssh_common_args).toBe("-o ProxyJump=root@203.0.113.10 -o StrictHostKeyChecking=yes");
     expect(inv.children.user_vms.hosts["aiwc-u-vera"]).toMatchObject({ aiwc_user: "vera", aiwc_tariff: "basic", aiwc_packs: ["devops", "pro", "storage-plus", "team"] });
-    expect(inv.children.bastion.vars).toBeUndefined();
+    expect(inv.children.bastion.vars.ansible_ssh_common_args).toBeUndefined();
+    expect(inv.children.bastion.vars.aiwc_firewall_ruleset).toContain("tcp dport 22 accept");
+    expect(inv.children.user_vms.vars.aiwc_firewall_ruleset).toContain("ip daddr 10.0.16.0/20 drop");
   });
 
   test("AWS, from `terraform output -json` of both stacks: the same output twice gives the same bytes", async () => {
