@@ -82,6 +82,8 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
   const login = LOGIN_USER[provider] ?? "root";
   const jump = `-o ProxyJump=${login}@${bastion[1].public_ip} -o StrictHostKeyChecking=yes`;
 
+  // Users' keys and sudo come from the config (public keys, no secrets), for the user_vm role.
+  const userSpecs = new Map(topology.users.map((u) => [u.name, u]));
   const groups: Record<string, Record<string, Record<string, unknown>>> = {};
   for (const name of Object.keys(all).sort()) {
     const node = all[name]!;
@@ -97,6 +99,7 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
       aiwc_price_key: dedicated ? `hetzner.dedicated.${node.product}` : `${provider}.server_types.${node.server_type}`,
       ...(node.private_ip !== undefined ? { aiwc_private_ip: node.private_ip } : {}),
       ...(node.user !== undefined ? { aiwc_user: node.user, aiwc_tariff: node.tariff, aiwc_packs: [...(node.packs ?? [])].sort() } : {}),
+      ...(userSpecs.get(name) !== undefined ? { user_vm_ssh_key: userSpecs.get(name)!.sshKey, user_vm_sudo: userSpecs.get(name)!.sudo } : {}),
       // Dedicated Robot servers are installed with root login, whatever the cloud's image does.
       ...(dedicated ? { ansible_user: "root" } : {}),
     };

@@ -15,7 +15,7 @@ describe("aiwc inventory", () => {
     expect(Object.keys(inv.children)).toEqual(["bastion", "ceph", "controllers", "gpu_workers", "service_nodes", "user_vms"]);
     expect(inv.children.gpu_workers.hosts["aiwc-gpu-workers-01"]).toMatchObject({ ansible_host: "10.0.2.10", aiwc_provider: "hetzner-robot", aiwc_price_key: "hetzner.dedicated.GEX44-1", ansible_user: "root" });
     expect(inv.children.user_vms.vars.ansible_ssh_common_args).toBe("-o ProxyJump=root@203.0.113.10 -o StrictHostKeyChecking=yes");
-    expect(inv.children.user_vms.hosts["aiwc-u-vera"]).toMatchObject({ aiwc_user: "vera", aiwc_tariff: "basic", aiwc_packs: ["devops", "pro", "storage-plus", "team"] });
+    expect(inv.children.user_vms.hosts["aiwc-u-vera"]).toMatchObject({ aiwc_user: "vera", aiwc_tariff: "basic", aiwc_packs: ["devops", "pro", "storage-plus", "team"], user_vm_sudo: false, user_vm_ssh_key: expect.stringMatching(/^ssh-ed25519 AAAA.* vera@example\.org$/) });
     expect(inv.children.bastion.vars.ansible_ssh_common_args).toBeUndefined();
     expect(inv.children.bastion.vars.aiwc_firewall_ruleset).toContain("tcp dport 22 accept");
     expect(inv.children.user_vms.vars.aiwc_firewall_ruleset).toContain("ip daddr 10.0.16.0/20 drop");

@@ -1,0 +1,85 @@
+/**
+ * The Ansible side: every playbook passes `ansible-playbook --syntax-check` and the roles pass
+ * ansible-lint's production profile; the `common` role runs in check mode against a real host
+ * reached only through a bastion (network namespaces with their own sshd), with the host
+ * firewall aiwc inventory renders for it. Nothing on the machine is changed (check mode).
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { stringify } from "yaml";
+import { nftablesRuleset } from "../../constructs/cloud-init";
+import { KnownHosts } from "../../ssh/known-hosts";
+import { waitForSsh } from "../../ssh/wait-ssh";
+import { ROOT, tempDir, ZONES } from "../helpers";
+import { startSshHosts, type SshHosts } from "../helpers-netns";
+
+const ANSIBLE = join(ROOT, "ansible");
+const PLAYBOOKS = readdirSync(ANSIBLE).filter((f) => f.endsWith(".yml") && f !== "inventory.yml");
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(cmd, args, { cwd: ANSIBLE, encoding: "utf8", env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0", ...env }, timeout: 300_000 });
+  if (r.error !== undefined) throw new Error(`${cmd} could not run (apt-get install ansible-core ansible-lint; .ci/run does): ${r.error.message}`);
+  return r;
+}
+
+describe("playbooks and roles", () => {
+  test.each(PLAYBOOKS)("%s passes --syntax-check", (playbook) => {
+    const r = run("ansible-playbook", ["--syntax-check", "-i", "localhost,", playbook]);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  test("ansible-lint, production profile", () => {
+    const r = run("ansible-lint", ["--profile", "production", "--offline", "--nocolor"]);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/Passed with production profile: 0 failure\(s\), 0 warning\(s\)/);
+  });
+});
+
+describe("the common role through the bastion", () => {
+  let hosts: SshHosts;
+  beforeAll(async () => {
+    hosts = await startSshHosts();
+  });
+  afterAll(() => hosts?.close());
+
+  test("runs in check mode against the private host, with pinned host keys", async () => {
+    const dir = tempDir("aiwc-ansible-");
+    const key = join(dir, "id");
+    writeFileSync(key, hosts.clientKey, { mode: 0o600 });
+    const known = join(dir, "known_hosts");
+    // Pin the keys first, as the operator does with `aiwc wait-ssh`.
+    const pinned = await waitForSsh({
+      bastion: { name: "bastion", host: hosts.bastion.host, user: "root" },
+      targets: [{ name: "controllers-01", host: hosts.private.host, user: "root" }],
+      privateKey: hosts.clientKey,
+      knownHosts: new KnownHosts(known),
+      deadlineMs: 15_000,
+    });
+    expect(pinned.failed).toEqual([]);
+    const sshConfig = join(dir, "ssh_config");
+    writeFileSync(sshConfig, `Host *\n  UserKnownHostsFile ${known}\n  StrictHostKeyChecking yes\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  User root\n`);
+    const inventory = join(dir, "inventory.yml");
+    writeFileSync(
+      inventory,
+      stringify({
+        all: {
+          vars: { aiwc_cluster: "itest", aiwc_provider: "hetzner", ansible_user: "root", ansible_python_interpreter: "/usr/bin/python3" },
+          children: {
+            controllers: {
+              vars: { ansible_ssh_common_args: `-F ${sshConfig} -o ProxyJump=root@${hosts.bastion.host}`, aiwc_firewall_ruleset: nftablesRuleset("controller", ZONES) },
+              hosts: { "controllers-01": { ansible_host: hosts.private.host } },
+            },
+          },
+        },
+      }),
+    );
+    const playbook = join(dir, "common.yml");
+    writeFileSync(playbook, stringify([{ name: "Baseline", hosts: "controllers", roles: ["common"] }]));
+    const r = run("ansible-playbook", ["--check", "-i", inventory, playbook], { ANSIBLE_SSH_ARGS: `-F ${sshConfig}`, ANSIBLE_ROLES_PATH: join(ANSIBLE, "roles") });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/controllers-01\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0/);
+    expect(r.stdout).toContain("TASK [common : Install the host firewall]");
+  });
+});
