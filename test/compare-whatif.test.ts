@@ -2,34 +2,22 @@
  * `aiwc compare` and `aiwc whatif` agree with `aiwc cost` for the same configuration, and
  * explain their choices.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { parseDocument } from "yaml";
 import { compare } from "../cli/commands/compare";
 import { cost } from "../cli/commands/cost";
 import { parseUserCounts, whatif } from "../cli/commands/whatif";
-import { fixtureConfig, ROOT, tempDir } from "./helpers";
+import { fixtureConfig, portableOn } from "./helpers";
 
 const DATE = "2026-11-27";
 
-function portable(provider: string): string {
-  const dir = tempDir("aiwc-portable-");
-  const doc = parseDocument(readFileSync(join(ROOT, "config", "examples", "portable", "cluster.yaml"), "utf8"));
-  doc.set("provider", provider);
-  doc.setIn(["files", "users"], join(ROOT, "config", "users.yaml"));
-  doc.setIn(["files", "tariffs"], join(ROOT, "config", "tariffs.yaml"));
-  writeFileSync(join(dir, "cluster.yaml"), doc.toString());
-  return dir;
-}
 
 const total = (config: string | undefined) => JSON.parse(cost({ ...(config !== undefined ? { config } : {}), format: "json", date: DATE }).stdout).totalMonthly as string;
 
 describe("aiwc compare", () => {
   test("each provider's column equals aiwc cost of that config on that provider", () => {
-    const json = JSON.parse(compare({ config: portable("hetzner"), format: "json", date: DATE }).stdout);
+    const json = JSON.parse(compare({ config: portableOn("hetzner"), format: "json", date: DATE }).stdout);
     const byProvider = Object.fromEntries(json.providers.map((p: { provider: string; totalMonthly: string }) => [p.provider, p.totalMonthly]));
-    expect(byProvider).toEqual({ hetzner: total(portable("hetzner")), aws: total(portable("aws")), ovh: total(portable("ovh")) });
+    expect(byProvider).toEqual({ hetzner: total(portableOn("hetzner")), aws: total(portableOn("aws")), ovh: total(portableOn("ovh")) });
   });
 
   test("the default config: the Hetzner column is aiwc cost; types on OVH chosen by requirements and said why", () => {

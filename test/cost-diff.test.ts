@@ -10,21 +10,12 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
 import { costDiff } from "../cli/commands/cost-diff";
-import { DEFAULT_CONFIG, fixtureConfig, ROOT, tempDir } from "./helpers";
+import { DEFAULT_CONFIG, fixtureConfig, portableOn, ROOT, tempDir } from "./helpers";
 
 const DATE = "2026-11-27";
 const BIN = join(ROOT, "bin", "aiwc.cjs");
 type Doc = ReturnType<typeof parseDocument>;
 
-function portable(provider: string): string {
-  const dir = tempDir("aiwc-portable-");
-  const doc = parseDocument(readFileSync(join(ROOT, "config", "examples", "portable", "cluster.yaml"), "utf8"));
-  doc.set("provider", provider);
-  doc.setIn(["files", "users"], join(ROOT, "config", "users.yaml"));
-  doc.setIn(["files", "tariffs"], join(ROOT, "config", "tariffs.yaml"));
-  writeFileSync(join(dir, "cluster.yaml"), doc.toString());
-  return dir;
-}
 
 const diffJson = (base: string, head: string) => JSON.parse(costDiff({ base, config: head, format: "json", date: DATE }).stdout);
 
@@ -49,7 +40,7 @@ describe("golden diffs", () => {
   });
 
   test("switch provider: the portable topology from Hetzner to OVH", async () => {
-    const json = diffJson(portable("hetzner"), portable("ovh"));
+    const json = diffJson(portableOn("hetzner"), portableOn("ovh"));
     await expect(`${JSON.stringify(json, null, 2)}\n`).toMatchFileSnapshot("golden/diffs/switch-provider.json");
     expect(json.monthly).toEqual({ before: "966.13", after: "1252.92", change: "286.79" });
     expect(json.resources.some((r: { change: string; type: string }) => r.change === "removed" && r.type === "hcloud_server")).toBe(true);

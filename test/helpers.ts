@@ -111,3 +111,14 @@ export const ZONES: NetworkZones = {
   gateway: "10.0.0.1",
   adminCidrs: ["198.51.100.0/24"],
 };
+
+/** config/examples/portable moved to `provider`, its siblings the default users and tariffs. */
+export function portableOn(provider: string): string {
+  const dir = tempDir("aiwc-portable-");
+  const doc = parseDocument(readFileSync(join(ROOT, "config", "examples", "portable", "cluster.yaml"), "utf8"));
+  doc.set("provider", provider);
+  doc.setIn(["files", "users"], join(ROOT, "config", "users.yaml"));
+  doc.setIn(["files", "tariffs"], join(ROOT, "config", "tariffs.yaml"));
+  writeFileSync(join(dir, "cluster.yaml"), doc.toString());
+  return dir;
+}

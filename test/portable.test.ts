@@ -3,25 +3,14 @@
  * synthesizes the same topology on Hetzner, AWS and OVH — same node names, the bastion the
  * only thing exposed — with golden platform stacks, and prices each.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { parseDocument } from "yaml";
 import { cost } from "../cli/commands/cost";
 import { loadShippedSchemas, validateTerraformJson } from "../providers/schema-validator";
-import { ROOT, resources, stableJson, synthesize, tempDir, type Synthesized } from "./helpers";
+import { portableOn, ROOT, resources, stableJson, synthesize, type Synthesized } from "./helpers";
 
 const PROVIDERS = ["hetzner", "aws", "ovh"] as const;
 
-function portableOn(provider: string): string {
-  const dir = tempDir("aiwc-portable-");
-  const doc = parseDocument(readFileSync(join(ROOT, "config", "examples", "portable", "cluster.yaml"), "utf8"));
-  doc.set("provider", provider);
-  doc.setIn(["files", "users"], join(ROOT, "config", "users.yaml"));
-  doc.setIn(["files", "tariffs"], join(ROOT, "config", "tariffs.yaml"));
-  writeFileSync(join(dir, "cluster.yaml"), doc.toString());
-  return dir;
-}
 
 const nodeNames = (s: Synthesized) => Object.keys(s.platform.output.nodes.value).sort();
 
