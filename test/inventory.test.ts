@@ -30,6 +30,16 @@ describe("aiwc inventory", () => {
     expect(parse(first).all.vars).toMatchObject({ aiwc_provider: "aws", ansible_user: "ubuntu", ansible_become: true });
   });
 
+  test("OVH: addresses read from the instances' observed interfaces; users' VMs get the isolating firewall", async () => {
+    const { stdout } = inventory({ config: join(ROOT, "config", "examples", "ovh"), outputs: [join(OUT, "ovh-after-apply.cdktf-outputs.json")] });
+    await expect(`${stdout}\n`).toMatchFileSnapshot("golden/inventory/ovh.yml");
+    const inv = parse(stdout).all;
+    expect(inv.vars).toMatchObject({ aiwc_provider: "ovh", ansible_user: "ubuntu", ansible_become: true });
+    // On OVH the host firewall is the only one: users' VMs drop everything from other users' VMs.
+    expect(inv.children.user_vms.vars.aiwc_firewall_ruleset).toContain("ip daddr 10.0.16.0/20 drop");
+    expect(inv.children.user_vms.vars.aiwc_firewall_ruleset).not.toMatch(/ip saddr \{ 10\.0\.16\.0\/20 \}/);
+  });
+
   test("writes to --out", () => {
     const file = join(tempDir(), "inventory.yml");
     expect(inventory({ outputs: [join(OUT, "hetzner.cdktf-outputs.json")], out: file }).stdout).toMatch(/^wrote /);

@@ -2,11 +2,13 @@
  * The same cluster on OVH (config/examples/ovh): golden synthesis, every ovh resource checked
  * against the provider schema snapshot, only the bastion exposed, and pricing by flavor id.
  */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { cost } from "../cli/commands/cost";
 import { loadShippedSchemas, validateTerraformJson } from "../providers/schema-validator";
-import { resources, ROOT, stableJson, synthesize, type Synthesized } from "./helpers";
+import { resources, ROOT, stableJson, synthesize, tempDir, type Synthesized } from "./helpers";
 
 const EXAMPLE = join(ROOT, "config", "examples", "ovh");
 let s: Synthesized;
@@ -53,6 +55,37 @@ describe("ovh synthesis", () => {
 
   test("no credentials in the JSON", () => {
     expect(s.platform.provider.ovh).toEqual([{ endpoint: "ovh-eu" }]);
+  });
+});
+
+describe("ovh node addresses", () => {
+  test("the outputs read each node's address from its observed interfaces, and real Terraform evaluates them", () => {
+    const nodes = s.platform.output.nodes.value as Record<string, Record<string, string>>;
+    const privateIp = nodes["aiwc-ovh-controllers-01"]!.private_ip!;
+    const publicIp = nodes["aiwc-ovh-bastion-01"]!.public_ip!;
+    expect(privateIp).toMatch(/^\$\{one\(flatten\(\[for n in ovh_cloud_instance\.Controllers1\.current_state\.networks : .* if n\.subnet_id == ovh_cloud_project_network_private_subnet_v2\.Platform\.id\]\)\)\}$/);
+    // Evaluate the same expressions against an instance shaped like the provider's current_state.
+    const dir = tempDir("aiwc-tf-expr-");
+    const mock = {
+      current_state: {
+        networks: [
+          { id: null, subnet_id: null, addresses: [{ ip: "203.0.113.5", version: 4 }, { ip: "2001:db8::5", version: 6 }] },
+          { id: "net-1", subnet_id: "subnet-platform", addresses: [{ ip: "10.0.1.23", version: 4 }] },
+        ],
+      },
+    };
+    const rewrite = (expr: string) =>
+      expr.replace(/ovh_cloud_instance\.\w+\.current_state/, "var.instance.current_state").replace("ovh_cloud_project_network_private_subnet_v2.Platform.id", '"subnet-platform"');
+    writeFileSync(
+      join(dir, "main.tf.json"),
+      JSON.stringify({ variable: { instance: { default: mock } }, output: { private: { value: rewrite(privateIp) }, public: { value: rewrite(publicIp) } } }),
+    );
+    const env = { ...process.env, TF_CLI_CONFIG_FILE: join(ROOT, "providers", "terraform.rc"), CHECKPOINT_DISABLE: "1" };
+    expect(spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env, encoding: "utf8" }).status).toBe(0);
+    const apply = spawnSync("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, encoding: "utf8" });
+    expect(apply.status, apply.stderr).toBe(0);
+    const out = JSON.parse(spawnSync("terraform", ["output", "-json"], { cwd: dir, env, encoding: "utf8" }).stdout);
+    expect([out.private.value, out.public.value]).toEqual(["10.0.1.23", "203.0.113.5"]);
   });
 });
 

@@ -17,6 +17,17 @@ import { pascal } from "../names";
 import type { PlatformExports, ProviderStacks } from "../provider-stacks";
 import { dataVolumeName, storageVolumeName, type Topology } from "../topology";
 
+/**
+ * The address an instance got on a subnet (or its public IPv4 when `subnet` is undefined),
+ * read from the observed interfaces after apply: ovh_cloud_instance exposes no address
+ * attribute of its own (provider 2.19). A Terraform expression, passed through as written.
+ */
+function observedIp(instance: CloudInstance, subnetIdExpression?: string): string {
+  const address = `${instance.terraformResourceType}.${instance.friendlyUniqueId}`;
+  const filter = subnetIdExpression !== undefined ? `n.subnet_id == ${subnetIdExpression}` : "n.id == null";
+  return `\${one(flatten([for n in ${address}.current_state.networks : [for a in n.addresses : a.ip if a.version == 4] if ${filter}]))}`;
+}
+
 interface OvhExports extends PlatformExports {
   readonly networkId: string;
   readonly usersSubnetId: string;
@@ -92,7 +103,8 @@ function platform(stack: TerraformStack, topology: Topology): OvhExports {
         kind: "cloud",
         server_type: group.serverType,
         instance_id: instance.id,
-        ...(bastion ? { private_ip: topology.network.bastionIp } : {}),
+        private_ip: bastion ? topology.network.bastionIp : observedIp(instance, `${platformSubnet.terraformResourceType}.${platformSubnet.friendlyUniqueId}.id`),
+        ...(bastion ? { public_ip: observedIp(instance) } : {}),
       };
     });
   }
@@ -133,7 +145,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
       ...(volumes.length > 0 ? { volumeIds: volumes } : {}),
       lifecycle: { ignoreChanges: ["image_id"] },
     });
-    vms[spec.name] = { group: "user-vms", role: "user-vm", kind: "cloud", user: spec.user, tariff: spec.tariff, packs: [...spec.packs], server_type: spec.serverType, instance_id: instance.id };
+    vms[spec.name] = { group: "user-vms", role: "user-vm", kind: "cloud", user: spec.user, tariff: spec.tariff, packs: [...spec.packs], server_type: spec.serverType, instance_id: instance.id, private_ip: observedIp(instance, "local.platform_users_subnet_id") };
   }
   new TerraformOutput(stack, "nodes", { value: vms, description: "Every user VM: name → user, tariff, packs, instance id (input of `aiwc inventory`)" });
 }
