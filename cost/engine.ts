@@ -69,11 +69,15 @@ function asLabels(value: unknown): Record<string, string> | undefined {
 
 /** hcloud `labels`, AWS `tags`/`tags_all`, terraform_data `input.labels`: usually only one exists. */
 function labelsOf(values: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
-  const sources = [asLabels(values.tags_all), asLabels(values.tags), asLabels(values.labels), asLabels(asLabels(values.input)?.labels)].filter(
-    (l): l is Record<string, string> => l !== undefined,
-  );
-  if (sources.length === 0) return NO_LABELS;
-  return sources.length === 1 ? sources[0]! : Object.assign({}, ...sources);
+  // Without an intermediate array: this runs once per resource.
+  const tagsAll = asLabels(values.tags_all);
+  const tags = asLabels(values.tags);
+  const labels = asLabels(values.labels);
+  const input = asLabels(asLabels(values.input)?.labels);
+  const count = (tagsAll !== undefined ? 1 : 0) + (tags !== undefined ? 1 : 0) + (labels !== undefined ? 1 : 0) + (input !== undefined ? 1 : 0);
+  if (count === 0) return NO_LABELS;
+  if (count === 1) return (labels ?? tags ?? input ?? tagsAll)!;
+  return { ...tagsAll, ...tags, ...labels, ...input };
 }
 
 function isDate(value: unknown): value is string {
@@ -182,11 +186,21 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     components: readonly LineComponent[];
     monthly: Money;
     setup: Money;
-  } = { address: instance.address, type: instance.type, group: labels["aiwc/group"] ?? SHARED_GROUP, status: "free", components: [], monthly: ZERO, setup: ZERO };
-  if (instance.stack !== undefined) item.stack = instance.stack;
-  if (instance.constructPath !== undefined) item.constructPath = instance.constructPath;
-  if (user !== undefined) item.user = user;
-  if (instance.actions !== undefined) item.actions = instance.actions;
+  } = {
+    // Every field from the start, so all line items share one shape.
+    address: instance.address,
+    type: instance.type,
+    stack: instance.stack,
+    constructPath: instance.constructPath,
+    group: labels["aiwc/group"] ?? SHARED_GROUP,
+    user,
+    actions: instance.actions,
+    status: "free",
+    reason: undefined,
+    components: NO_COMPONENTS,
+    monthly: ZERO,
+    setup: ZERO,
+  };
 
   const kind = classify(instance);
   if ("free" in kind) {
@@ -249,6 +263,7 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
 }
 
 const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
+const NO_COMPONENTS: readonly LineComponent[] = Object.freeze([]);
 const lineMemo = new WeakMap<PriceBook, Map<string, readonly LineComponent[]>>();
 
 export function estimate(instances: readonly ResourceInstance[], book: PriceBook, usage: Usage = {}, labelsByName: LabelsByName = {}): Estimate {
