@@ -5,7 +5,7 @@
  * them). Everything is torn down by `close()`, which the tests call in `finally`/afterAll.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./helpers";
 
@@ -39,7 +39,52 @@ function waitForPort(ns: string, host: string, timeoutMs = 10_000): Promise<void
   });
 }
 
-export async function startSshHosts(): Promise<SshHosts> {
+export interface SshHostsOptions {
+  /**
+   * Addresses on the bastion–private link, e.g. the platform's own (bastion 10.0.1.2, a user's
+   * VM 10.0.16.5), so the host firewall aiwc renders for the private host lets the bastion in.
+   * @default 10.201.x.1 and 10.201.x.2
+   */
+  readonly privateLink?: { readonly bastion: string; readonly host: string };
+  /**
+   * Serve the private host from its own root filesystem: this Debian tree (helpers-rootfs.ts)
+   * as the read-only lower layer of an overlay with a fresh upper directory, chrooted into, in
+   * its own mount, PID and network namespaces with /proc/sys read-only. What a playbook does
+   * there lands in the upper directory and vanishes with it. @default the machine's own sshd
+   */
+  readonly rootfs?: string;
+}
+
+/**
+ * The private host on its own root filesystem: overlay on the cached tree, /proc of its own PID
+ * namespace with /proc/sys read-only (sysctl there cannot reach the machine's kernel settings),
+ * /sys read-only, a /dev with the basic nodes plus the overlay's block device, a tmpfs /run, and
+ * the tree's own sshd. `$1` is the client's public key for root.
+ */
+function rootfsScript(tree: string, base: string, host: string): string {
+  return [
+    "set -e",
+    `B=${base}; M=$B/root; U=$B/upper`,
+    "mkdir -p $M $U/root/.ssh $B/work $U/var/lib/apt/periodic",
+    "chmod 700 $U/root $U/root/.ssh",
+    'printf "%s" "$1" > $U/root/.ssh/authorized_keys && chmod 600 $U/root/.ssh/authorized_keys',
+    // The tree's package lists were fetched when it was built: tell apt they are fresh, as
+    // cloud-init's first-boot update leaves them, so the roles' cache_valid_time holds offline.
+    "touch $U/var/lib/apt/periodic/update-success-stamp",
+    `mount -t overlay overlay -o lowerdir=${tree},upperdir=$U,workdir=$B/work $M`,
+    "mount -t proc proc $M/proc",
+    "mount --bind $M/proc/sys $M/proc/sys && mount -o remount,bind,ro $M/proc/sys",
+    "mount -t sysfs -o ro sysfs $M/sys",
+    "mount -t tmpfs -o mode=755 tmpfs $M/dev",
+    "for n in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do d=${n%%:*}; r=${n#*:}; mknod -m 666 $M/dev/$d c ${r%:*} ${r#*:}; done",
+    "ln -s /proc/self/fd $M/dev/fd && mkdir $M/dev/pts $M/dev/shm",
+    "mount -t devpts -o newinstance,ptmxmode=0666 devpts $M/dev/pts && ln -s pts/ptmx $M/dev/ptmx",
+    "mount -t tmpfs -o mode=755 tmpfs $M/run && mkdir -p $M/run/sshd && chmod 755 $M/run/sshd",
+    `exec chroot $M /usr/sbin/sshd -D -e -o ListenAddress=${host}`,
+  ].join("\n");
+}
+
+export async function startSshHosts(options: SshHostsOptions = {}): Promise<SshHosts> {
   const id = Math.floor(Math.random() * 200) + 20;
   const tag = `${process.pid % 10000}${id}`;
   const nsB = `aiwcb${tag}`;
@@ -49,6 +94,7 @@ export async function startSshHosts(): Promise<SshHosts> {
   const daemons: Partial<Record<"bastion" | "private", ChildProcess>> = {};
   const netB = `10.200.${id}`;
   const netP = `10.201.${id}`;
+  const link = options.privateLink ?? { bastion: `${netP}.1`, host: `${netP}.2` };
   const cleanup = () => {
     for (const d of Object.values(daemons)) d?.kill("SIGTERM");
     for (const ns of [nsB, nsP]) {
@@ -76,9 +122,11 @@ export async function startSshHosts(): Promise<SshHosts> {
     run("ip", ["-n", nsB, "link", "set", "lo", "up"]);
     run("ip", ["-n", nsB, "link", "add", `vp${tag}`, "type", "veth", "peer", "name", `vp${tag}x`]);
     run("ip", ["-n", nsB, "link", "set", `vp${tag}x`, "netns", nsP]);
-    run("ip", ["-n", nsB, "addr", "add", `${netP}.1/24`, "dev", `vp${tag}`]);
+    if (options.privateLink === undefined) run("ip", ["-n", nsB, "addr", "add", `${netP}.1/24`, "dev", `vp${tag}`]);
+    else run("ip", ["-n", nsB, "addr", "add", link.bastion, "peer", link.host, "dev", `vp${tag}`]);
     run("ip", ["-n", nsB, "link", "set", `vp${tag}`, "up"]);
-    run("ip", ["-n", nsP, "addr", "add", `${netP}.2/24`, "dev", `vp${tag}x`]);
+    if (options.privateLink === undefined) run("ip", ["-n", nsP, "addr", "add", `${netP}.2/24`, "dev", `vp${tag}x`]);
+    else run("ip", ["-n", nsP, "addr", "add", link.host, "peer", link.bastion, "dev", `vp${tag}x`]);
     run("ip", ["-n", nsP, "link", "set", `vp${tag}x`, "up"]);
     run("ip", ["-n", nsP, "link", "set", "lo", "up"]);
 
@@ -87,7 +135,15 @@ export async function startSshHosts(): Promise<SshHosts> {
 
     const start = async (which: "bastion" | "private") => {
       const ns = which === "bastion" ? nsB : nsP;
-      const host = which === "bastion" ? `${netB}.2` : `${netP}.2`;
+      const host = which === "bastion" ? `${netB}.2` : link.host;
+      daemons[which]?.kill("SIGTERM");
+      if (which === "private" && options.rootfs !== undefined) {
+        daemons[which] = spawn("ip", ["netns", "exec", ns, "unshare", "-m", "-p", "-f", "--kill-child", "sh", "-c", rootfsScript(options.rootfs, join(dir, "rootfs"), host), "rootfs-host", run("cat", [join(dir, "client.pub")])], { stdio: ["ignore", "ignore", openSync(join(dir, "rootfs-sshd.log"), "a")] });
+        await waitForPort(ns, host).catch((error: Error) => {
+          throw new Error(`${error.message}: ${readFileSync(join(dir, "rootfs-sshd.log"), "utf8").slice(-2000)}`);
+        });
+        return;
+      }
       const key = join(dir, `host_${which}`);
       run("rm", ["-f", key, `${key}.pub`]);
       run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
@@ -108,7 +164,6 @@ export async function startSshHosts(): Promise<SshHosts> {
           "",
         ].join("\n"),
       );
-      daemons[which]?.kill("SIGTERM");
       // A private mount namespace with its own /run: sshd needs /run/sshd, the host's /run stays untouched.
       daemons[which] = spawn("ip", ["netns", "exec", ns, "unshare", "-m", "sh", "-c", `mount -t tmpfs tmpfs /run && mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -f ${config}`], { stdio: "ignore" });
       await waitForPort(ns, host);
@@ -117,7 +172,7 @@ export async function startSshHosts(): Promise<SshHosts> {
     await start("private");
     return {
       bastion: { host: `${netB}.2` },
-      private: { host: `${netP}.2` },
+      private: { host: link.host },
       unreachable: `${netP}.3`,
       clientKey: Buffer.from(run("cat", [join(dir, "client")])),
       rekey: async (which) => {

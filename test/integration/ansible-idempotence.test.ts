@@ -1,0 +1,106 @@
+/**
+ * Idempotence, for real: `users.yml` (the `common` baseline, then `user_vm`) runs twice, not in
+ * check mode, against a user's VM that has its own Debian root filesystem (helpers-rootfs.ts),
+ * reached only through a bastion, with the inventory `aiwc inventory` writes from the Hetzner
+ * outputs. The first run changes the host, the second must report changed=0. The host's
+ * changes land in an overlay's upper directory that is thrown away; the test checks the
+ * machine it runs on kept its own files and users.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parse, stringify } from "yaml";
+import { inventory } from "../../cli/commands/inventory";
+import { KnownHosts } from "../../ssh/known-hosts";
+import { waitForSsh } from "../../ssh/wait-ssh";
+import { fixtureConfig, ROOT, tempDir } from "../helpers";
+import { startSshHosts, type SshHosts } from "../helpers-netns";
+import { ensureRootfs } from "../helpers-rootfs";
+
+const ANSIBLE = join(ROOT, "ansible");
+const OUTPUTS = join(ROOT, "test", "fixtures", "outputs", "hetzner.cdktf-outputs.json");
+
+/** What the test must not touch on the machine it runs on. */
+function machineState(user: string): string {
+  const files = ["/etc/passwd", "/etc/group", "/etc/nftables.conf", "/etc/apt/apt.conf.d/20auto-upgrades", "/etc/ssh/sshd_config.d/10-aiwc.conf", `/etc/sudoers.d/90-aiwc-${user}`];
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(`${f}:${existsSync(f) ? readFileSync(f) : "absent"}\n`);
+  hash.update(spawnSync("getent", ["passwd", user], { encoding: "utf8" }).stdout);
+  return hash.digest("hex");
+}
+
+describe("users.yml twice against a user's VM on its own root filesystem", () => {
+  let hosts: SshHosts | undefined;
+  let inv: { all: { vars: Record<string, string>; children: Record<string, { vars: Record<string, unknown>; hosts: Record<string, Record<string, unknown>> }> } };
+  let name: string;
+  let vm: Record<string, unknown>;
+  let machineBefore: string;
+
+  beforeAll(async () => {
+    const tree = ensureRootfs();
+    // The default config with sudo granted to the first user, so the grant is exercised too.
+    const config = fixtureConfig({ users: (doc) => doc.setIn(["users", 0, "sudo"], true) });
+    inv = parse(inventory({ config, outputs: [OUTPUTS] }).stdout);
+    [name, vm] = Object.entries(inv.all.children.user_vms!.hosts).find(([, v]) => v.user_vm_sudo === true)!;
+    machineBefore = machineState(String(vm.aiwc_user));
+    hosts = await startSshHosts({ rootfs: tree, privateLink: { bastion: inv.all.vars.aiwc_bastion_private_ip!, host: String(vm.ansible_host) } });
+  }, 900_000);
+  afterAll(() => hosts?.close());
+
+  test("the second run changes nothing; the VM has the user, their key, sudo and the firewall", async () => {
+    const h = hosts!;
+    const dir = tempDir("aiwc-idem-");
+    const key = join(dir, "id");
+    writeFileSync(key, h.clientKey, { mode: 0o600 });
+    const known = join(dir, "known_hosts");
+    const pinned = await waitForSsh({
+      bastion: { name: "bastion", host: h.bastion.host, user: "root" },
+      targets: [{ name, host: h.private.host, user: "root" }],
+      privateKey: h.clientKey,
+      knownHosts: new KnownHosts(known),
+      deadlineMs: 15_000,
+    });
+    expect(pinned.failed).toEqual([]);
+    const sshConfig = join(dir, "ssh_config");
+    writeFileSync(sshConfig, `Host *\n  UserKnownHostsFile ${known}\n  StrictHostKeyChecking yes\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  User root\n`);
+
+    // The inventory as written, with the throwaway bastion's address in place of the fixture's.
+    const group = inv.all.children.user_vms!;
+    group.vars.ansible_ssh_common_args = `-F ${sshConfig} -o ProxyJump=root@${h.bastion.host}`;
+    const inventoryFile = join(dir, "inventory.yml");
+    writeFileSync(inventoryFile, stringify(inv));
+
+    const play = () => {
+      const r = spawnSync("ansible-playbook", ["-i", inventoryFile, "--limit", name, "users.yml"], {
+        cwd: ANSIBLE,
+        encoding: "utf8",
+        env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_SSH_ARGS: `-F ${sshConfig}` },
+        timeout: 600_000,
+      });
+      if (r.error !== undefined) throw new Error(`ansible-playbook could not run (apt-get install ansible-core; .ci/run does): ${r.error.message}`);
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      const recap = new RegExp(`${name}\\s+: ok=(\\d+)\\s+changed=(\\d+)\\s+unreachable=(\\d+)\\s+failed=(\\d+)`).exec(r.stdout);
+      expect(recap, r.stdout).not.toBeNull();
+      return { stdout: r.stdout, changed: Number(recap![2]), failed: Number(recap![4]) };
+    };
+    const first = play();
+    expect(first.failed).toBe(0);
+    expect(first.changed, first.stdout).toBeGreaterThan(0);
+    const second = play();
+    expect(second.changed, `second run changed something:\n${second.stdout}`).toBe(0);
+
+    const user = String(vm.aiwc_user);
+    const onVm = (command: string) =>
+      execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
+    expect(onVm(`getent passwd ${user}`)).toMatch(new RegExp(`^${user}:x:\\d+:\\d+::/home/${user}:/bin/bash`));
+    expect(onVm(`cat /home/${user}/.ssh/authorized_keys`)).toBe(`${String(vm.user_vm_ssh_key)}\n`);
+    expect(onVm(`cat /etc/sudoers.d/90-aiwc-${user}`)).toBe(`${user} ALL=(ALL) NOPASSWD:ALL\n`);
+    expect(onVm("cat /etc/ssh/sshd_config.d/10-aiwc.conf")).toContain("PasswordAuthentication no");
+    // The host firewall is loaded in the VM's own network namespace, and still lets the bastion in.
+    expect(onVm("nft list table inet aiwc")).toContain('ip daddr 10.0.16.0/20 drop comment "users\' VMs never reach each other"');
+
+    expect(machineState(user), "the test changed the machine it runs on").toBe(machineBefore);
+  }, 900_000);
+});
