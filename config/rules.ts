@@ -6,7 +6,7 @@ import type { Catalog } from "../cost/catalog";
 import { PROVIDERS_BY_ID } from "../constructs/providers";
 import { contains, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "./cidr";
 import type { PathSegment, ProblemSink } from "./problems";
-import type { ClusterConfig, Role, TariffsConfig, UserConfig } from "./schema";
+import { SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig, type UserConfig } from "./schema";
 
 export interface ParsedConfig {
   readonly cluster: ClusterConfig;
@@ -39,6 +39,7 @@ export function checkRules(config: PartialConfig, files: ConfigFiles, sink: Prob
   checkState(config.cluster, files.cluster, sink);
   checkCapacity(config.cluster, config.tariffs, files.cluster, sink);
   if (config.tariffs !== undefined) checkTariffs(config.tariffs, files.tariffs, sink);
+  checkSoftware(config, files, sink);
   if (config.users !== undefined && config.tariffs !== undefined) checkUsers(config as ParsedConfig, files, sink);
   if (config.catalogs[config.cluster.provider] !== undefined) PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
 }
@@ -182,6 +183,46 @@ function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): 
   const tokenPacks = Object.entries(tariffs.packs).filter(([, p]) => (p.gpuTokens ?? 0) > 0);
   if (tokenPacks.length > 0 && !meters.includes(tariffs.gpuTokenMeter)) {
     sink.add(file, "gpuTokenMeter", `GPU tokens count against "${tariffs.gpuTokenMeter}", which is not a payg: meter; add it or change gpuTokenMeter`);
+  }
+}
+
+/** The shared service a tariff's `includes` entry sells ("qdrant-shared" → qdrant), if any. */
+export function serviceSold(include: string): Service | undefined {
+  return SERVICES.find((service) => include === service || include.startsWith(`${service}-`));
+}
+
+function checkSoftware({ cluster, tariffs }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const { software } = cluster;
+  if (tariffs !== undefined) {
+    // Selling a service the platform does not run is revenue without a product.
+    const missing = new Map<Service, string[]>();
+    for (const [kind, entries] of [["tariffs", tariffs.tariffs], ["packs", tariffs.packs]] as const) {
+      for (const [id, entry] of Object.entries(entries)) {
+        for (const include of entry.includes) {
+          const service = serviceSold(include);
+          if (service !== undefined && !software.services.includes(service)) missing.set(service, [...(missing.get(service) ?? []), `${kind}.${id}`]);
+        }
+      }
+    }
+    for (const [service, sellers] of missing) {
+      sink.add(files.cluster, ["software", "services"], `"${service}" is sold by ${sellers.join(", ")} in ${files.tariffs} but not enabled here; add it, or take it out of those tariffs and packs`);
+    }
+    for (const [id, tariff] of Object.entries(tariffs.tariffs)) {
+      const included = tariff.allowances.storage_gb ?? 0;
+      if (tariff.storageQuotaGb < included) {
+        sink.add(files.tariffs, ["tariffs", id, "storageQuotaGb"], `${tariff.storageQuotaGb} GB is less than the ${included} GB the tariff includes (allowances.storage_gb); raise the quota to at least ${included}`);
+      }
+    }
+  }
+  const running = (role: Role) => groupsWithRole(cluster, role).some(([, group]) => group.count > 0);
+  if (software.services.length > 0 && !running("service")) {
+    sink.warn(files.cluster, ["software", "services"], "services are enabled but no service node group has nodes to run them; add service nodes or empty the list");
+  }
+  if (software.models.length === 0 && running("gpu-worker")) {
+    sink.warn(files.cluster, ["software", "models"], "GPU workers run but no Ollama model is pulled; list the models users should find there");
+  }
+  if (software.backups === undefined && cluster.provider !== "aws") {
+    sink.warn(files.cluster, ["software", "backups"], "the bastion backs up no configuration; set software.backups to an S3-compatible bucket (e.g. Hetzner Object Storage)");
   }
 }
 

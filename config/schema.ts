@@ -32,6 +32,42 @@ const sshPublicKey = z
     "must be an OpenSSH public key line (e.g. \"ssh-ed25519 AAAA… name\"); never a private key",
   );
 
+/** The shared services Ansible can run on the service nodes (ansible/roles/services). */
+export const SERVICES = ["open-webui", "searxng", "qdrant", "langfuse", "n8n", "flowise", "supabase"] as const;
+export type Service = (typeof SERVICES)[number];
+
+/** An Ollama model reference: `name[:tag]`, optionally `namespace/name[:tag]`. */
+const ollamaModel = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?(:[A-Za-z0-9][A-Za-z0-9._-]*)?$/, "must be an Ollama model such as \"llama3.1:8b\" or \"namespace/model:tag\"");
+
+/** What Ansible installs after the deploy; `aiwc inventory` hands it to the roles. */
+const software = z
+  .strictObject({
+    /** Shared services on the service nodes, as Docker Compose stacks. @default all seven */
+    services: z.array(z.enum(SERVICES)).default([...SERVICES]),
+    /** Ollama models every GPU worker pulls at deploy time. @default [llama3.1:8b] */
+    models: z.array(ollamaModel).default(["llama3.1:8b"]),
+    /**
+     * The bastion's daily configuration backup to S3-compatible storage. Keys come from the
+     * environment of the playbook run (AIWC_BACKUP_ACCESS_KEY, AIWC_BACKUP_SECRET_KEY), never
+     * from a file. @default AWS: the stack's backup bucket; Hetzner and OVH: none (a warning)
+     */
+    backups: z
+      .strictObject({
+        /** S3 endpoint, e.g. https://fsn1.your-objectstorage.com (Hetzner Object Storage). */
+        endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL such as https://fsn1.your-objectstorage.com" }),
+        /** Bucket name (3–63 lower-case letters, digits, '-' and '.'). */
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name: 3–63 lower-case letters, digits, '-' and '.'"),
+        /** Signing region. @default us-east-1 (what most S3-compatible services accept) */
+        region: z.string().default("us-east-1"),
+        /** When to back up, as a systemd OnCalendar expression. @default daily */
+        onCalendar: z.string().min(1).default("daily"),
+      })
+      .optional(),
+  })
+  .prefault({});
+
 const dedicatedHost = z.strictObject({
   /** Host name; @default `<cluster>-<group>-<NN>` */
   name: dnsName.optional(),
@@ -204,6 +240,8 @@ export const clusterSchema = z.strictObject({
       replication: z.number().int().min(1).max(7).default(3),
     })
     .prefault({}),
+  /** What Ansible installs after the deploy: services, GPU models, backups. */
+  software,
   /** The cost gate: checked on every synthesis, so no deploy passes it by accident. */
   policy: z
     .strictObject({
@@ -310,8 +348,13 @@ export const tariffsSchema = z.strictObject({
         /** Explicit server type per provider, overriding the choice. @default none */
         serverType: z.record(z.string(), z.string()).optional(),
       }),
-      /** Services included (informational, shown in reports). */
+      /** Services included (shown in reports; a shared service named here must be enabled in cluster.yaml software.services). */
       includes: z.array(z.string()).default([]),
+      /**
+       * Hard quota on the user's own Ceph storage (a CephFS subvolume), GB. Usage above
+       * allowances.storage_gb is billed as PAYG up to it. @default 10
+       */
+      storageQuotaGb: z.number().int().positive().default(10),
     }),
   ),
   packs: z.record(

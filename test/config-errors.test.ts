@@ -265,6 +265,26 @@ const CASES: readonly Case[] = [
       'tariffs.yaml: packs.team.monthly: must be an amount as a quoted decimal string, e.g. "20.00"',
     ],
   },
+  {
+    name: "a service a pack sells is not enabled; a quota below the included storage",
+    edits: {
+      cluster: set(["software", "services"], ["open-webui", "searxng", "flowise", "supabase", "langfuse", "n8n"]),
+      tariffs: set(["tariffs", "basic", "storageQuotaGb"], 1),
+    },
+    expected: [
+      'cluster.yaml: software.services: "qdrant" is sold by packs.team in tariffs.yaml but not enabled here; add it, or take it out of those tariffs and packs',
+      "tariffs.yaml: tariffs.basic.storageQuotaGb: 1 GB is less than the 2 GB the tariff includes (allowances.storage_gb); raise the quota to at least 2",
+    ],
+  },
+  {
+    name: "unknown service, bad model name, plain-http backup endpoint",
+    edits: { cluster: all(set(["software", "services", 0], "gitlab"), set(["software", "models", 0], "Llama 3"), set(["software", "backups", "endpoint"], "http://fsn1.your-objectstorage.com")) },
+    expected: [
+      'cluster.yaml: software.services[0]: must be one of open-webui, searxng, qdrant, langfuse, n8n, flowise, supabase, got "gitlab"',
+      'cluster.yaml: software.models[0]: must be an Ollama model such as "llama3.1:8b" or "namespace/model:tag"',
+      "cluster.yaml: software.backups.endpoint: must be an https:// URL such as https://fsn1.your-objectstorage.com",
+    ],
+  },
 ];
 
 function problemsOf(dir: string): string[] {
