@@ -4,6 +4,7 @@
  * the playbooks use, private nodes reached through the bastion. Output is sorted, so it diffs
  * cleanly in git.
  */
+import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { Config } from "../config/load";
 import { nftablesRuleset } from "../constructs/cloud-init";
@@ -68,6 +69,58 @@ export function nodesFromOutputs(documents: readonly { file: string; json: unkno
   return nodes;
 }
 
+/**
+ * Each enabled service on one service node, by rendezvous hashing: a service goes to the node
+ * with the highest hash of (service, node). Enabling or removing a service moves no other one,
+ * and adding a node moves only the services that now hash highest on it — stateful services'
+ * data stays where it is as far as possible.
+ */
+export function placeServices(services: readonly string[], nodes: readonly string[]): Record<string, string> {
+  const score = (service: string, node: string) => createHash("sha256").update(`${service}\0${node}`).digest("hex");
+  const placement: Record<string, string> = {};
+  if (nodes.length === 0) return placement;
+  for (const service of services) {
+    placement[service] = [...nodes].sort().reduce((best, node) => (score(service, node) > score(service, best) ? node : best));
+  }
+  return placement;
+}
+
+/** The backup target: cluster.yaml software.backups, or on AWS the bucket the platform stack creates. */
+function backupTarget(config: Config): { endpoint: string; bucket: string; region: string; onCalendar: string } | undefined {
+  const { cluster } = config;
+  if (cluster.software.backups !== undefined) return cluster.software.backups;
+  if (cluster.provider !== "aws") return undefined;
+  return {
+    endpoint: `https://s3.${cluster.aws.region}.amazonaws.com`,
+    bucket: cluster.aws.backupBucket ?? `${cluster.name}-aiwc-backups`,
+    region: cluster.aws.region,
+    onCalendar: "daily",
+  };
+}
+
+/** What the config tells each group's role (role defaults are named after the role). */
+function groupVariables(config: Config, group: string): Record<string, unknown> {
+  const { cluster } = config;
+  switch (group) {
+    case "bastion": {
+      const backups = backupTarget(config);
+      return {
+        // The bastion is the private nodes' NAT on Hetzner and OVH; on AWS only as NAT instance.
+        bastion_nat_enabled: cluster.provider !== "aws" || cluster.aws.egress === "nat-instance",
+        ...(backups !== undefined
+          ? { bastion_backup_endpoint: backups.endpoint, bastion_backup_bucket: backups.bucket, bastion_backup_region: backups.region, bastion_backup_on_calendar: backups.onCalendar }
+          : {}),
+      };
+    }
+    case "ceph":
+      return { ceph_pool_size: cluster.ceph.replication };
+    case "gpu_workers":
+      return { gpu_worker_ollama_models: [...cluster.software.models] };
+    default:
+      return {};
+  }
+}
+
 export function buildInventory(config: Config, nodes: Readonly<Record<string, NodeOutput>>): string {
   const topology = buildTopology(config);
   const provider = config.cluster.provider;
@@ -105,6 +158,12 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
     };
     (groups[group] ??= {})[name] = vars;
   }
+  const placement = placeServices(config.cluster.software.services, Object.keys(groups.service_nodes ?? {}));
+  // The storage quota of each user's tariff, for user_vm.
+  for (const vars of Object.values(groups.user_vms ?? {})) {
+    const tariff = config.tariffs.tariffs[String(vars.aiwc_tariff)];
+    if (tariff !== undefined) vars.user_vm_storage_quota_gb = tariff.storageQuotaGb;
+  }
   const roleOf = Object.fromEntries(Object.entries(INVENTORY_GROUPS).map(([role, group]) => [group, role])) as Record<string, Target>;
   const zones = networkZones(topology);
   const children: Record<string, unknown> = {};
@@ -115,6 +174,7 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
         // The host firewall of the group's role, from the same matrix as the cloud firewalls
         // (the common role installs it; on OVH it is the only firewall there is).
         aiwc_firewall_ruleset: nftablesRuleset(roleOf[group]!, zones),
+        ...groupVariables(config, group),
       },
       hosts: groups[group],
     };
@@ -126,6 +186,9 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
         aiwc_provider: provider,
         aiwc_network_cidr: config.cluster.network.cidr,
         aiwc_bastion_private_ip: topology.network.bastionIp,
+        aiwc_services: [...config.cluster.software.services],
+        aiwc_service_placement: placement,
+        aiwc_service_domain: `${config.cluster.name}.internal`,
         ansible_user: login,
         ...(login !== "root" ? { ansible_become: true } : {}),
       },

@@ -2,8 +2,9 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { placeServices } from "../ansible/inventory";
 import { inventory } from "../cli/commands/inventory";
-import { ROOT, tempDir } from "./helpers";
+import { fixtureConfig, ROOT, tempDir } from "./helpers";
 
 const OUT = join(ROOT, "test", "fixtures", "outputs");
 
@@ -19,6 +20,41 @@ describe("aiwc inventory", () => {
     expect(inv.children.bastion.vars.ansible_ssh_common_args).toBeUndefined();
     expect(inv.children.bastion.vars.aiwc_firewall_ruleset).toContain("tcp dport 22 accept");
     expect(inv.children.user_vms.vars.aiwc_firewall_ruleset).toContain("ip daddr 10.0.16.0/20 drop");
+    // What the roles need from the config: placement, models, replication, backups, quotas.
+    expect(Object.keys(inv.vars.aiwc_service_placement)).toEqual(["open-webui", "searxng", "qdrant", "langfuse", "n8n", "flowise", "supabase"]);
+    expect(new Set(Object.values(inv.vars.aiwc_service_placement))).toEqual(new Set(["aiwc-service-nodes-01", "aiwc-service-nodes-02"]));
+    expect(inv.children.gpu_workers.vars.gpu_worker_ollama_models).toEqual(["llama3.1:8b", "qwen2.5:7b"]);
+    expect(inv.children.ceph.vars.ceph_pool_size).toBe(3);
+    expect(inv.children.bastion.vars).toMatchObject({ bastion_nat_enabled: true, bastion_backup_bucket: "aiwc-config-backups", bastion_backup_endpoint: "https://fsn1.your-objectstorage.com" });
+    expect(inv.children.user_vms.hosts["aiwc-u-vera"].user_vm_storage_quota_gb).toBe(10);
+  });
+
+  test("services: only what the config enables; removing one moves no other", () => {
+    const outputs = [join(OUT, "hetzner.cdktf-outputs.json")];
+    const before = parse(inventory({ outputs }).stdout).all.vars.aiwc_service_placement;
+    const config = fixtureConfig({
+      cluster: (d) => d.setIn(["software", "services"], ["open-webui", "searxng", "qdrant", "langfuse", "flowise", "supabase"]),
+      tariffs: (d) => d.setIn(["packs", "devops", "includes"], ["gitlab-ci", "langfuse"]),
+    });
+    const after = parse(inventory({ config, outputs }).stdout).all.vars.aiwc_service_placement;
+    const { n8n, ...rest } = before;
+    expect(n8n).toBeDefined();
+    expect(after).toEqual(rest);
+  });
+
+  test("placement: every service on exactly one node; a new node takes services only onto itself", () => {
+    const services = ["open-webui", "searxng", "qdrant", "langfuse", "n8n", "flowise", "supabase"];
+    const two = placeServices(services, ["s-02", "s-01"]);
+    expect(placeServices(services, ["s-01", "s-02"])).toEqual(two);
+    const three = placeServices(services, ["s-01", "s-02", "s-03"]);
+    for (const service of services) expect([two[service], "s-03"]).toContain(three[service]);
+    expect(placeServices(services, [])).toEqual({});
+  });
+
+  test("AWS: the bastion is no NAT behind a NAT gateway and backs up to the stack's bucket", () => {
+    const files = [join(OUT, "aws-platform.terraform-output.json"), join(OUT, "aws-users.terraform-output.json")];
+    const inv = parse(inventory({ config: join(ROOT, "config", "examples", "aws-seed"), outputs: files }).stdout).all;
+    expect(inv.children.bastion.vars).toMatchObject({ bastion_nat_enabled: false, bastion_backup_bucket: "seed-aiwc-backups", bastion_backup_endpoint: "https://s3.eu-central-1.amazonaws.com" });
   });
 
   test("AWS, from `terraform output -json` of both stacks: the same output twice gives the same bytes", async () => {
