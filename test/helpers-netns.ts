@@ -59,7 +59,8 @@ export interface SshHostsOptions {
  * The private host on its own root filesystem: overlay on the cached tree, /proc of its own PID
  * namespace with /proc/sys read-only (sysctl there cannot reach the machine's kernel settings),
  * /sys read-only, a /dev with the basic nodes plus the overlay's block device, a tmpfs /run, and
- * the tree's own sshd. `$1` is the client's public key for root.
+ * /home on an ext4 loop device of its own, and the tree's own sshd. `$1` is the client's public
+ * key for root.
  */
 function rootfsScript(tree: string, base: string, host: string): string {
   return [
@@ -80,6 +81,11 @@ function rootfsScript(tree: string, base: string, host: string): string {
     "ln -s /proc/self/fd $M/dev/fd && mkdir $M/dev/pts $M/dev/shm",
     "mount -t devpts -o newinstance,ptmxmode=0666 devpts $M/dev/pts && ln -s pts/ptmx $M/dev/ptmx",
     "mount -t tmpfs -o mode=755 tmpfs $M/run && mkdir -p $M/run/sshd && chmod 755 $M/run/sshd",
+    // /home on an ext4 filesystem of its own (a loop device, detached when the namespace
+    // ends), listed in fstab as on a cloud VM, for the user_vm role's storage quota.
+    "truncate -s 256M $B/home.img && mkfs.ext4 -q -F $B/home.img && mount -o loop $B/home.img $M/home",
+    'L=$(findmnt -n -o SOURCE $M/home) && mknod -m 660 $M$L b $(stat -L -c "%t %T" $L | { read a b; echo $((0x$a)) $((0x$b)); })',
+    'printf "%s /home ext4 defaults 0 2\\n" "$L" > $M/etc/fstab',
     `exec chroot $M /usr/sbin/sshd -D -e -o ListenAddress=${host}`,
   ].join("\n");
 }
