@@ -51,8 +51,8 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
   }
   if ((config.users ?? []).length > 0) {
     // ovh_cloud_instance takes no user data and the ovh provider has no security groups, so
-    // nothing at boot keeps users' VMs apart: the host firewall comes from Ansible (issue #6).
-    sink.warn(files.cluster, "provider", "on OVH, users' VMs are isolated from each other only once Ansible applies the host firewall (ansible/, issue #6); do not hand out VMs before that");
+    // nothing at boot keeps users' VMs apart: the host firewall comes from Ansible (the common role).
+    sink.warn(files.cluster, "provider", "on OVH, users' VMs are isolated from each other only once Ansible applies the host firewall (ansible-playbook users.yml, role common); do not hand out VMs before that");
   }
   if (config.tariffs !== undefined && config.users !== undefined) {
     for (const tariff of new Set(config.users.map((u) => u.tariff))) {

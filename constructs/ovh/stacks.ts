@@ -5,7 +5,7 @@
  * as the only instance with a public interface, and one instance per user.
  *
  * `ovh_cloud_instance` takes no user data (provider 2.19), so accounts, host firewalls (the
- * same matrix) and NAT on the bastion are configured by Ansible (issue #6), not cloud-init.
+ * same matrix) and NAT on the bastion are configured by Ansible (the common and bastion roles), not cloud-init.
  */
 import { TerraformLocal, TerraformOutput, type TerraformStack } from "cdktf";
 import { CloudInstance } from "../../.gen/providers/ovh/cloud-instance";
