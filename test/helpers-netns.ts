@@ -7,6 +7,8 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { KnownHosts } from "../ssh/known-hosts";
+import { waitForSsh } from "../ssh/wait-ssh";
 import { tempDir } from "./helpers";
 
 export interface SshHosts {
@@ -192,4 +194,27 @@ export async function startSshHosts(options: SshHostsOptions = {}): Promise<SshH
     cleanup();
     throw error;
   }
+}
+
+/**
+ * What an operator has after `aiwc wait-ssh`: the private host's and the bastion's keys pinned
+ * in a known-hosts file, and an ssh_config using it with the client key (strict checking).
+ * `jump` is the ssh arguments that reach the private host through the bastion.
+ */
+export async function pinnedSshConfig(hosts: SshHosts, name: string): Promise<{ dir: string; sshConfig: string; jump: string }> {
+  const dir = tempDir("aiwc-ssh-client-");
+  const key = join(dir, "id");
+  writeFileSync(key, hosts.clientKey, { mode: 0o600 });
+  const known = join(dir, "known_hosts");
+  const pinned = await waitForSsh({
+    bastion: { name: "bastion", host: hosts.bastion.host, user: "root" },
+    targets: [{ name, host: hosts.private.host, user: "root" }],
+    privateKey: hosts.clientKey,
+    knownHosts: new KnownHosts(known),
+    deadlineMs: 15_000,
+  });
+  if (pinned.failed.length > 0) throw new Error(`could not pin the test hosts' keys: ${JSON.stringify(pinned.failed)}`);
+  const sshConfig = join(dir, "ssh_config");
+  writeFileSync(sshConfig, `Host *\n  UserKnownHostsFile ${known}\n  StrictHostKeyChecking yes\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  User root\n`);
+  return { dir, sshConfig, jump: `-F ${sshConfig} -o ProxyJump=root@${hosts.bastion.host}` };
 }

@@ -13,10 +13,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
 import { inventory } from "../../cli/commands/inventory";
-import { KnownHosts } from "../../ssh/known-hosts";
-import { waitForSsh } from "../../ssh/wait-ssh";
-import { fixtureConfig, ROOT, tempDir } from "../helpers";
-import { startSshHosts, type SshHosts } from "../helpers-netns";
+import { fixtureConfig, ROOT } from "../helpers";
+import { pinnedSshConfig, startSshHosts, type SshHosts } from "../helpers-netns";
 import { ensureRootfs } from "../helpers-rootfs";
 
 const ANSIBLE = join(ROOT, "ansible");
@@ -51,24 +49,11 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
 
   test("the second run changes nothing; the VM has the user, their key, sudo and the firewall", async () => {
     const h = hosts!;
-    const dir = tempDir("aiwc-idem-");
-    const key = join(dir, "id");
-    writeFileSync(key, h.clientKey, { mode: 0o600 });
-    const known = join(dir, "known_hosts");
-    const pinned = await waitForSsh({
-      bastion: { name: "bastion", host: h.bastion.host, user: "root" },
-      targets: [{ name, host: h.private.host, user: "root" }],
-      privateKey: h.clientKey,
-      knownHosts: new KnownHosts(known),
-      deadlineMs: 15_000,
-    });
-    expect(pinned.failed).toEqual([]);
-    const sshConfig = join(dir, "ssh_config");
-    writeFileSync(sshConfig, `Host *\n  UserKnownHostsFile ${known}\n  StrictHostKeyChecking yes\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  User root\n`);
+    const { dir, sshConfig, jump } = await pinnedSshConfig(h, name);
 
     // The inventory as written, with the throwaway bastion's address in place of the fixture's.
     const group = inv.all.children.user_vms!;
-    group.vars.ansible_ssh_common_args = `-F ${sshConfig} -o ProxyJump=root@${h.bastion.host}`;
+    group.vars.ansible_ssh_common_args = jump;
     // This kernel has no quota format support (ext4 quotas need QFMT_V2): the limits are set
     // for real in the quota file, the role warns that nothing enforces them.
     group.hosts[name]!.user_vm_quota_strict = false;

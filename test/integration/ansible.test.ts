@@ -10,10 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
 import { nftablesRuleset } from "../../constructs/cloud-init";
-import { KnownHosts } from "../../ssh/known-hosts";
-import { waitForSsh } from "../../ssh/wait-ssh";
-import { ROOT, tempDir, ZONES } from "../helpers";
-import { startSshHosts, type SshHosts } from "../helpers-netns";
+import { ROOT, ZONES } from "../helpers";
+import { pinnedSshConfig, startSshHosts, type SshHosts } from "../helpers-netns";
 
 const ANSIBLE = join(ROOT, "ansible");
 const PLAYBOOKS = readdirSync(ANSIBLE).filter((f) => f.endsWith(".yml") && f !== "inventory.yml");
@@ -45,21 +43,8 @@ describe("the common role through the bastion", () => {
   afterAll(() => hosts?.close());
 
   test("runs in check mode against the private host, with pinned host keys", async () => {
-    const dir = tempDir("aiwc-ansible-");
-    const key = join(dir, "id");
-    writeFileSync(key, hosts.clientKey, { mode: 0o600 });
-    const known = join(dir, "known_hosts");
     // Pin the keys first, as the operator does with `aiwc wait-ssh`.
-    const pinned = await waitForSsh({
-      bastion: { name: "bastion", host: hosts.bastion.host, user: "root" },
-      targets: [{ name: "controllers-01", host: hosts.private.host, user: "root" }],
-      privateKey: hosts.clientKey,
-      knownHosts: new KnownHosts(known),
-      deadlineMs: 15_000,
-    });
-    expect(pinned.failed).toEqual([]);
-    const sshConfig = join(dir, "ssh_config");
-    writeFileSync(sshConfig, `Host *\n  UserKnownHostsFile ${known}\n  StrictHostKeyChecking yes\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  User root\n`);
+    const { dir, sshConfig, jump } = await pinnedSshConfig(hosts, "controllers-01");
     const inventory = join(dir, "inventory.yml");
     writeFileSync(
       inventory,
@@ -68,7 +53,7 @@ describe("the common role through the bastion", () => {
           vars: { aiwc_cluster: "itest", aiwc_provider: "hetzner", ansible_user: "root", ansible_python_interpreter: "/usr/bin/python3" },
           children: {
             controllers: {
-              vars: { ansible_ssh_common_args: `-F ${sshConfig} -o ProxyJump=root@${hosts.bastion.host}`, aiwc_firewall_ruleset: nftablesRuleset("controller", ZONES) },
+              vars: { ansible_ssh_common_args: jump, aiwc_firewall_ruleset: nftablesRuleset("controller", ZONES) },
               hosts: { "controllers-01": { ansible_host: hosts.private.host } },
             },
           },
