@@ -59,7 +59,8 @@ export interface SshHostsOptions {
 
 /**
  * The private host on its own root filesystem: overlay on the cached tree, /proc of its own PID
- * namespace with /proc/sys read-only (sysctl there cannot reach the machine's kernel settings),
+ * namespace with /proc/sys read-only (sysctl there cannot reach the machine's kernel settings)
+ * but for net.* (the host's own network namespace),
  * /sys read-only, a /dev with the basic nodes plus the overlay's block device, a tmpfs /run, and
  * /home on an ext4 loop device of its own, and the tree's own sshd. `$1` is the client's public
  * key for root.
@@ -77,6 +78,8 @@ function rootfsScript(tree: string, base: string, host: string): string {
     `mount -t overlay overlay -o lowerdir=${tree},upperdir=$U,workdir=$B/work $M`,
     "mount -t proc proc $M/proc",
     "mount --bind $M/proc/sys $M/proc/sys && mount -o remount,bind,ro $M/proc/sys",
+    // ...except net.*, which belongs to the host's own network namespace (the bastion's forwarding).
+    "mount --bind $M/proc/sys/net $M/proc/sys/net && mount -o remount,bind,rw $M/proc/sys/net",
     "mount -t sysfs -o ro sysfs $M/sys",
     "mount -t tmpfs -o mode=755 tmpfs $M/dev",
     "for n in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do d=${n%%:*}; r=${n#*:}; mknod -m 666 $M/dev/$d c ${r%:*} ${r#*:}; done",

@@ -2,7 +2,9 @@
  * Idempotence, for real: `users.yml` (the `common` baseline, then `user_vm`) runs twice, not in
  * check mode, against a user's VM that has its own Debian root filesystem (helpers-rootfs.ts),
  * reached only through a bastion, with the inventory `aiwc inventory` writes from the Hetzner
- * outputs. The first run changes the host, the second must report changed=0. The host's
+ * outputs; then `bastion.yml` twice against the same host playing the bastion (backups
+ * included, run once for real into a local rclone remote). The first run changes the host, the
+ * second must report changed=0. The host's
  * changes land in an overlay's upper directory that is thrown away; the test checks the
  * machine it runs on kept its own files and users.
  */
@@ -20,9 +22,32 @@ import { ensureRootfs } from "../helpers-rootfs";
 const ANSIBLE = join(ROOT, "ansible");
 const OUTPUTS = join(ROOT, "test", "fixtures", "outputs", "hetzner.cdktf-outputs.json");
 
+interface Recap {
+  readonly stdout: string;
+  readonly changed: number;
+  readonly failed: number;
+}
+
+const playTwice = {
+  /** One real ansible-playbook run (not check mode) limited to one host; fails the test unless it succeeds. */
+  run(playbook: string, host: string, inventoryFile: string, sshConfig: string, env: NodeJS.ProcessEnv = {}): Recap {
+    const r = spawnSync("ansible-playbook", ["-i", inventoryFile, "--limit", host, playbook], {
+      cwd: ANSIBLE,
+      encoding: "utf8",
+      env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_SSH_ARGS: `-F ${sshConfig}`, ...env },
+      timeout: 600_000,
+    });
+    if (r.error !== undefined) throw new Error(`ansible-playbook could not run (apt-get install ansible-core; .ci/run does): ${r.error.message}`);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const recap = new RegExp(`${host}\\s+: ok=(\\d+)\\s+changed=(\\d+)\\s+unreachable=(\\d+)\\s+failed=(\\d+)`).exec(r.stdout);
+    expect(recap, r.stdout).not.toBeNull();
+    return { stdout: `${r.stdout}${r.stderr}`, changed: Number(recap![2]), failed: Number(recap![4]) };
+  },
+};
+
 /** What the test must not touch on the machine it runs on. */
 function machineState(user: string): string {
-  const files = ["/etc/passwd", "/etc/group", "/etc/hosts", "/etc/fstab", "/etc/nftables.conf", "/etc/apt/apt.conf.d/20auto-upgrades", "/etc/ssh/sshd_config.d/10-aiwc.conf", `/etc/sudoers.d/90-aiwc-${user}`];
+  const files = ["/proc/sys/net/ipv4/ip_forward", "/etc/ssh/sshd_config.d/20-aiwc-bastion.conf", "/etc/aiwc/backup.env", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/fstab", "/etc/nftables.conf", "/etc/apt/apt.conf.d/20auto-upgrades", "/etc/ssh/sshd_config.d/10-aiwc.conf", `/etc/sudoers.d/90-aiwc-${user}`];
   const hash = createHash("sha256");
   for (const f of files) hash.update(`${f}:${existsSync(f) ? readFileSync(f) : "absent"}\n`);
   hash.update(spawnSync("getent", ["passwd", user], { encoding: "utf8" }).stdout);
@@ -60,19 +85,7 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     const inventoryFile = join(dir, "inventory.yml");
     writeFileSync(inventoryFile, stringify(inv));
 
-    const play = () => {
-      const r = spawnSync("ansible-playbook", ["-i", inventoryFile, "--limit", name, "users.yml"], {
-        cwd: ANSIBLE,
-        encoding: "utf8",
-        env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_SSH_ARGS: `-F ${sshConfig}` },
-        timeout: 600_000,
-      });
-      if (r.error !== undefined) throw new Error(`ansible-playbook could not run (apt-get install ansible-core; .ci/run does): ${r.error.message}`);
-      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-      const recap = new RegExp(`${name}\\s+: ok=(\\d+)\\s+changed=(\\d+)\\s+unreachable=(\\d+)\\s+failed=(\\d+)`).exec(r.stdout);
-      expect(recap, r.stdout).not.toBeNull();
-      return { stdout: r.stdout, changed: Number(recap![2]), failed: Number(recap![4]) };
-    };
+    const play = () => playTwice.run("users.yml", name, inventoryFile, sshConfig);
     const first = play();
     expect(first.failed).toBe(0);
     expect(first.changed, first.stdout).toBeGreaterThan(0);
@@ -102,5 +115,45 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     expect(onVm("nft list table inet aiwc")).toContain('ip daddr 10.0.16.0/20 drop comment "users\' VMs never reach each other"');
 
     expect(machineState(user), "the test changed the machine it runs on").toBe(machineBefore);
+  }, 900_000);
+
+  test("bastion.yml twice: a jump host that forwards and backs up, the bucket's keys never shown", async () => {
+    const h = hosts!;
+    const bastion = inv.all.children.bastion!;
+    const [bastionName] = Object.keys(bastion.hosts) as [string];
+    const { dir, sshConfig, jump } = await pinnedSshConfig(h, bastionName);
+    // The throwaway host plays the bastion now, reached through the test's own jump host.
+    bastion.hosts[bastionName]!.ansible_host = h.private.host;
+    bastion.vars.ansible_ssh_common_args = jump;
+    const inventoryFile = join(dir, "inventory.yml");
+    writeFileSync(inventoryFile, stringify(inv));
+    const secret = `aiwc-test-secret-${process.pid}-${Date.now()}`;
+    const env = { AIWC_BACKUP_ACCESS_KEY: "AIWCTESTACCESSKEY", AIWC_BACKUP_SECRET_KEY: secret };
+
+    const first = playTwice.run("bastion.yml", bastionName, inventoryFile, sshConfig, env);
+    expect(first.changed, first.stdout).toBeGreaterThan(0);
+    const second = playTwice.run("bastion.yml", bastionName, inventoryFile, sshConfig, env);
+    expect(second.changed, `second run changed something:\n${second.stdout}`).toBe(0);
+    expect(`${first.stdout}${second.stdout}`).not.toContain(secret);
+
+    const onHost = (command: string) => execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
+    expect(onHost("cat /etc/ssh/sshd_config.d/20-aiwc-bastion.conf")).toMatch(/AllowTcpForwarding yes\nAllowAgentForwarding no/);
+    // Forwarding is on in the host's own network namespace (the handler ran sysctl for real).
+    expect(onHost("cat /proc/sys/net/ipv4/ip_forward").trim()).toBe("1");
+    expect(onHost("stat -c %a /etc/aiwc/backup.env").trim()).toBe("600");
+    expect(onHost("cat /etc/aiwc/backup.env")).toContain(`RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY=${secret}`);
+    expect(onHost("cat /etc/systemd/system/aiwc-backup.timer")).toContain("OnCalendar=daily");
+    // The backup script for real, into a local rclone remote instead of the bucket: the
+    // configuration is in the archive, password hashes and private host keys are not.
+    const listing = onHost(
+      "cd /tmp && set -a && . /etc/aiwc/backup.env && RCLONE_CONFIG_BACKUP_TYPE=local /usr/local/sbin/aiwc-backup >/dev/null && tar -tzf $(ls -1 /tmp/aiwc-config-backups/aiwc/*/config-*.tar.gz | tail -1)",
+    );
+    expect(listing).toMatch(/^\/etc\/passwd$/m);
+    expect(listing).toMatch(/^\/etc\/ssh\/ssh_host_ed25519_key\.pub$/m);
+    expect(listing).not.toMatch(/^\/etc\/shadow$/m);
+    expect(listing).not.toMatch(/^\/etc\/ssh\/ssh_host_ed25519_key$/m);
+    expect(listing).not.toMatch(/^\/etc\/aiwc\/backup\.env$/m);
+
+    expect(machineState(String(vm.aiwc_user)), "the test changed the machine it runs on").toBe(machineBefore);
   }, 900_000);
 });
