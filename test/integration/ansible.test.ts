@@ -5,10 +5,10 @@
  * firewall aiwc inventory renders for it. Nothing on the machine is changed (check mode).
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { nftablesRuleset } from "../../constructs/cloud-init";
 import { ROOT, ZONES } from "../helpers";
 import { pinnedSshConfig, startSshHosts, type SshHosts } from "../helpers-netns";
@@ -26,6 +26,26 @@ describe("playbooks and roles", () => {
   test.each(PLAYBOOKS)("%s passes --syntax-check", (playbook) => {
     const r = run("ansible-playbook", ["--syntax-check", "-i", "localhost,", playbook]);
     expect(r.status, r.stderr).toBe(0);
+  });
+
+  test("every command and shell task says when it changes something", () => {
+    const missing: string[] = [];
+    const walk = (file: string, tasks: Record<string, unknown>[]) => {
+      for (const task of tasks) {
+        if (Array.isArray(task.block)) walk(file, task.block as Record<string, unknown>[]);
+        const runsCommand = ["ansible.builtin.command", "ansible.builtin.shell"].some((m) => m in task);
+        if (runsCommand && !("changed_when" in task)) missing.push(`${file}: ${String(task.name)}`);
+      }
+    };
+    const roles = join(ANSIBLE, "roles");
+    for (const role of readdirSync(roles)) {
+      for (const dir of ["tasks", "handlers"]) {
+        const path = join(roles, role, dir);
+        if (!existsSync(path)) continue;
+        for (const file of readdirSync(path).filter((f) => f.endsWith(".yml"))) walk(`${role}/${dir}/${file}`, (parse(readFileSync(join(path, file), "utf8")) ?? []) as Record<string, unknown>[]);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   test("ansible-lint, production profile", () => {
