@@ -1,0 +1,164 @@
+/**
+ * The roles' templates rendered by Ansible itself, with the role's defaults and vars and the
+ * inventory `aiwc inventory` writes from the Hetzner outputs, for the hosts the roles that
+ * cannot run here (no Docker engine, GPU or OSD disks) would configure: the services' compose
+ * projects, Caddy, secrets; Ollama's unit; the OSD spec. Rendering happens on this machine into
+ * a temp directory (connection local, nothing else touched).
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { parse, stringify } from "yaml";
+import { inventory } from "../../cli/commands/inventory";
+import { ROOT, tempDir } from "../helpers";
+
+const ANSIBLE = join(ROOT, "ansible");
+const OUTPUTS = join(ROOT, "test", "fixtures", "outputs", "hetzner.cdktf-outputs.json");
+/** Secrets as an operator exports them: every one distinct, so a misplaced one is visible. */
+const SECRETS = Object.fromEntries(
+  [
+    "WEBUI_SECRET_KEY", "SEARXNG_SECRET", "QDRANT_API_KEY", "LANGFUSE_SALT", "LANGFUSE_ENCRYPTION_KEY", "LANGFUSE_NEXTAUTH_SECRET",
+    "LANGFUSE_DB_PASSWORD", "LANGFUSE_CLICKHOUSE_PASSWORD", "LANGFUSE_REDIS_PASSWORD", "LANGFUSE_MINIO_PASSWORD", "N8N_ENCRYPTION_KEY",
+    "FLOWISE_SECRET_KEY", "SUPABASE_POSTGRES_PASSWORD", "SUPABASE_JWT_SECRET", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY",
+  ].map((name, i) => [`AIWC_SECRET_${name}`, `s3cr3t-${i}-${name.toLowerCase()}`]),
+);
+
+const ROLES = ["services", "gpu_worker", "ceph", "bastion"] as const;
+
+/** A role's defaults: the lowest precedence there is, so every inventory value overrides them. */
+function defaults(name: string): Record<string, unknown> {
+  return parse(readFileSync(join(ANSIBLE, "roles", name, "defaults", "main.yml"), "utf8")) as Record<string, unknown>;
+}
+
+/** A role's vars (above the inventory, as in a real run) and its templates. */
+function role(name: string): { varsFiles: string[]; templates: string[] } {
+  const varsFiles = readdirSync(join(ANSIBLE, "roles", name)).includes("vars") ? [join(ANSIBLE, "roles", name, "vars", "main.yml")] : [];
+  return { varsFiles, templates: readdirSync(join(ANSIBLE, "roles", name, "templates")) };
+}
+
+describe("role templates rendered with the inventory's values", () => {
+  let out: string;
+  let inv: { all: { vars: Record<string, unknown>; children: Record<string, { hosts: Record<string, Record<string, unknown>> }> } };
+
+  beforeAll(() => {
+    const dir = tempDir("aiwc-render-");
+    out = join(dir, "out");
+    inv = parse(inventory({ outputs: [OUTPUTS] }).stdout);
+    // Facts the templates use, as gathering would find them.
+    for (const group of Object.values(inv.all.children)) for (const [name, vars] of Object.entries(group.hosts)) vars.ansible_hostname = name;
+    // Role defaults below everything the inventory sets, as Ansible ranks them.
+    const rendered = structuredClone(inv);
+    rendered.all.vars = { ...Object.assign({}, ...ROLES.map(defaults)), ...rendered.all.vars };
+    const inventoryFile = join(dir, "inventory.yml");
+    writeFileSync(inventoryFile, stringify(rendered));
+    const plays = (
+      [
+        ["service_nodes", "services"],
+        ["gpu_workers", "gpu_worker"],
+        ["ceph", "ceph"],
+        ["bastion", "bastion"],
+      ] as const
+    ).map(([hosts, name]) => {
+      const { varsFiles, templates } = role(name);
+      return {
+        name: `Render ${name}`,
+        hosts,
+        connection: "local",
+        gather_facts: false,
+        vars_files: varsFiles,
+        tasks: [
+          { name: "Directory", "ansible.builtin.file": { path: `${out}/{{ inventory_hostname }}`, state: "directory", mode: "0700" } },
+          {
+            name: "Render",
+            "ansible.builtin.template": { src: `${ANSIBLE}/roles/${name}/templates/{{ item }}`, dest: `${out}/{{ inventory_hostname }}/{{ item | regex_replace('\\.j2$', '') }}`, mode: "0600" },
+            loop: templates,
+          },
+        ],
+      };
+    });
+    const playbook = join(dir, "render.yml");
+    writeFileSync(playbook, stringify(plays));
+    const r = spawnSync("ansible-playbook", ["-i", inventoryFile, playbook], {
+      cwd: ANSIBLE,
+      encoding: "utf8",
+      env: { ...process.env, ...SECRETS, AIWC_BACKUP_ACCESS_KEY: "AIWCACCESS", AIWC_BACKUP_SECRET_KEY: "backup-secret", ANSIBLE_NOCOLOR: "1" },
+      timeout: 300_000,
+    });
+    if (r.error !== undefined) throw new Error(`ansible-playbook could not run (apt-get install ansible-core; .ci/run does): ${r.error.message}`);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  }, 300_000);
+
+  const read = (host: string, file: string) => readFileSync(join(out, host, file), "utf8");
+
+  test("each service node's compose project holds exactly the services placed on it, pinned", () => {
+    const placement = inv.all.vars.aiwc_service_placement as Record<string, string>;
+    const seen: string[] = [];
+    for (const node of Object.keys(inv.all.children.service_nodes!.hosts)) {
+      const compose = parse(read(node, "compose.yaml")) as { services: Record<string, { image: string; ports?: string[]; environment?: unknown }> };
+      const mine = Object.entries(placement).filter(([, n]) => n === node).map(([s]) => s);
+      seen.push(...mine);
+      // Every placed service has its containers; nothing else runs but the proxy.
+      const containers = Object.keys(compose.services);
+      for (const service of mine) expect(containers.some((c) => c === service || c.startsWith(`${service}-`))).toBe(true);
+      for (const container of containers) expect(container === "caddy" || mine.some((s) => container === s || container.startsWith(`${s}-`))).toBe(true);
+      for (const { image } of Object.values(compose.services)) expect(image).toMatch(/:[^:]*\d[^:]*$/);
+      // Only the proxy publishes a port, on the node's private address.
+      const published = Object.entries(compose.services).filter(([, s]) => s.ports !== undefined);
+      expect(published.map(([c, s]) => [c, s.ports])).toEqual([["caddy", [`${String(inv.all.children.service_nodes!.hosts[node]!.aiwc_private_ip)}:443:443`]]]);
+      // Secrets are references to .env, never values.
+      for (const value of Object.values(SECRETS)) expect(read(node, "compose.yaml")).not.toContain(value);
+      const env = read(node, "env");
+      for (const service of mine) expect(read(node, "Caddyfile")).toContain(`${service}.aiwc.internal {`);
+      expect(env).toContain(mine.includes("supabase") ? `SUPABASE_JWT_SECRET='${SECRETS.AIWC_SECRET_SUPABASE_JWT_SECRET}'` : "# Managed by aiwc");
+    }
+    expect(seen.sort()).toEqual([...(inv.all.vars.aiwc_services as string[])].sort());
+  });
+
+  test("Open WebUI talks to Ollama on every GPU worker's private address", () => {
+    const placement = inv.all.vars.aiwc_service_placement as Record<string, string>;
+    const compose = parse(read(placement["open-webui"]!, "compose.yaml"));
+    const gpus = Object.values(inv.all.children.gpu_workers!.hosts).map((h) => `http://${String(h.aiwc_private_ip)}:11434`);
+    expect(compose.services["open-webui"].environment.OLLAMA_BASE_URLS).toBe(gpus.join(";"));
+  });
+
+  test("Ollama listens on the worker's private address only; the OSD spec names every storage node", () => {
+    for (const [name, host] of Object.entries(inv.all.children.gpu_workers!.hosts)) {
+      expect(read(name, "ollama.service")).toContain(`Environment=OLLAMA_HOST=${String(host.aiwc_private_ip)}:11434`);
+    }
+    const [first] = Object.keys(inv.all.children.ceph!.hosts).sort();
+    const spec = parse(read(first!, "osd-spec.yml"));
+    expect(spec).toEqual({ service_type: "osd", service_id: "aiwc-data-volumes", placement: { hosts: Object.keys(inv.all.children.ceph!.hosts).sort() }, spec: { data_devices: { all: true } } });
+  });
+
+  test("the bastion's backup script archives /etc without secrets, and is valid shell", () => {
+    const [bastion] = Object.keys(inv.all.children.bastion!.hosts);
+    const script = read(bastion!, "aiwc-backup.sh");
+    expect(spawnSync("sh", ["-n", join(out, bastion!, "aiwc-backup.sh")]).status).toBe(0);
+    expect(script).toContain("--exclude='/etc/shadow'");
+    expect(script).toContain('target="backup:aiwc-config-backups/aiwc/${host}"');
+    expect(read(bastion!, "backup.env")).toContain("RCLONE_CONFIG_BACKUP_ENDPOINT=https://fsn1.your-objectstorage.com");
+  });
+
+  test("services.yml on a node whose secrets are not exported stops at once, naming what to export", () => {
+    const dir = tempDir("aiwc-secrets-");
+    const inventoryFile = join(dir, "inventory.yml");
+    writeFileSync(inventoryFile, stringify(inv));
+    const placement = inv.all.vars.aiwc_service_placement as Record<string, string>;
+    const node = placement.supabase!;
+    const withoutSupabase = Object.fromEntries(Object.entries(SECRETS).filter(([k]) => !k.startsWith("AIWC_SECRET_SUPABASE_")));
+    // Check mode on this machine (connection local): the play must stop at its first task.
+    const r = spawnSync("ansible-playbook", ["-i", inventoryFile, "--limit", node, "--check", "-e", "ansible_connection=local", "services.yml"], {
+      cwd: ANSIBLE,
+      encoding: "utf8",
+      env: { ...process.env, ...withoutSupabase, ANSIBLE_NOCOLOR: "1" },
+      timeout: 300_000,
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toContain("TASK [services : Check the placement and this node's secrets]");
+    expect(r.stdout).toMatch(/Missing secrets for [a-z0-9, -]*supabase[a-z0-9, -]*: export AIWC_SECRET_SUPABASE_POSTGRES_PASSWORD, AIWC_SECRET_SUPABASE_JWT_SECRET, AIWC_SECRET_SUPABASE_ANON_KEY, AIWC_SECRET_SUPABASE_SERVICE_ROLE_KEY/);
+    // Nothing after the check ran.
+    expect(r.stdout).not.toContain("TASK [services : Install Docker and Compose]");
+    for (const value of Object.values(SECRETS)) expect(`${r.stdout}${r.stderr}`).not.toContain(value);
+  });
+});
