@@ -70,17 +70,26 @@ export function nodesFromOutputs(documents: readonly { file: string; json: unkno
 }
 
 /**
+ * Services that must share a node with another one when both are enabled: Open WebUI's web
+ * search calls SearXNG by container name, over the node's own Compose network.
+ */
+const COLOCATE: Readonly<Record<string, string>> = { searxng: "open-webui" };
+
+/**
  * Each enabled service on one service node, by rendezvous hashing: a service goes to the node
- * with the highest hash of (service, node). Enabling or removing a service moves no other one,
- * and adding a node moves only the services that now hash highest on it — stateful services'
- * data stays where it is as far as possible.
+ * with the highest hash of (service, node). Enabling or removing a service moves no other
+ * (but one that follows it, COLOCATE), and adding a node moves only the services that now
+ * hash highest on it — stateful services' data stays where it is as far as possible.
  */
 export function placeServices(services: readonly string[], nodes: readonly string[]): Record<string, string> {
   const score = (service: string, node: string) => createHash("sha256").update(`${service}\0${node}`).digest("hex");
   const placement: Record<string, string> = {};
   if (nodes.length === 0) return placement;
+  const sorted = [...nodes].sort();
+  const home = (service: string) => sorted.reduce((best, node) => (score(service, node) > score(service, best) ? node : best));
   for (const service of services) {
-    placement[service] = [...nodes].sort().reduce((best, node) => (score(service, node) > score(service, best) ? node : best));
+    const leader = COLOCATE[service];
+    placement[service] = home(leader !== undefined && services.includes(leader) ? leader : service);
   }
   return placement;
 }

@@ -49,6 +49,12 @@ describe("aiwc inventory", () => {
     const three = placeServices(services, ["s-01", "s-02", "s-03"]);
     for (const service of services) expect([two[service], "s-03"]).toContain(three[service]);
     expect(placeServices(services, [])).toEqual({});
+    // SearXNG follows Open WebUI (web search by container name), whatever the nodes.
+    for (const nodes of [["a"], ["a", "b"], ["a", "b", "c"], ["x-1", "x-2", "x-3", "x-4", "x-5"]]) {
+      const placed = placeServices(services, nodes);
+      expect(placed.searxng).toBe(placed["open-webui"]);
+    }
+    expect(placeServices(["searxng"], ["a", "b", "c", "d"]).searxng).toBeDefined();
   });
 
   test("AWS: the bastion is no NAT behind a NAT gateway and backs up to the stack's bucket", () => {

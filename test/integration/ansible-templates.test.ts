@@ -115,11 +115,12 @@ describe("role templates rendered with the inventory's values", () => {
     expect(seen.sort()).toEqual([...(inv.all.vars.aiwc_services as string[])].sort());
   });
 
-  test("Open WebUI talks to Ollama on every GPU worker's private address", () => {
+  test("Open WebUI talks to Ollama on every GPU worker's private address and searches through SearXNG", () => {
     const placement = inv.all.vars.aiwc_service_placement as Record<string, string>;
     const compose = parse(read(placement["open-webui"]!, "compose.yaml"));
     const gpus = Object.values(inv.all.children.gpu_workers!.hosts).map((h) => `http://${String(h.aiwc_private_ip)}:11434`);
-    expect(compose.services["open-webui"].environment.OLLAMA_BASE_URLS).toBe(gpus.join(";"));
+    expect(compose.services["open-webui"].environment).toMatchObject({ OLLAMA_BASE_URLS: gpus.join(";"), WEB_SEARCH_ENGINE: "searxng" });
+    expect(compose.services.searxng).toBeDefined();
   });
 
   test("Ollama listens on the worker's private address only; the OSD spec names every storage node", () => {
