@@ -95,7 +95,7 @@ export function placeServices(services: readonly string[], nodes: readonly strin
 }
 
 /** The backup target: cluster.yaml software.backups, or on AWS the bucket the platform stack creates. */
-function backupTarget(config: Config): { endpoint: string; bucket: string; region: string; onCalendar: string } | undefined {
+function backupTarget(config: Config): { endpoint: string; bucket: string; region: string; onCalendar: string; envAuth?: boolean } | undefined {
   const { cluster } = config;
   if (cluster.software.backups !== undefined) return cluster.software.backups;
   if (cluster.provider !== "aws") return undefined;
@@ -104,6 +104,8 @@ function backupTarget(config: Config): { endpoint: string; bucket: string; regio
     bucket: cluster.aws.backupBucket ?? `${cluster.name}-aiwc-backups`,
     region: cluster.aws.region,
     onCalendar: "daily",
+    // The platform stack's instance profile lets the bastion write there: no keys.
+    envAuth: true,
   };
 }
 
@@ -117,7 +119,7 @@ function groupVariables(config: Config, group: string): Record<string, unknown> 
         // The bastion is the private nodes' NAT on Hetzner and OVH; on AWS only as NAT instance.
         bastion_nat_enabled: cluster.provider !== "aws" || cluster.aws.egress === "nat-instance",
         ...(backups !== undefined
-          ? { bastion_backup_endpoint: backups.endpoint, bastion_backup_bucket: backups.bucket, bastion_backup_region: backups.region, bastion_backup_on_calendar: backups.onCalendar }
+          ? { bastion_backup_endpoint: backups.endpoint, bastion_backup_bucket: backups.bucket, bastion_backup_region: backups.region, bastion_backup_on_calendar: backups.onCalendar, ...(backups.envAuth === true ? { bastion_backup_env_auth: true } : {}) }
           : {}),
       };
     }

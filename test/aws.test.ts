@@ -59,6 +59,13 @@ describe("aws-seed synthesis", () => {
     expect(eips.filter((e) => e.instance !== undefined)).toHaveLength(1);
     expect(resources(s.platform, "aws_s3_bucket_public_access_block")[0]![1]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
     expect(resources(s.platform, "aws_s3_bucket_versioning")[0]![1].versioning_configuration).toEqual({ status: "Enabled" });
+    // Only the bastion gets an instance role, and it reaches only the backup bucket.
+    const withProfile = instances.filter((i) => i.iam_instance_profile !== undefined);
+    expect(withProfile.map((i) => i.tags["aiwc/role"])).toEqual(["bastion"]);
+    const [[profileId]] = resources(s.platform, "aws_iam_instance_profile") as [[string, unknown]];
+    expect(withProfile[0]!.iam_instance_profile).toBe(`\${aws_iam_instance_profile.${profileId}.name}`);
+    const policy = JSON.parse(resources(s.platform, "aws_iam_role_policy")[0]![1].policy);
+    expect(policy.Statement.map((st: { Resource: string }) => st.Resource)).toEqual(["arn:aws:s3:::seed-aiwc-backups", "arn:aws:s3:::seed-aiwc-backups/*"]);
     expect(resources(s.users, "aws_instance")).toHaveLength(30);
     expect(resources(s.users, "aws_ebs_volume")).toHaveLength(4);
   });

@@ -57,10 +57,10 @@ describe("aiwc inventory", () => {
     expect(placeServices(["searxng"], ["a", "b", "c", "d"]).searxng).toBeDefined();
   });
 
-  test("AWS: the bastion is no NAT behind a NAT gateway and backs up to the stack's bucket", () => {
+  test("AWS: the bastion is no NAT behind a NAT gateway and backs up to the stack's bucket with its instance role", () => {
     const files = [join(OUT, "aws-platform.terraform-output.json"), join(OUT, "aws-users.terraform-output.json")];
     const inv = parse(inventory({ config: join(ROOT, "config", "examples", "aws-seed"), outputs: files }).stdout).all;
-    expect(inv.children.bastion.vars).toMatchObject({ bastion_nat_enabled: false, bastion_backup_bucket: "seed-aiwc-backups", bastion_backup_endpoint: "https://s3.eu-central-1.amazonaws.com" });
+    expect(inv.children.bastion.vars).toMatchObject({ bastion_nat_enabled: false, bastion_backup_bucket: "seed-aiwc-backups", bastion_backup_endpoint: "https://s3.eu-central-1.amazonaws.com", bastion_backup_env_auth: true });
   });
 
   test("AWS, from `terraform output -json` of both stacks: the same output twice gives the same bytes", async () => {

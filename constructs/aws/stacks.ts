@@ -97,8 +97,14 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
   const natInstance = cluster.aws.egress === "nat-instance";
   const bastionNode = bastionGroup.nodes[0]!;
   const bastionTags = { ...bastionNode.labels, Name: bastionNode.name };
+  const backups = new BackupBucket(stack, "Backups", {
+    bucket: cluster.aws.backupBucket ?? `${topology.cluster}-aiwc-backups`,
+    tags: { [LABEL.cluster]: topology.cluster, [LABEL.group]: bastionGroup.name, [LABEL.role]: "bastion" },
+  });
   const bastion = new Instance(stack, pascal(bastionGroup.name), {
     ami: image,
+    // Writes the configuration backups with this role: no access keys on the machine.
+    iamInstanceProfile: backups.writerProfile.name,
     instanceType: bastionGroup.serverType,
     subnetId: net.publicSubnets[0]!.id,
     privateIp: topology.network.bastionIp,
@@ -151,11 +157,6 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
       nodes[node.name] = { group: group.name, role: group.role, kind: "cloud", server_type: group.serverType, private_ip: nodeGroup.instances[index]!.privateIp };
     });
   }
-
-  new BackupBucket(stack, "Backups", {
-    bucket: cluster.aws.backupBucket ?? `${topology.cluster}-aiwc-backups`,
-    tags: { [LABEL.cluster]: topology.cluster, [LABEL.group]: bastionGroup.name, [LABEL.role]: "bastion" },
-  });
 
   new TerraformOutput(stack, "nodes", {
     value: nodes,
