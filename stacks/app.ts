@@ -3,6 +3,7 @@
  * its own state, the users stack reading the platform's outputs the cdktf way (remote state).
  * Shared by `cdktf synth` (stacks/main.ts), `aiwc synth` and the tests.
  */
+import { declareObjectStorage } from "../constructs/object-storage";
 import { join, relative, resolve } from "node:path";
 import { App, LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
@@ -144,6 +145,7 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const platform = new AiwcStack(app, "platform", topology);
   backend(platform, "platform", config, outdir);
   const exported: PlatformExports = builders.platform(platform, topology);
+  declareObjectStorage(platform, config);
 
   const users = new AiwcStack(app, "users", topology);
   backend(users, "users", config, outdir);

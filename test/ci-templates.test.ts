@@ -46,7 +46,7 @@ describe("CI templates", () => {
     const r = runScript(root, {});
     expect(r.status, r.stderr).toBe(2);
     const comment = readFileSync(join(root, "aiwc-cost-diff.md"), "utf8");
-    expect(comment.startsWith("<!-- aiwc-cost-diff -->\n### aiwc cost diff: +56.85 € per month (918.13 € → 974.98 €, +6.2 %)")).toBe(true);
+    expect(comment.startsWith("<!-- aiwc-cost-diff -->\n### aiwc cost diff: +56.85 € per month (924.62 € → 981.47 €, +6.1 %)")).toBe(true);
     expect(comment).toContain("**⚠️ Data at risk:**");
     expect(comment).toContain("🚫 fail-on: 2 resource(s) holding data would be destroyed");
     expect(comment).toContain("<details>");

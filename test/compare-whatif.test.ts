@@ -53,7 +53,7 @@ describe("aiwc whatif", () => {
     expect(table).toContain("Revenue (█) against cost (░) per month:");
     const csv = whatif({ users: "30", format: "csv", date: DATE }).stdout.split("\n");
     expect(csv[0]).toBe("users,fixed_monthly,per_user_monthly,total_monthly,revenue_monthly,margin_monthly,margin_percent,break_even_users,nodes_controllers,nodes_gpu-workers,nodes_ceph-storage,nodes_service-nodes,nodes_bastion");
-    expect(csv[1]).toMatch(/^30,568\.85,11\.64,918\.13,1009\.94,91\.82,9\.1,26,3,1,3,2,1$/);
+    expect(csv[1]).toMatch(/^30,575\.34,11\.64,924\.62,1009\.94,85\.33,8\.4,27,3,1,3,2,1$/);
   });
 
   test("bad counts and capacity rules are clear errors", () => {

@@ -164,7 +164,7 @@ describe("stored data is protected", () => {
 
 describe("dedicated GPU hosts", () => {
   test("are declared as terraform_data with product, price key, vSwitch address and labels", () => {
-    const hosts = resources(defaults.platform, "terraform_data").map(([, b]) => b.input);
+    const hosts = resources(defaults.platform, "terraform_data").map(([, b]) => b.input).filter((i) => i.aiwc_kind === "dedicated_server");
     expect(hosts).toEqual([
       {
         aiwc_kind: "dedicated_server",

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { cost, EXIT_GATE_FAILED } from "../cli/commands/cost";
-import { ROOT } from "./helpers";
+import { fixtureConfig, ROOT } from "./helpers";
 
 const DATE = "2026-11-27";
 const AWS_SEED = join(ROOT, "test", "fixtures", "aws-seed.tf.json");
@@ -21,7 +21,7 @@ describe("cost reports", () => {
     expect(report).toMatchObject({
       version: 1,
       currency: "EUR",
-      totalMonthly: "918.13",
+      totalMonthly: "924.62",
       setupOneTime: "114.00",
       unsupported: [],
       tariff: { breakEvenUsers: expect.any(Number) },
@@ -35,9 +35,9 @@ describe("cost reports", () => {
     expect(result.exitCode).toBe(EXIT_GATE_FAILED);
     await expect(`${result.stdout}\n`).toMatchFileSnapshot("golden/reports/seed-18.json");
     const { gate, totalMonthly } = JSON.parse(result.stdout);
-    expect(totalMonthly).toBe("2271.78");
+    expect(totalMonthly).toBe("2278.27");
     expect(gate.passed).toBe(false);
-    expect(gate.reasons).toEqual([expect.stringMatching(/^gross margin -124\.9 % is below policy\.minMarginPercent 10 %: .*groups not covered by their revenue: gpu-workers -735\.76 €/)]);
+    expect(gate.reasons).toEqual([expect.stringMatching(/^gross margin -125\.6 % is below policy\.minMarginPercent 10 %: .*groups not covered by their revenue: gpu-workers -735\.76 €/)]);
   });
 
   test("the seed's AWS topology: the real figure beside the seed's $2,680", async () => {
@@ -55,8 +55,23 @@ describe("cost reports", () => {
   test("aiwc cost on config/examples/aws-seed shows the seed's $2,680 and the default Hetzner figure beside it", () => {
     const { stdout } = cost({ config: join(ROOT, "config", "examples", "aws-seed"), date: DATE });
     expect(stdout).toContain("seed estimate: 2680.00 USD = 2,407.26 €; this estimate: 5,800.76 € (6457.99 USD), +3,393.50 € (+141.0 %)");
-    expect(stdout).toContain("default Hetzner config: 918.13 EUR = 918.13 €; this estimate: 5,800.76 €, +4,882.63 € (+531.8 %)");
+    expect(stdout).toContain("default Hetzner config: 924.62 EUR = 924.62 €; this estimate: 5,800.76 €, +4,876.14 € (+527.4 %)");
     expect(stdout).toContain("override (config): reference design from the seed, kept for comparison; not sized for the 20 € tariff");
+  });
+
+  test("Object Storage outside Terraform: one base fee per project, the backups' on the bastion's group", () => {
+    const KEY = "hetzner.products.object_storage_base";
+    const storage = (config?: string) =>
+      (JSON.parse(cost({ ...(config !== undefined ? { config } : {}), format: "json", date: DATE }).stdout).resources as { group: string; monthly: string; components: { name: string; priceKey: string }[] }[])
+        .filter((r) => r.components.some((c) => c.priceKey === KEY))
+        .map((r) => [r.group, r.monthly, r.components[0]!.name]);
+    expect(storage()).toEqual([["bastion", "6.49", "Object Storage base, 1 TB storage and egress included (aiwc-config-backups)"]]);
+    // The state bucket in the same project's Object Storage adds no second base fee.
+    const withState = fixtureConfig({ cluster: (d) => d.setIn(["state"], { backend: "s3", bucket: "aiwc-state", region: "fsn1", endpoint: "https://fsn1.your-objectstorage.com" }) });
+    expect(storage(withState)).toEqual([["bastion", "6.49", "Object Storage base, 1 TB storage and egress included (aiwc-config-backups, aiwc-state)"]]);
+    // An S3 store of the operator's own (here: not Hetzner's) is nothing aiwc can price.
+    const own = fixtureConfig({ cluster: (d) => d.setIn(["software", "backups", "endpoint"], "https://minio.example.org") });
+    expect(storage(own)).toEqual([]);
   });
 
   test("hetzner-dedicated: an old GEX44 keeps its order-date price, both hosts declared with their vSwitch addresses", async () => {
@@ -64,7 +79,7 @@ describe("cost reports", () => {
     expect(result.exitCode).toBe(0);
     await expect(`${result.stdout}\n`).toMatchFileSnapshot("golden/reports/hetzner-dedicated.json");
     const report = JSON.parse(result.stdout);
-    const hosts = report.resources.filter((r: { type: string }) => r.type === "terraform_data");
+    const hosts = report.resources.filter((r: { type: string; components: { priceKey: string }[] }) => r.type === "terraform_data" && r.components[0]?.priceKey.startsWith("hetzner.dedicated."));
     expect(hosts.map((h: { group: string; monthly: string; setup: string }) => [h.group, h.monthly, h.setup])).toEqual([
       ["gpu-legacy", "184.00", "79.00"],
       ["gpu-workers", "232.30", "114.00"],

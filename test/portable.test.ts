@@ -50,6 +50,6 @@ describe("the portable topology on every provider", () => {
         return [p, report.totalMonthly];
       }),
     );
-    expect(totals).toEqual({ hetzner: "966.13", aws: "2042.41", ovh: "1252.92" });
+    expect(totals).toEqual({ hetzner: "972.62", aws: "2048.90", ovh: "1259.41" });
   });
 });

@@ -5,8 +5,9 @@ import { hcloudFloatingIp, hcloudPrimaryIp } from "./hcloud-ip";
 import { hcloudLoadBalancer } from "./hcloud-load-balancer";
 import { hcloudServer } from "./hcloud-server";
 import { hcloudVolume } from "./hcloud-volume";
+import { hetznerObjectStorage } from "./object-storage";
 
-export const priced: readonly PricedResourceType<any>[] = [hcloudServer, hcloudVolume, hcloudPrimaryIp, hcloudFloatingIp, hcloudLoadBalancer, dedicatedServer];
+export const priced: readonly PricedResourceType<any>[] = [hcloudServer, hcloudVolume, hcloudPrimaryIp, hcloudFloatingIp, hcloudLoadBalancer, dedicatedServer, hetznerObjectStorage];
 
 /** Types Hetzner does not charge for (private networks and firewalls are free: S_WP 2026-10-09). */
 export const free: Readonly<Record<string, string>> = {
