@@ -29,9 +29,9 @@ interface Recap {
 }
 
 const playTwice = {
-  /** One real ansible-playbook run (not check mode) limited to one host; fails the test unless it succeeds. */
-  run(playbook: string, host: string, inventoryFile: string, sshConfig: string, env: NodeJS.ProcessEnv = {}): Recap {
-    const r = spawnSync("ansible-playbook", ["-i", inventoryFile, "--limit", host, playbook], {
+  /** One ansible-playbook run (for real unless `check`) limited to one host; fails the test unless it succeeds. */
+  run(playbook: string, host: string, inventoryFile: string, sshConfig: string, env: NodeJS.ProcessEnv = {}, check = false): Recap {
+    const r = spawnSync("ansible-playbook", ["-i", inventoryFile, "--limit", host, ...(check ? ["--check", "--diff"] : []), playbook], {
       cwd: ANSIBLE,
       encoding: "utf8",
       env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_SSH_ARGS: `-F ${sshConfig}`, ...env },
@@ -86,6 +86,14 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     writeFileSync(inventoryFile, stringify(inv));
 
     const play = () => playTwice.run("users.yml", name, inventoryFile, sshConfig);
+    const onVm = (command: string) =>
+      execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
+    const user = String(vm.aiwc_user);
+    // What the operator runs first on a new VM: check mode succeeds and changes nothing.
+    const check = playTwice.run("users.yml", name, inventoryFile, sshConfig, {}, true);
+    expect(check.failed).toBe(0);
+    expect(check.changed, check.stdout).toBeGreaterThan(0);
+    expect(spawnSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, `getent passwd ${user}`]).status).not.toBe(0);
     const first = play();
     expect(first.failed).toBe(0);
     expect(first.changed, first.stdout).toBeGreaterThan(0);
@@ -94,9 +102,6 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     const second = play();
     expect(second.changed, `second run changed something:\n${second.stdout}`).toBe(0);
 
-    const user = String(vm.aiwc_user);
-    const onVm = (command: string) =>
-      execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
     expect(onVm(`getent passwd ${user}`)).toMatch(new RegExp(`^${user}:x:\\d+:\\d+::/home/${user}:/bin/bash`));
     expect(onVm(`cat /home/${user}/.ssh/authorized_keys`)).toBe(`${String(vm.user_vm_ssh_key)}\n`);
     expect(onVm(`cat /etc/sudoers.d/90-aiwc-${user}`)).toBe(`${user} ALL=(ALL) NOPASSWD:ALL\n`);
@@ -130,11 +135,13 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     const secret = `aiwc-test-secret-${process.pid}-${Date.now()}`;
     const env = { AIWC_BACKUP_ACCESS_KEY: "AIWCTESTACCESSKEY", AIWC_BACKUP_SECRET_KEY: secret };
 
+    const check = playTwice.run("bastion.yml", bastionName, inventoryFile, sshConfig, env, true);
+    expect(check.failed).toBe(0);
     const first = playTwice.run("bastion.yml", bastionName, inventoryFile, sshConfig, env);
     expect(first.changed, first.stdout).toBeGreaterThan(0);
     const second = playTwice.run("bastion.yml", bastionName, inventoryFile, sshConfig, env);
     expect(second.changed, `second run changed something:\n${second.stdout}`).toBe(0);
-    expect(`${first.stdout}${second.stdout}`).not.toContain(secret);
+    expect(`${check.stdout}${first.stdout}${second.stdout}`).not.toContain(secret);
 
     const onHost = (command: string) => execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
     expect(onHost("cat /etc/ssh/sshd_config.d/20-aiwc-bastion.conf")).toMatch(/AllowTcpForwarding yes\nAllowAgentForwarding no/);
