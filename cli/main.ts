@@ -10,6 +10,8 @@ import { ConfigError, formatProblem } from "../config/problems";
 import { ensureTerraformEnv } from "../providers/tf-env";
 import { GateFailure } from "../stacks/gate-failure";
 import { UsageError, type CommandResult } from "./result";
+import { InputError } from "../cost/input";
+import { VerifyInputError } from "../stacks/gate-record";
 
 const CONFIG_HELP = "cluster file, or a directory holding cluster.yaml (default: $AIWC_CONFIG, else config/)";
 
@@ -50,8 +52,9 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("--usage <file>", "usage estimates: { <address or type>: { <usage key>: number } }")
     .option("--reference <amount>", 'a monthly figure to show beside the estimate, e.g. "2680 USD"')
     .option("--reference-label <text>", "what the reference is", "reference")
+    .option("--allow-data-loss <address...>", "let the gate pass a plan that destroys or replaces these resources holding data (printed in the report)")
     .addHelpText("after", "\nExit codes: 0 gate passed, 1 bad config or input, 2 gate failed (the report is printed).")
-    .action((options: { config?: string; plan?: string[]; format: string; date?: string; usage?: string; reference?: string; referenceLabel?: string }) =>
+    .action((options: { config?: string; plan?: string[]; format: string; date?: string; usage?: string; reference?: string; referenceLabel?: string; allowDataLoss?: string[] }) =>
       run(async () => (require("./commands/cost") as typeof import("./commands/cost")).cost(options)),
     );
 
@@ -63,9 +66,10 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("-c, --config <path>", CONFIG_HELP)
     .option("-f, --format <format>", "table, json or markdown", "table")
     .option("--date <YYYY-MM-DD>", "price both sides as of this date (default: today)")
-    .option("--fail-on <condition...>", "exit 2 when: monthly:<euros> (increase above), percent:<percent>, margin (below policy), gate (head fails), data-at-risk")
+    .option("--fail-on <condition...>", "exit 2 when: monthly:<euros> (increase above), percent:<percent>, margin (below policy), gate (fails after the change, data at risk included), data-at-risk (not allowed)")
+    .option("--allow-data-loss <address...>", "resources whose destruction or replacement is intended (printed in the diff)")
     .addHelpText("after", "\nExit codes: 0 no --fail-on condition holds, 1 bad input or config (names the side), 2 a --fail-on condition holds.")
-    .action((options: { base: string; head?: string; config?: string; format: string; date?: string; failOn?: string[] }) =>
+    .action((options: { base: string; head?: string; config?: string; format: string; date?: string; failOn?: string[]; allowDataLoss?: string[] }) =>
       run(async () => (require("./commands/cost-diff") as typeof import("./commands/cost-diff")).costDiff(options)),
     );
 
@@ -90,6 +94,13 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .action((options: { users: string; config?: string; format: string; date?: string }) =>
       run(async () => (require("./commands/whatif") as typeof import("./commands/whatif")).whatif(options)),
     );
+
+  program
+    .command("verify")
+    .description("check that the synthesized stacks are exactly what the cost gate judged (run in CI before terraform apply)")
+    .argument("[dir]", "the synthesis output", "cdktf.out")
+    .addHelpText("after", "\nExit codes: 0 every stack is what the gate passed, 1 no gate record or bad input, 2 a stack was changed, added or removed after the gate, or the gate failed.")
+    .action((dir: string) => run(async () => (require("./commands/verify") as typeof import("./commands/verify")).verify({ dir })));
 
   program
     .command("inventory")
@@ -125,7 +136,7 @@ async function execute(load: () => Promise<CommandResult>): Promise<void> {
     if (result.stderr !== undefined && result.stderr !== "") process.stderr.write(result.stderr.endsWith("\n") ? result.stderr : `${result.stderr}\n`);
     process.exitCode = result.exitCode;
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof InputError || error instanceof VerifyInputError) {
       process.stderr.write(`aiwc: ${error.message}\n`);
       process.exitCode = 1;
       return;

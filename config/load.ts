@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { catalogSchema, fxSchema, unknownSources, type Catalog, type FxTable } from "../cost/catalog";
+import { checkEnvironment } from "./environment";
 import { ConfigError, ProblemSink } from "./problems";
 import { checkRules } from "./rules";
 import { clusterSchema, tariffsSchema, usersSchema, type ClusterConfig, type TariffsConfig, type UsersConfig } from "./schema";
@@ -113,6 +114,7 @@ export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.e
   const tariffs = parseWith(tariffsSchema, tariffsFile, sink, "expected `tariffs:` and `packs:`");
 
   const { catalogs, fx } = loadCatalogs(pricesDir, cluster?.provider ?? "hetzner", sink);
+  checkEnvironment(env, sink);
 
   if (cluster !== undefined) {
     checkRules(

@@ -5,6 +5,7 @@
 import type { Catalog } from "../cost/catalog";
 import { PROVIDERS_BY_ID } from "../constructs/providers";
 import { contains, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "./cidr";
+import { DEDICATED_FIRST_HOST, dedicatedPlacements, unusableHostAddress } from "./placement";
 import type { PathSegment, ProblemSink } from "./problems";
 import { SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig, type UserConfig } from "./schema";
 
@@ -36,6 +37,7 @@ const CONTROLLER_COUNTS = [1, 3, 5, 7];
 export function checkRules(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   checkNodeGroups(config, files.cluster, sink);
   checkNetwork(config.cluster, files.cluster, sink);
+  checkDedicatedAddresses(config.cluster, files.cluster, sink);
   checkState(config.cluster, files.cluster, sink);
   checkCapacity(config.cluster, config.tariffs, files.cluster, sink);
   if (config.tariffs !== undefined) checkTariffs(config.tariffs, files.tariffs, sink);
@@ -162,6 +164,40 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
   });
 }
 
+/**
+ * Dedicated hosts' addresses, pinned or derived from their names: usable host addresses of the
+ * vSwitch subnet, and no two alike (derived ones can coincide: then pin one of them).
+ */
+function checkDedicatedAddresses(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  if (cluster.provider !== "hetzner") return;
+  const subnet = parseCidr(cluster.network.vswitchSubnet);
+  if (typeof subnet === "string") return;
+  const placements = dedicatedPlacements(cluster);
+  if (placements.length === 0) return;
+  if (subnet.end - subnet.start - DEDICATED_FIRST_HOST < 1) {
+    sink.add(file, ["network", "vswitchSubnet"], `${subnet.text} is too small for dedicated hosts: derived addresses start at its ${DEDICATED_FIRST_HOST}th address; use a /27 or larger (default 10.0.2.0/24)`);
+    return;
+  }
+  const taken = new Map<string, (typeof placements)[number]>();
+  for (const p of placements) {
+    const at: PathSegment[] = ["nodeGroups", p.group, "dedicated", "hosts", p.index, "address"];
+    if (p.pinned) {
+      const why = unusableHostAddress(p.address, subnet);
+      if (why !== undefined) {
+        sink.add(file, at, `${why}; use a host address of network.vswitchSubnet other than its first (the vSwitch gateway)`);
+        continue;
+      }
+    }
+    const other = taken.get(p.address);
+    if (other !== undefined) {
+      const fix = p.pinned && other.pinned ? "give each host its own address" : `pin one of them: set nodeGroups.${(p.pinned ? other : p).group}.dedicated.hosts[${(p.pinned ? other : p).index}].address to a free address`;
+      sink.add(file, p.pinned ? at : ["nodeGroups", p.group, "dedicated"], `${p.name} and ${other.name} would both get ${p.address}; ${fix}`);
+      continue;
+    }
+    taken.set(p.address, p);
+  }
+}
+
 function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): void {
   const meters = Object.keys(tariffs.payg);
   const known = (where: PathSegment[], meter: string) => {
@@ -276,6 +312,9 @@ function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFile
     });
     if (user.profile !== undefined && tariffs.profiles[user.profile] === undefined) {
       sink.add(files.users, [...at, "profile"], `unknown usage profile "${user.profile}"; known profiles: ${Object.keys(tariffs.profiles).join(", ") || "(none)"} (defined in ${files.tariffs})`);
+    }
+    if (user.zone !== undefined && cluster.provider !== "aws") {
+      sink.warn(files.users, [...at, "zone"], `availability zone pins apply on AWS only; ignored on ${cluster.provider}`);
     }
     const vmName = `${cluster.name}-u-${user.name}`;
     if (vmName.length > 63) sink.add(files.users, [...at, "name"], `VM name "${vmName}" exceeds 63 characters; shorten the user name`);

@@ -18,6 +18,9 @@ export const dnsName = z
 
 const money = z.string({ error: "must be an amount as a quoted decimal string, e.g. \"20.00\" (money is never a float)" }).regex(/^\d+(\.\d{1,2})?$/, "must be an amount as a quoted decimal string, e.g. \"20.00\"");
 
+/** A Terraform resource address, optionally prefixed by its stack (`users:`). */
+export const ADDRESS = /^([a-z0-9][a-z0-9_-]*:)?(module\.[A-Za-z0-9_-]+(\[[^\]]+\])?\.)*[a-z0-9_]+\.[A-Za-z0-9_-]+(\[[^\]]+\])?$/;
+
 const cidr = z.string().min(1, "must be an IPv4 CIDR such as 10.0.0.0/16");
 
 export const ROLES = ["controller", "gpu-worker", "ceph", "service", "bastion"] as const;
@@ -122,9 +125,23 @@ const nodeGroup = z.strictObject({
       orderedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").optional(),
     })
     .optional(),
-  /** Extra labels on every node of the group; @default none */
+  /** Extra labels on every node of the group (keys under `aiwc/` are reserved); @default none */
   labels: z.record(z.string(), z.string()).optional(),
+  /**
+   * The provider's delete (and, on Hetzner, rebuild) protection on the group's machines. Set to
+   * false and deploy before scaling a protected group down. @default true for roles that hold
+   * data (ceph, service, bastion), false otherwise
+   */
+  deleteProtection: z.boolean().optional(),
 });
+
+/** Roles whose machines hold data (Ceph OSDs, the services' state, the bastion's backups). */
+export const DATA_ROLES: ReadonlySet<Role> = new Set(["ceph", "service", "bastion"]);
+
+/** Whether a group's machines get the provider's delete protection. */
+export function groupDeleteProtection(group: { readonly role: Role; readonly deleteProtection?: boolean | undefined }): boolean {
+  return group.deleteProtection ?? DATA_ROLES.has(group.role);
+}
 export type NodeGroupConfig = z.infer<typeof nodeGroup>;
 
 const s3Backend = z.strictObject({
@@ -254,7 +271,13 @@ export const clusterSchema = z.strictObject({
       /** Fail when a price catalog is older than this many days. @default 180 */
       maxCatalogAgeDays: z.number().int().positive().default(180),
       /** Let the gate pass anyway; the reason is printed in every report. @default none */
-      override: z.strictObject({ reason: z.string().min(10, "say why in at least 10 characters") }).optional(),
+      override: z.strictObject({ reason: z.string().trim().min(10, "say why in at least 10 characters") }).optional(),
+      /**
+       * Resource addresses (`aws_ebs_volume.x`, or `users:aws_instance.x` for one stack) whose
+       * destruction or replacement is intended: the gate lets exactly these pass and prints
+       * them. @default none
+       */
+      allowDataLoss: z.array(z.string().regex(ADDRESS, "must be a Terraform resource address such as hcloud_volume.data or users:aws_instance.user-ben")).default([]),
     })
     .prefault({}),
   /**
@@ -313,6 +336,16 @@ export const usersSchema = z.strictObject({
       sudo: z.boolean().default(false),
       /** Usage profile from tariffs.yaml, for the PAYG forecast. @default tariffs.yaml defaultProfile */
       profile: z.string().optional(),
+      /**
+       * AWS: pin the VM (and its Storage+ volume) to this availability zone, e.g. written once by
+       * `aiwc pins` from the deployed state. @default a zone derived from the user's name alone
+       */
+      zone: z.string().optional(),
+      /**
+       * The provider's delete protection on the user's VM (and volume). Set to false and deploy
+       * before removing the user: a protected VM cannot be deleted. @default true
+       */
+      deleteProtection: z.boolean().default(true),
     }),
   ),
 });

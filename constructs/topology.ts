@@ -4,8 +4,9 @@
  * inventory all read this one model, so names and addresses cannot disagree between them.
  */
 import { hostAddress, parseCidr, type Cidr } from "../config/cidr";
+import { dedicatedPlacements, nodeName } from "../config/placement";
 import type { Config } from "../config/load";
-import type { Role } from "../config/schema";
+import { groupDeleteProtection, type Role } from "../config/schema";
 import type { NetworkZones } from "./cloud-init";
 import { PROVIDERS_BY_ID } from "./providers";
 import { cheapestFit, describeRequirements } from "./server-types";
@@ -38,6 +39,8 @@ export interface CloudGroupSpec {
   readonly image: string;
   /** Data volume per node, GB (Ceph). */
   readonly dataVolumeGb?: number;
+  /** The provider's delete/rebuild protection on the machines. */
+  readonly deleteProtection: boolean;
   readonly nodes: readonly NodeSpec[];
 }
 
@@ -67,6 +70,10 @@ export interface UserVmSpec {
   readonly image: string;
   readonly sshKey: string;
   readonly sudo: boolean;
+  /** AWS availability zone pin from users.yaml; absent: derived from the user's name. */
+  readonly zone?: string;
+  /** Provider delete protection on the VM and its volume. */
+  readonly deleteProtection: boolean;
   /** Extra volume from packs (Storage+), GB; 0 when none. */
   readonly extraVolumeGb: number;
   readonly labels: Readonly<Record<string, string>>;
@@ -92,9 +99,6 @@ export interface Topology {
   readonly choices: readonly { readonly group: string; readonly serverType: string; readonly requirements: string; readonly location: string }[];
 }
 
-/** First address handed to dedicated hosts in the vSwitch subnet (lower ones stay free for gateways). */
-const DEDICATED_FIRST_HOST = 10;
-
 /** Name of a node's data volume (Ceph) on every provider. */
 export function dataVolumeName(nodeName: string): string {
   return `${nodeName}-data`;
@@ -105,9 +109,7 @@ export function storageVolumeName(vmName: string): string {
   return `${vmName}-storage`;
 }
 
-export function nodeName(cluster: string, group: string, index: number): string {
-  return `${cluster}-${group}-${String(index + 1).padStart(2, "0")}`;
-}
+export { nodeName };
 
 function cidrOf(text: string): Cidr {
   const parsed = parseCidr(text);
@@ -135,7 +137,9 @@ export function buildTopology(config: Config): Topology {
   const choices: { group: string; serverType: string; requirements: string; location: string }[] = [];
   const catalog = config.catalogs[cluster.provider];
   const location = provider.location(cluster);
-  let nextDedicated = DEDICATED_FIRST_HOST;
+  // Addresses of dedicated hosts: pinned, or derived from each host's own name (never from
+  // its position among other groups' hosts).
+  const dedicatedAddress = new Map(dedicatedPlacements(cluster).map((p) => [`${p.group}\u0000${p.index}`, p.address]));
   // Sorted by name: the synthesized JSON must not depend on the order of YAML keys.
   for (const [name, group] of Object.entries(cluster.nodeGroups).sort(([a], [b]) => a.localeCompare(b))) {
     const labels = { ...base, ...group.labels, [LABEL.group]: name, [LABEL.role]: group.role };
@@ -149,7 +153,6 @@ export function buildTopology(config: Config): Topology {
     // Dedicated (Robot) servers exist on Hetzner only; other providers use the group's requirements.
     if (group.dedicated !== undefined && cluster.provider === "hetzner") {
       const { product, hosts, orderedOn } = group.dedicated;
-      const subnet = network.vswitch?.subnet ?? cidrOf(cluster.network.vswitchSubnet);
       groups.push({
         kind: "dedicated",
         name,
@@ -162,7 +165,7 @@ export function buildTopology(config: Config): Topology {
             name: host?.name ?? node.name,
             labels: { ...node.labels, [LABEL.product]: product },
             product,
-            address: host?.address ?? hostAddress(subnet, nextDedicated++),
+            address: dedicatedAddress.get(`${name}\u0000${index}`)!,
             ...(host?.serverNumber !== undefined ? { serverNumber: host.serverNumber } : {}),
             ...(orderedOn !== undefined ? { orderedOn } : {}),
           };
@@ -182,6 +185,7 @@ export function buildTopology(config: Config): Topology {
         serverType,
         image: group.image ?? image,
         ...(group.dataVolumeGb !== undefined ? { dataVolumeGb: group.dataVolumeGb } : {}),
+        deleteProtection: groupDeleteProtection(group),
         nodes,
       });
     }
@@ -203,6 +207,8 @@ export function buildTopology(config: Config): Topology {
         image,
         sshKey: user.sshKey,
         sudo: user.sudo,
+        ...(user.zone !== undefined ? { zone: user.zone } : {}),
+        deleteProtection: user.deleteProtection,
         extraVolumeGb,
         labels: {
           ...base,

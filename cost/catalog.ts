@@ -4,9 +4,15 @@
  * the smallest type that fits a tariff; the cost engine prices with the same entries.
  */
 import { z } from "zod";
+import { isCalendarDate, today } from "../config/dates";
 
 const money = z.string().regex(/^\d+(\.\d{1,10})?$/, "must be a decimal string such as \"5.49\"");
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
+const isoDate = z.string().refine(isCalendarDate, "must be a real date YYYY-MM-DD");
+/**
+ * When a source confirmed a price: never after today. A date in the future would make the
+ * catalog look fresh for years and switch off the gate's stale-price check.
+ */
+const confirmedOn = isoDate.refine((d) => !isCalendarDate(d) || d <= today(), { message: `must not be in the future (a price cannot have been confirmed after today); use the date the source stated it` });
 
 const price = z.strictObject({
   /** First day this price applies to resources created (or rescaled) on or after it. */
@@ -21,7 +27,7 @@ const price = z.strictObject({
   setup: money.optional(),
   /** Keys into `sources:`; at least one. */
   source: z.array(z.string()).min(1, "every price needs a source"),
-  as_of: isoDate,
+  as_of: confirmedOn,
   /** True when the number is arithmetic on a sourced number. */
   derived: z.boolean().optional(),
   /** Present (with the reason) when no source states the number. */
@@ -33,7 +39,7 @@ const priced = { prices: z.array(price).min(1, "every product needs at least one
 export const catalogSchema = z.strictObject({
   provider: z.string(),
   version: z.string(),
-  as_of: isoDate,
+  as_of: confirmedOn,
   currency: z.enum(["EUR", "USD"]),
   hours_per_month: z.number().int().positive(),
   locations: z.record(
@@ -88,8 +94,8 @@ export const fxSchema = z.strictObject({
     z.string(),
     z.strictObject({
       /** Units of this currency per 1 EUR (as the ECB quotes it). */
-      per_eur: money,
-      as_of: isoDate,
+      per_eur: money.refine((m) => Number(m) > 0, "must be greater than 0 (units of the currency per euro)"),
+      as_of: confirmedOn,
       source: z.array(z.string()).min(1, "every rate needs a source"),
     }),
   ),

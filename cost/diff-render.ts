@@ -32,6 +32,7 @@ export function diffJson(diff: CostDiff, failures: readonly string[]): Record<st
     after: amount(r.after),
     ...(r.detail !== undefined ? { detail: r.detail } : {}),
     dataAtRisk: r.dataAtRisk,
+    ...(r.dataAtRisk ? { allowed: r.allowed } : {}),
   });
   return {
     version: DIFF_VERSION,
@@ -54,7 +55,9 @@ export function diffJson(diff: CostDiff, failures: readonly string[]): Record<st
     users: diff.users.map((u) => ({ user: u.name, change: u.change, revenueBefore: amount(u.before), revenueAfter: amount(u.after) })),
     resources: diff.resources.map(change),
     dataAtRisk: diff.dataAtRisk.map(change),
-    gate: diff.head.gate,
+    allowances: diff.allowances,
+    ansible: diff.hints,
+    gate: { ...diff.gate, head: diff.head.gate },
     failOn: failures,
   };
 }
@@ -72,41 +75,50 @@ export function diffTable(diff: CostDiff, failures: readonly string[]): string {
   }
   if (diff.users.length > 0) out.push(`Users: ${diff.users.map((u) => `${u.change === "added" ? "+" : u.change === "removed" ? "-" : "~"}${u.name}`).join(", ")}`);
   for (const r of diff.resources) {
-    const mark = r.change === "added" ? "+" : r.change === "removed" ? "-" : "~";
-    out.push(`  ${mark} ${r.address}  ${formatEur(r.before)} → ${formatEur(r.after)}${r.detail !== undefined ? `  (${r.detail})` : ""}${r.dataAtRisk ? "  DATA AT RISK" : ""}`);
+    out.push(`  ${MARK[r.change]} ${r.address}  ${formatEur(r.before)} → ${formatEur(r.after)}${r.change === "replaced" ? "  REPLACED" : ""}${r.detail !== undefined ? `  (${r.detail})` : ""}${r.dataAtRisk ? (r.allowed ? "  DATA AT RISK (allowed)" : "  DATA AT RISK") : ""}`);
   }
-  if (diff.dataAtRisk.length > 0) out.push(`DATA AT RISK: ${diff.dataAtRisk.length} resource(s) holding data would be destroyed: ${diff.dataAtRisk.map((r) => r.address).join(", ")}`);
-  out.push(`Gate (head): ${diff.head.gate.passed ? (diff.head.gate.reasons.length > 0 ? "failed, overridden" : "passed") : "FAILED"}`);
-  for (const reason of diff.head.gate.reasons) out.push(`  ✗ ${reason}`);
+  if (diff.dataAtRisk.length > 0) out.push(`DATA AT RISK: ${diff.dataAtRisk.length} resource(s) holding data would be destroyed or replaced: ${diff.dataAtRisk.map((r) => `${r.address} (${r.change === "removed" ? "destroyed" : "replaced"}${r.allowed ? ", allowed" : ""})`).join(", ")}`);
+  for (const a of diff.allowances) out.push(`Data loss allowed (${a.source}): ${a.address}`);
+  for (const h of diff.hints) out.push(`Ansible: ${h.message}`);
+  out.push(`Gate (after this change): ${gateWord(diff)}`);
+  for (const reason of diff.gate.reasons) out.push(`  ✗ ${reason}`);
   for (const failure of failures) out.push(`fail-on: ${failure}`);
   return out.join("\n");
 }
 
+const MARK: Record<ResourceChange["change"], string> = { added: "+", removed: "-", replaced: "±", changed: "~" };
+
+function gateWord(diff: CostDiff): string {
+  return diff.gate.passed ? (diff.gate.reasons.length > 0 ? "failed, overridden" : "passed") : "FAILED";
+}
+
 export function diffMarkdown(diff: CostDiff, failures: readonly string[]): string {
   const change = diff.monthly.after.minus(diff.monthly.before);
-  const gate = diff.head.gate.passed ? (diff.head.gate.reasons.length > 0 ? "⚠️ failed, overridden" : "✅ passed") : "❌ failed";
+  const gate = diff.gate.passed ? (diff.gate.reasons.length > 0 ? "⚠️ failed, overridden" : "✅ passed") : "❌ failed";
   const out: string[] = [
     `### aiwc cost diff: ${signed(change)} per month (${formatEur(diff.monthly.before)} → ${formatEur(diff.monthly.after)}, ${percentChange(diff.monthly)}) — gate ${gate}`,
     "",
   ];
   if (diff.revenue !== undefined) out.push(`Revenue ${formatEur(diff.revenue.before)} → ${formatEur(diff.revenue.after)}; margin ${marginPoints(diff) ?? "—"}.`, "");
   if (diff.dataAtRisk.length > 0) {
-    out.push(`> **⚠️ Data at risk:** this change destroys ${diff.dataAtRisk.length} resource(s) that hold data: ${diff.dataAtRisk.map((r) => `\`${r.address}\``).join(", ")}.`, "");
+    out.push(`> **⚠️ Data at risk:** this change destroys or replaces ${diff.dataAtRisk.length} resource(s) that hold data: ${diff.dataAtRisk.map((r) => `\`${r.address}\` (${r.change === "removed" ? "destroyed" : "replaced"}${r.allowed ? ", allowed" : ""})`).join(", ")}.`, "");
   }
+  for (const a of diff.allowances) out.push(`- Data loss allowed (${a.source}): \`${a.address}\``);
+  if (diff.hints.length > 0) out.push("**After the deploy, run Ansible:**", "", ...diff.hints.map((h) => `- ${h.message}`), "");
   if (diff.groups.length > 0) {
     out.push("| Node group | Before | After | Change |", "|---|---:|---:|---:|", ...diff.groups.map((g) => `| ${g.name} | ${formatEur(g.before)} | ${formatEur(g.after)} | ${signed(g.after.minus(g.before))} |`), "");
   }
   if (!diff.setup.before.equals(diff.setup.after)) out.push(`One-time setup: ${formatEur(diff.setup.before)} → ${formatEur(diff.setup.after)}.`, "");
-  for (const reason of diff.head.gate.reasons) out.push(`- ❌ ${reason}`);
+  for (const reason of diff.gate.reasons) out.push(`- ❌ ${reason}`);
   for (const failure of failures) out.push(`- 🚫 fail-on: ${failure}`);
-  if (diff.head.gate.reasons.length > 0 || failures.length > 0) out.push("");
+  if (diff.gate.reasons.length > 0 || failures.length > 0) out.push("");
   if (diff.resources.length > 0) {
     out.push(
       `<details><summary>${diff.resources.length} resource change(s)${diff.users.length > 0 ? `, ${diff.users.length} user(s)` : ""}</summary>`,
       "",
       "| | Resource | Group | Before | After | |",
       "|---|---|---|---:|---:|---|",
-      ...diff.resources.map((r) => `| ${r.change === "added" ? "➕" : r.change === "removed" ? "➖" : "✏️"} | \`${r.address}\` | ${r.group} | ${formatEur(r.before)} | ${formatEur(r.after)} | ${[r.detail, r.dataAtRisk ? "**data at risk**" : undefined].filter(Boolean).join("; ")} |`),
+      ...diff.resources.map((r) => `| ${r.change === "added" ? "➕" : r.change === "removed" ? "➖" : r.change === "replaced" ? "♻️ replaced" : "✏️"} | \`${r.address}\` | ${r.group} | ${formatEur(r.before)} | ${formatEur(r.after)} | ${[r.detail, r.dataAtRisk ? (r.allowed ? "data at risk (allowed)" : "**data at risk**") : undefined].filter(Boolean).join("; ")} |`),
       "",
       "</details>",
     );

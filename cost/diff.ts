@@ -1,12 +1,35 @@
 /**
  * The cost diff of a change: two versioned JSON reports (base and head) compared per node
- * group, per user and per resource (added / removed / changed, before → after), with totals,
- * setup fees, revenue and margin change, the head's gate verdict, and resources whose removal
- * loses data (volumes, buckets, users' VMs) flagged as data at risk.
+ * group, per user and per resource (added / removed / replaced / changed, before → after),
+ * with totals, setup fees, revenue and margin change, and the gate after the change: resources
+ * holding data that are destroyed or replaced are *data at risk* and fail it unless allowed by
+ * address. Boot-only changes (user data, keys) that Terraform ignores on running machines come
+ * with the playbook to run instead.
  */
+import { dataLossReason, isAllowed, type Allowance } from "./gate";
 import { money, ZERO, type Money } from "./money";
+import { holdsData } from "./replacement";
+
+export { holdsData };
 
 export const DIFF_VERSION = 1;
+
+interface ReportResource {
+  address: string;
+  type: string;
+  stack?: string;
+  group: string;
+  user?: string;
+  role?: string;
+  name?: string;
+  status: string;
+  monthly: string;
+  setup: string;
+  replaceKey?: string;
+  bootKey?: string;
+  actions?: readonly string[];
+  components: readonly { name: string }[];
+}
 
 /** The parts of a reportJson() document the diff reads. */
 export interface ReportDoc {
@@ -16,12 +39,18 @@ export interface ReportDoc {
   readonly setupOneTime: string;
   readonly groups: readonly { name: string; monthly: string; setup: string }[];
   readonly users: readonly { user: string; tariff: string; packs: readonly string[]; cost: string; revenue: string }[];
-  readonly resources: readonly { address: string; type: string; stack?: string; group: string; user?: string; status: string; monthly: string; setup: string; components: readonly { name: string }[] }[];
+  readonly resources: readonly ReportResource[];
   readonly tariff?: { revenueMonthly: string; marginPercent: string | null };
-  readonly gate: { passed: boolean; reasons: readonly string[]; warnings: readonly string[]; override?: { reason: string; source: string } };
+  readonly gate: {
+    passed: boolean;
+    reasons: readonly string[];
+    warnings: readonly string[];
+    override?: { reason: string; source: string };
+    allowances?: readonly Allowance[];
+  };
 }
 
-export type Change = "added" | "removed" | "changed";
+export type Change = "added" | "removed" | "replaced" | "changed";
 
 export interface ResourceChange {
   readonly key: string;
@@ -36,6 +65,18 @@ export interface ResourceChange {
   /** Component names before → after, where they differ (e.g. a server type change). */
   readonly detail?: string;
   readonly dataAtRisk: boolean;
+  /** Data loss on this address is explicitly allowed. */
+  readonly allowed: boolean;
+}
+
+/** A boot-only change Terraform ignores on the running machine, and what to run instead. */
+export interface AnsibleHint {
+  readonly address: string;
+  readonly stack?: string;
+  readonly host: string;
+  readonly user?: string;
+  readonly playbook: string;
+  readonly message: string;
 }
 
 export interface Delta {
@@ -55,53 +96,61 @@ export interface CostDiff {
   readonly users: readonly (Delta & { readonly change: Change | "unchanged" })[];
   readonly resources: readonly ResourceChange[];
   readonly dataAtRisk: readonly ResourceChange[];
-}
-
-/** Types whose removal deletes stored data. */
-const DATA_TYPES = new Set(["hcloud_volume", "aws_ebs_volume", "ovh_cloud_project_volume", "aws_s3_bucket"]);
-/** Machine types: removing one that belongs to a user deletes the user's VM and its disk. */
-const MACHINE_TYPES = new Set(["hcloud_server", "aws_instance", "ovh_cloud_instance", "ovh_cloud_project_instance"]);
-
-export function holdsData(resource: { type: string; user?: string }): boolean {
-  return DATA_TYPES.has(resource.type) || (resource.user !== undefined && MACHINE_TYPES.has(resource.type));
+  readonly hints: readonly AnsibleHint[];
+  readonly allowances: readonly Allowance[];
+  /** The head's gate with this change's data at risk: what `cdktf deploy` should be held to. */
+  readonly gate: { readonly passed: boolean; readonly reasons: readonly string[] };
 }
 
 export function isReportDoc(value: unknown): value is ReportDoc {
   const doc = value as Partial<ReportDoc> | null;
-  return doc !== null && typeof doc === "object" && doc.version === 1 && typeof doc.totalMonthly === "string" && Array.isArray(doc.resources);
+  return doc !== null && typeof doc === "object" && doc.version === 1 && typeof doc.totalMonthly === "string" && Array.isArray(doc.resources) && typeof doc.gate === "object" && doc.gate !== null;
 }
 
 function byName<T>(items: readonly T[], name: (item: T) => string): Map<string, T> {
   return new Map(items.map((item) => [name(item), item]));
 }
 
-export function diffReports(base: ReportDoc, head: ReportDoc): CostDiff {
+function hintFor(r: ReportResource): AnsibleHint {
+  const host = r.name ?? r.address;
+  const playbook = r.role === "user-vm" || r.user !== undefined ? "users.yml" : r.role === "bastion" ? "bastion.yml" : "site.yml";
+  const what = r.user !== undefined ? `${r.user}'s account, key or sudo changed` : r.role === "bastion" ? "the bastion's admin CIDRs, keys or firewall changed" : "the node's keys or boot configuration changed";
+  return {
+    address: r.address,
+    ...(r.stack !== undefined ? { stack: r.stack } : {}),
+    host,
+    ...(r.user !== undefined ? { user: r.user } : {}),
+    playbook,
+    message: `${what}: run \`ansible-playbook -i inventory.yml ${playbook} --limit ${host}\` (Terraform keeps the running machine and ignores its new boot data)`,
+  };
+}
+
+export function diffReports(base: ReportDoc, head: ReportDoc, extraAllowances: readonly Allowance[] = []): CostDiff {
+  const allowances = [...(head.gate.allowances ?? []), ...extraAllowances];
   const key = (r: { stack?: string; address: string }) => `${r.stack ?? ""}:${r.address}`;
   const before = byName(base.resources, key);
   const after = byName(head.resources, key);
   const resources: ResourceChange[] = [];
+  const hints: AnsibleHint[] = [];
   for (const k of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const b = before.get(k);
     const a = after.get(k);
     const ref = (a ?? b)!;
-    const common = { key: k, address: ref.address, type: ref.type, ...(ref.stack !== undefined ? { stack: ref.stack } : {}), group: ref.group, ...(ref.user !== undefined ? { user: ref.user } : {}) };
+    const common = { key: k, address: ref.address, type: ref.type, ...(ref.stack !== undefined ? { stack: ref.stack } : {}), group: ref.group, ...(ref.user !== undefined ? { user: ref.user } : {}), allowed: isAllowed(ref, allowances) };
     if (b === undefined) {
       resources.push({ ...common, change: "added", before: ZERO, after: money(a!.monthly), dataAtRisk: false });
     } else if (a === undefined) {
       resources.push({ ...common, change: "removed", before: money(b.monthly), after: ZERO, dataAtRisk: holdsData(b) });
     } else {
       const names = (r: typeof a) => r.components.map((c) => c.name).join(", ");
-      const changed = a.monthly !== b.monthly || a.setup !== b.setup || names(a) !== names(b) || a.status !== b.status;
-      if (changed) {
-        resources.push({
-          ...common,
-          change: "changed",
-          before: money(b.monthly),
-          after: money(a.monthly),
-          ...(names(a) !== names(b) ? { detail: `${names(b) || b.status} → ${names(a) || a.status}` } : {}),
-          dataAtRisk: false,
-        });
+      const detail = names(a) !== names(b) ? { detail: `${names(b) || b.status} → ${names(a) || a.status}` } : {};
+      if (a.replaceKey !== undefined && b.replaceKey !== undefined && a.replaceKey !== b.replaceKey) {
+        resources.push({ ...common, change: "replaced", before: money(b.monthly), after: money(a.monthly), ...detail, dataAtRisk: holdsData(a) || holdsData(b) });
+        continue;
       }
+      if (a.bootKey !== undefined && b.bootKey !== undefined && a.bootKey !== b.bootKey) hints.push(hintFor(a));
+      const changed = a.monthly !== b.monthly || a.setup !== b.setup || names(a) !== names(b) || a.status !== b.status;
+      if (changed) resources.push({ ...common, change: "changed", before: money(b.monthly), after: money(a.monthly), ...detail, dataAtRisk: false });
     }
   }
 
@@ -124,6 +173,8 @@ export function diffReports(base: ReportDoc, head: ReportDoc): CostDiff {
     })
     .filter((u) => u.change !== "unchanged");
 
+  const dataAtRisk = resources.filter((r) => r.dataAtRisk);
+  const loss = dataLossReason(dataAtRisk.map((r) => ({ address: r.address, type: r.type, ...(r.stack !== undefined ? { stack: r.stack } : {}), group: r.group, action: r.change === "removed" ? ("delete" as const) : ("replace" as const), allowed: r.allowed })));
   const percent = (value: string | null | undefined) => (value === null || value === undefined ? null : money(value));
   return {
     base,
@@ -139,6 +190,12 @@ export function diffReports(base: ReportDoc, head: ReportDoc): CostDiff {
     groups,
     users,
     resources,
-    dataAtRisk: resources.filter((r) => r.dataAtRisk),
+    dataAtRisk,
+    hints,
+    allowances,
+    gate: {
+      passed: head.gate.passed && loss === undefined,
+      reasons: [...head.gate.reasons, ...(loss !== undefined ? [loss] : [])],
+    },
   };
 }

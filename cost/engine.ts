@@ -9,6 +9,7 @@ import { money, sum, ZERO, type Money } from "./money";
 import { isMissing, type PriceBook } from "./prices";
 import { FREE_TYPES, PRICED_BY_TYPE } from "./registry";
 import type { ComponentSpec, PricedResourceType, PricingContext } from "./resource";
+import { replacementKeys } from "./replacement";
 
 export type Usage = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
@@ -41,6 +42,10 @@ export interface LineItem {
   readonly constructPath?: string;
   readonly group: string;
   readonly user?: string;
+  /** The node's role (aiwc/role label), where it has one. */
+  readonly role?: string;
+  /** The machine's or volume's name (`name`, or the `Name` tag). */
+  readonly name?: string;
   readonly status: Status;
   readonly reason?: string;
   readonly components: readonly LineComponent[];
@@ -48,11 +53,30 @@ export interface LineItem {
   readonly monthly: Money;
   readonly setup: Money;
   readonly actions?: readonly string[];
+  /** Digest of the replacement-forcing attributes (see replacement.ts); configuration JSON only. */
+  readonly replaceKey?: string;
+  /** Digest of boot-only attributes (user data, keys); configuration JSON only. */
+  readonly bootKey?: string;
+}
+
+/** A resource a plan destroys or replaces that holds data. */
+export interface DataAtRisk {
+  readonly address: string;
+  readonly type: string;
+  readonly stack?: string;
+  readonly group: string;
+  readonly user?: string;
+  readonly action: "delete" | "replace";
+  /** Explicitly allowed (--allow-data-loss, policy.allowDataLoss, AIWC_ALLOW_DATA_LOSS). */
+  readonly allowed: boolean;
 }
 
 export interface Estimate {
   readonly pricingDate: string;
+  /** What exists after the change (a plan's planned state, or the configuration). */
   readonly resources: readonly LineItem[];
+  /** What a plan deletes (priced at what it cost before; not in the totals). */
+  readonly removed: readonly LineItem[];
   readonly totalMonthly: Money;
   readonly setupOneTime: Money;
   readonly counts: Readonly<Record<Status, number>>;
@@ -180,7 +204,11 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     constructPath?: string;
     group: string;
     user?: string;
+    role?: string;
+    name?: string;
     actions?: readonly string[];
+    replaceKey?: string;
+    bootKey?: string;
     status: Status;
     reason?: string;
     components: readonly LineComponent[];
@@ -194,7 +222,11 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     constructPath: instance.constructPath,
     group: labels["aiwc/group"] ?? SHARED_GROUP,
     user,
+    role: labels["aiwc/role"],
+    name: typeof instance.values.name === "string" ? instance.values.name : labels.Name,
     actions: instance.actions,
+    replaceKey: undefined,
+    bootKey: undefined,
     status: "free",
     reason: undefined,
     components: NO_COMPONENTS,
@@ -202,6 +234,11 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     setup: ZERO,
   };
 
+  if (instance.actions === undefined) {
+    const keys = replacementKeys(instance.type, instance.values);
+    item.replaceKey = keys.replaceKey;
+    item.bootKey = keys.bootKey;
+  }
   const kind = classify(instance);
   if ("free" in kind) {
     item.reason = kind.free;
@@ -266,13 +303,24 @@ const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
 const NO_COMPONENTS: readonly LineComponent[] = Object.freeze([]);
 const lineMemo = new WeakMap<PriceBook, Map<string, readonly LineComponent[]>>();
 
+/** Only a deletion: the resource is gone after the change. */
+export function isDeletion(actions: readonly string[] | undefined): boolean {
+  return actions !== undefined && actions.includes("delete") && !actions.includes("create");
+}
+
 export function estimate(instances: readonly ResourceInstance[], book: PriceBook, usage: Usage = {}, labelsByName: LabelsByName = {}): Estimate {
-  const resources = instances.map((instance) => priceInstance(instance, book, usage, labelsByName));
+  const resources: LineItem[] = [];
+  const removed: LineItem[] = [];
+  for (const instance of instances) {
+    const item = priceInstance(instance, book, usage, labelsByName);
+    (isDeletion(instance.actions) ? removed : resources).push(item);
+  }
   const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
   for (const item of resources) counts[item.status]++;
   return {
     pricingDate: book.pricingDate,
     resources,
+    removed,
     totalMonthly: sum(resources.map((r) => r.monthly)),
     setupOneTime: sum(resources.map((r) => r.setup)),
     counts,

@@ -5,13 +5,21 @@
  * override (policy.override.reason in cluster.yaml, or AIWC_COST_OVERRIDE) lets it pass, and
  * the reason is printed in every report.
  */
+import { ENV, environmentOverride, splitAddresses } from "../config/environment";
 import type { ClusterConfig } from "../config/schema";
-import type { Estimate } from "./engine";
+import type { DataAtRisk, Estimate, LineItem } from "./engine";
+import { holdsData, plannedAction } from "./replacement";
 import { formatEur, money, toAmount } from "./money";
 import type { PriceBook } from "./prices";
 import type { TariffReport } from "./tariff";
 
-export const OVERRIDE_ENV = "AIWC_COST_OVERRIDE";
+export const OVERRIDE_ENV = ENV.override;
+
+/** An address whose data loss is allowed, and who allowed it. */
+export interface Allowance {
+  readonly address: string;
+  readonly source: "config" | "environment" | "command line";
+}
 
 export interface GateResult {
   /** The verdict after any override. */
@@ -20,6 +28,52 @@ export interface GateResult {
   readonly reasons: readonly string[];
   readonly warnings: readonly string[];
   readonly override?: { readonly reason: string; readonly source: "config" | "environment" };
+  /** Resources holding data that the change destroys or replaces (plans; diffs add their own). */
+  readonly dataAtRisk: readonly DataAtRisk[];
+  /** Data loss explicitly allowed, by address. */
+  readonly allowances: readonly Allowance[];
+}
+
+/** The allowances in force: policy.allowDataLoss, AIWC_ALLOW_DATA_LOSS and --allow-data-loss. */
+export function allowances(policy: ClusterConfig["policy"], env: NodeJS.ProcessEnv, cli: readonly string[] = []): Allowance[] {
+  return [
+    ...policy.allowDataLoss.map((address) => ({ address, source: "config" as const })),
+    ...splitAddresses(env[ENV.allowDataLoss]).map((address) => ({ address, source: "environment" as const })),
+    ...cli.map((address) => ({ address, source: "command line" as const })),
+  ];
+}
+
+export function isAllowed(resource: { readonly address: string; readonly stack?: string | undefined }, allowed: readonly Allowance[]): boolean {
+  return allowed.some((a) => a.address === resource.address || (resource.stack !== undefined && a.address === `${resource.stack}:${resource.address}`));
+}
+
+/** Resources holding data that a plan deletes or replaces. */
+export function planDataAtRisk(estimate: Estimate, allowed: readonly Allowance[]): DataAtRisk[] {
+  const out: DataAtRisk[] = [];
+  const add = (r: LineItem, action: "delete" | "replace") => {
+    if (!holdsData(r)) return;
+    out.push({
+      address: r.address,
+      type: r.type,
+      ...(r.stack !== undefined ? { stack: r.stack } : {}),
+      group: r.group,
+      ...(r.user !== undefined ? { user: r.user } : {}),
+      action,
+      allowed: isAllowed(r, allowed),
+    });
+  };
+  for (const r of estimate.resources) if (plannedAction(r.actions) === "replace") add(r, "replace");
+  for (const r of estimate.removed) add(r, "delete");
+  return out;
+}
+
+/** The gate reason for data at risk that nobody allowed, if any. */
+export function dataLossReason(atRisk: readonly DataAtRisk[]): string | undefined {
+  const blocked = atRisk.filter((d) => !d.allowed);
+  if (blocked.length === 0) return undefined;
+  const list = blocked.slice(0, 5).map((d) => `${d.stack !== undefined ? `${d.stack}:` : ""}${d.address} (${d.action === "delete" ? "destroyed" : "replaced"})`).join(", ");
+  const more = blocked.length > 5 ? ` and ${blocked.length - 5} more` : "";
+  return `data at risk: ${blocked.length} resource(s) holding data would be destroyed or replaced: ${list}${more}. If that is intended, allow each by address (--allow-data-loss ADDRESS, policy.allowDataLoss or ${ENV.allowDataLoss})`;
 }
 
 function daysBetween(from: string, to: string): number {
@@ -32,8 +86,13 @@ export function evaluateGate(
   tariff: TariffReport | undefined,
   book: PriceBook,
   env: NodeJS.ProcessEnv = process.env,
+  allowDataLoss: readonly string[] = [],
 ): GateResult {
   const reasons: string[] = [];
+  const allowed = allowances(policy, env, allowDataLoss);
+  const dataAtRisk = planDataAtRisk(estimate, allowed);
+  const lossReason = dataLossReason(dataAtRisk);
+  if (lossReason !== undefined) reasons.push(lossReason);
   const warnings: string[] = [];
 
   const unsupported = estimate.resources.filter((r) => r.status === "unsupported");
@@ -87,17 +146,20 @@ export function evaluateGate(
   }
   warnings.push(...[...notes].sort());
 
-  const environment = env[OVERRIDE_ENV];
+  const environment = environmentOverride(env);
   const override =
-    environment !== undefined && environment.trim() !== ""
-      ? { reason: environment.trim(), source: "environment" as const }
+    environment !== undefined
+      ? { reason: environment, source: "environment" as const }
       : policy.override !== undefined
         ? { reason: policy.override.reason, source: "config" as const }
         : undefined;
   return {
-    passed: reasons.length === 0 || override !== undefined,
+    // A cost override never covers data loss: that is allowed by address only.
+    passed: lossReason === undefined && (reasons.length === 0 || override !== undefined),
     reasons,
     warnings,
     ...(override !== undefined ? { override } : {}),
+    dataAtRisk,
+    allowances: allowed,
   };
 }

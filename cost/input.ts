@@ -48,18 +48,34 @@ function providerName(type: string): string {
   return type.split("_")[0]!;
 }
 
+/**
+ * Upper bounds checked before any work, so a hostile or broken input is a clear error within
+ * a second instead of an out-of-memory abort. A cluster of 100,000 users synthesizes to about
+ * 300,000 resource instances.
+ */
+export const LIMITS = {
+  /** Instances of one resource block (`count`, `for_each`). */
+  instancesPerResource: 100_000,
+  /** Resource instances in all documents of one run. */
+  instances: 2_000_000,
+} as const;
+
+function path(...segments: (string | number)[]): string {
+  return segments.map((s, i) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(s) ? `${i === 0 ? "" : "."}${s}` : `[${JSON.stringify(s)}]`)).join("");
+}
+
 /** Resources of a Terraform JSON configuration, with `count`/`for_each` literals expanded. */
 export function fromConfiguration(document: unknown, stack?: string): ResourceInstance[] {
   if (!isObject(document)) throw new InputError("not a Terraform JSON configuration: expected an object at the top level");
   const resources = document.resource ?? {};
-  if (!isObject(resources)) throw new InputError('"resource" must be an object of resource types');
+  if (!isObject(resources)) throw new InputError('resource: must be an object of resource types');
   const regions = providerRegions(document.provider);
   const out: ResourceInstance[] = [];
   for (const [type, instances] of Object.entries(resources)) {
-    if (!isObject(instances)) throw new InputError(`resource.${type} must be an object of resource names`);
+    if (!isObject(instances)) throw new InputError(`${path("resource", type)}: must be an object of resource names`);
     const region = regions[providerName(type)];
     for (const [name, body] of Object.entries(instances)) {
-      if (!isObject(body)) throw new InputError(`resource.${type}.${name} must be an object`);
+      if (!isObject(body)) throw new InputError(`${path("resource", type, name)}: must be an object`);
       const comment = body["//"];
       const metadata = isObject(comment) && isObject(comment.metadata) ? comment.metadata : undefined;
       const constructPath = typeof metadata?.path === "string" ? metadata.path : undefined;
@@ -71,24 +87,25 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
         continue;
       }
       const base = { type, values: body, stack, constructPath, providerRegion: region };
+      const where = path("resource", type, name);
       if (typeof count === "number") {
+        if (!Number.isInteger(count) || count < 0) throw new InputError(`${where}.count: must be a whole number ≥ 0, got ${count}`);
+        if (count > LIMITS.instancesPerResource) throw new InputError(`${where}.count: ${count} instances exceed aiwc's limit of ${LIMITS.instancesPerResource} per resource`);
+        if (out.length + count > LIMITS.instances) throw new InputError(`${where}.count: the configuration expands to more than ${LIMITS.instances} resource instances, aiwc's limit`);
         for (let i = 0; i < count; i++) out.push({ ...base, address: `${type}.${name}[${i}]` });
-      } else if (isObject(forEach)) {
-        for (const key of Object.keys(forEach)) out.push({ ...base, address: `${type}.${name}[${JSON.stringify(key)}]` });
-      } else if (Array.isArray(forEach)) {
-        for (const key of forEach) out.push({ ...base, address: `${type}.${name}[${JSON.stringify(String(key))}]` });
+      } else if (count !== undefined && typeof count !== "string") {
+        throw new InputError(`${where}.count: must be a number or an expression string, got ${JSON.stringify(count)}`);
+      } else if (isObject(forEach) || Array.isArray(forEach)) {
+        const keys = Array.isArray(forEach) ? forEach.map((k) => String(k)) : Object.keys(forEach);
+        if (keys.length > LIMITS.instancesPerResource) throw new InputError(`${where}.for_each: ${keys.length} instances exceed aiwc's limit of ${LIMITS.instancesPerResource} per resource`);
+        for (const key of keys) out.push({ ...base, address: `${type}.${name}[${JSON.stringify(key)}]` });
       } else {
         // An expression count/for_each is only known at plan time: price one instance and say so.
-        out.push({ ...base, address: `${type}.${name}`, ...(count !== undefined || forEach !== undefined ? { values: { ...body, "aiwc:unknown_count": true } } : {}) });
+        out.push({ ...base, address: `${type}.${name}`, values: { ...body, "aiwc:unknown_count": true } });
       }
     }
   }
   return out;
-}
-
-interface PlanModule {
-  resources?: { address: string; mode: string; type: string; values?: Json }[];
-  child_modules?: PlanModule[];
 }
 
 function planRegions(plan: Json): Record<string, string> {
@@ -103,37 +120,67 @@ function planRegions(plan: Json): Record<string, string> {
   return regions;
 }
 
-/** Resources of a `terraform show -json` plan: the planned state, with each change's actions. */
+/** Resources of a `terraform show -json` plan: the planned state, with each change's actions; deletions from `resource_changes`. */
 export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {
   if (!isObject(plan) || !isObject(plan.planned_values)) {
-    throw new InputError("not a Terraform plan: expected `planned_values` (the output of `terraform show -json <planfile>`)");
+    throw new InputError("planned_values: missing or not an object; expected the output of `terraform show -json <planfile>`");
   }
+  const changes = plan.resource_changes ?? [];
+  if (!Array.isArray(changes)) throw new InputError("resource_changes: must be a list");
   const actions = new Map<string, string[]>();
-  for (const change of Array.isArray(plan.resource_changes) ? plan.resource_changes : []) {
-    if (isObject(change) && typeof change.address === "string" && isObject(change.change) && Array.isArray(change.change.actions)) {
-      actions.set(change.address, change.change.actions as string[]);
+  const deleted: { address: string; type: string; values: Json }[] = [];
+  changes.forEach((change, i) => {
+    const at = path("resource_changes", i);
+    if (!isObject(change)) throw new InputError(`${at}: must be an object`);
+    if (typeof change.address !== "string") throw new InputError(`${at}.address: must be a string`);
+    if (change.mode !== undefined && change.mode !== "managed") return;
+    if (!isObject(change.change)) throw new InputError(`${at}.change: must be an object with actions`);
+    const list = change.change.actions;
+    if (!Array.isArray(list) || !list.every((a) => typeof a === "string")) throw new InputError(`${at}.change.actions: must be a list of action names`);
+    actions.set(change.address, list as string[]);
+    if (list.includes("delete") && !list.includes("create")) {
+      if (typeof change.type !== "string") throw new InputError(`${at}.type: must be a resource type`);
+      const before = change.change.before;
+      if (before !== null && before !== undefined && !isObject(before)) throw new InputError(`${at}.change.before: must be an object`);
+      deleted.push({ address: change.address, type: change.type, values: (before as Json | null | undefined) ?? {} });
     }
-  }
+  });
   const regions = planRegions(plan);
   const out: ResourceInstance[] = [];
-  const walk = (module: PlanModule | undefined): void => {
-    if (module === undefined) return;
-    for (const resource of module.resources ?? []) {
-      if (resource.mode !== "managed") continue;
+  const walk = (module: unknown, at: string): void => {
+    if (!isObject(module)) throw new InputError(`${at}: must be an object`);
+    const resources = module.resources ?? [];
+    if (!Array.isArray(resources)) throw new InputError(`${at}.resources: must be a list`);
+    if (out.length + resources.length > LIMITS.instances) throw new InputError(`${at}.resources: the plan holds more than ${LIMITS.instances} resource instances, aiwc's limit`);
+    resources.forEach((resource, i) => {
+      const where = `${at}.resources[${i}]`;
+      if (!isObject(resource)) throw new InputError(`${where}: must be an object`);
+      if (resource.mode !== "managed") return;
+      if (typeof resource.type !== "string" || resource.type === "") throw new InputError(`${where}.type: must be a resource type`);
+      if (typeof resource.address !== "string") throw new InputError(`${where}.address: must be a string`);
+      if (resource.values !== undefined && resource.values !== null && !isObject(resource.values)) throw new InputError(`${where}.values: must be an object`);
       const region = regions[providerName(resource.type)];
       const act = actions.get(resource.address);
       out.push({
         address: resource.address,
         type: resource.type,
         ...(stack !== undefined ? { stack } : {}),
-        values: resource.values ?? {},
+        values: (resource.values as Json | undefined) ?? {},
         ...(region !== undefined ? { providerRegion: region } : {}),
         ...(act !== undefined ? { actions: act } : {}),
       });
-    }
-    for (const child of module.child_modules ?? []) walk(child);
+    });
+    const children = module.child_modules ?? [];
+    if (!Array.isArray(children)) throw new InputError(`${at}.child_modules: must be a list`);
+    children.forEach((child, i) => walk(child, `${at}.child_modules[${i}]`));
   };
-  walk((plan.planned_values as Json).root_module as PlanModule);
+  const root = plan.planned_values.root_module;
+  // A plan that destroys everything has no root module in its planned values.
+  if (root !== undefined) walk(root, "planned_values.root_module");
+  for (const d of deleted) {
+    const region = regions[providerName(d.type)];
+    out.push({ address: d.address, type: d.type, ...(stack !== undefined ? { stack } : {}), values: d.values, ...(region !== undefined ? { providerRegion: region } : {}), actions: ["delete"] });
+  }
   return out;
 }
 

@@ -30,6 +30,8 @@ function verdictLines(report: CostReport): string[] {
   const lines = [gate.reasons.length === 0 ? "Gate: PASSED" : gate.passed ? "Gate: FAILED, OVERRIDDEN" : "Gate: FAILED"];
   for (const reason of gate.reasons) lines.push(`  ✗ ${reason}`);
   if (gate.override !== undefined) lines.push(`  override (${gate.override.source}): ${gate.override.reason}`);
+  for (const d of gate.dataAtRisk) lines.push(`  DATA AT RISK: ${d.stack !== undefined ? `${d.stack}:` : ""}${d.address} ${d.action === "delete" ? "destroyed" : "replaced"}${d.allowed ? " (allowed)" : ""}`);
+  for (const a of gate.allowances) lines.push(`  data loss allowed (${a.source}): ${a.address}`);
   for (const warning of gate.warnings) lines.push(`  ! ${warning}`);
   return lines;
 }
@@ -46,7 +48,7 @@ function headerLine(report: CostReport): string {
     .filter(([p]) => report.estimate.resources.some((r) => r.components.some((c) => c.priceKey.startsWith(`${p}.`))))
     .map(([p, c]) => `${p} ${c.version} (${c.as_of})`)
     .join(", ");
-  return `Prices for ${report.estimate.pricingDate}, net EUR; catalogs: ${catalogs || "none used"}`;
+  return `Prices for ${report.estimate.pricingDate} (${report.pricingDateSource}), net EUR; catalogs: ${catalogs || "none used"}`;
 }
 
 export function renderTable(report: CostReport): string {
@@ -61,6 +63,7 @@ export function renderTable(report: CostReport): string {
   for (const r of e.resources.filter((x) => x.status === "unsupported")) out.push(`  unsupported: ${r.address} — ${r.reason}`);
   const usage = e.resources.flatMap((r) => r.components.filter((c) => c.quantity === null && c.unitPrice !== null).map((c) => `  usage-based: ${r.address} ${c.name}: ${toUnitPrice(c.unitPrice!)} € per ${c.unit.replace(/s$/, "")} (set ${c.usageKey ?? "usage"})`));
   out.push(...usage);
+  for (const r of e.removed) out.push(`  destroyed by the plan: ${r.address} (${formatEur(r.monthly)} per month before)`);
 
   if (t !== undefined && t.users > 0) {
     out.push("", `Tariff model: ${t.users} users`);
@@ -132,9 +135,14 @@ export function renderMarkdown(report: CostReport): string {
       "",
     );
   }
-  if (gate.reasons.length > 0 || gate.override !== undefined || gate.warnings.length > 0) {
+  if (gate.dataAtRisk.length > 0) {
+    out.push(`> **⚠️ Data at risk:** ${gate.dataAtRisk.map((d) => `\`${d.stack !== undefined ? `${d.stack}:` : ""}${d.address}\` ${d.action === "delete" ? "destroyed" : "replaced"}${d.allowed ? " (allowed)" : ""}`).join(", ")}`, "");
+  }
+  if (e.removed.length > 0) out.push(`Destroyed by the plan: ${e.removed.map((r) => `\`${r.address}\` (${formatEur(r.monthly)}/month before)`).join(", ")}`, "");
+  if (gate.reasons.length > 0 || gate.override !== undefined || gate.warnings.length > 0 || gate.allowances.length > 0) {
     out.push(...gate.reasons.map((r) => `- ❌ ${r}`));
     if (gate.override !== undefined) out.push(`- Override (${gate.override.source}): ${gate.override.reason}`);
+    out.push(...gate.allowances.map((a) => `- Data loss allowed (${a.source}): \`${a.address}\``));
     out.push(...gate.warnings.map((w) => `- ⚠️ ${w}`), "");
   }
   out.push(

@@ -6,6 +6,8 @@
 import type { Config } from "../config/load";
 import { buildTopology, dataVolumeName, storageVolumeName } from "../constructs/topology";
 import { estimate, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
+import { ENV } from "../config/environment";
+import { isCalendarDate, today } from "../config/dates";
 import { evaluateGate, type GateResult } from "./gate";
 import { fromTerraformJson, InputError, type ResourceInstance } from "./input";
 import { money, toAmount, toUnitPrice, type Money } from "./money";
@@ -30,19 +32,32 @@ export interface CostReport {
   readonly tariff?: TariffReport;
   readonly gate: GateResult;
   readonly book: PriceBook;
+  /** Where the pricing date came from. */
+  readonly pricingDateSource: PricingDateSource;
 }
+
+export type PricingDateSource = "command line" | "environment" | "today";
 
 export interface PricingOptions {
   /** Date prices are taken for (YYYY-MM-DD). @default today, or AIWC_PRICING_DATE */
   readonly date?: string;
   readonly usage?: Usage;
   readonly env?: NodeJS.ProcessEnv;
+  /** Addresses whose data loss is allowed (--allow-data-loss), besides config and environment. */
+  readonly allowDataLoss?: readonly string[];
   /** Monthly figures to show beside the estimate: `{ label, amount, currency }`. */
   readonly references?: readonly { readonly label: string; readonly amount: string; readonly currency: string }[];
 }
 
-export function pricingDate(options: PricingOptions = {}): string {
-  return options.date ?? options.env?.AIWC_PRICING_DATE ?? process.env.AIWC_PRICING_DATE ?? new Date().toISOString().slice(0, 10);
+/** The pricing date and its source: --date, else AIWC_PRICING_DATE (validated with the config), else today. */
+export function pricingDate(options: PricingOptions = {}): { date: string; source: PricingDateSource } {
+  if (options.date !== undefined) return { date: options.date, source: "command line" };
+  const env = (options.env ?? process.env)[ENV.pricingDate];
+  if (env !== undefined && env !== "") {
+    if (!isCalendarDate(env)) throw new InputError(`environment: ${ENV.pricingDate}: "${env.slice(0, 40)}" is not a date YYYY-MM-DD`);
+    return { date: env, source: "environment" };
+  }
+  return { date: today(), source: "today" };
 }
 
 /** Node and user-VM labels by name, for resources that cannot carry labels themselves. */
@@ -59,16 +74,17 @@ function labelsByName(config: Config): LabelsByName {
 /** Prices resource instances against a config's catalogs, tariffs and policy. */
 export function reportFor(config: Config, instances: readonly ResourceInstance[], source: string, options: PricingOptions = {}): CostReport {
   const aliases = { ovh: Object.fromEntries(Object.entries(config.cluster.ovh.flavorIds).map(([name, id]) => [id, name])) };
-  const book = new PriceBook(config.catalogs, config.fx, pricingDate(options), aliases);
+  const date = pricingDate(options);
+  const book = new PriceBook(config.catalogs, config.fx, date.date, aliases);
   const result = estimate(instances, book, options.usage ?? {}, labelsByName(config));
   const tariff = tariffReport(config, result, book);
-  const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env);
+  const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env, options.allowDataLoss ?? []);
   const references = (options.references ?? []).map(({ label, amount, currency }) => {
     const rate = currency === "EUR" ? "1" : config.fx.rates[currency]?.per_eur;
     if (rate === undefined) throw new InputError(`no exchange rate for ${currency} in fx.yaml`);
     return { label, amount: money(amount), currency, eur: money(amount).dividedBy(rate) };
   });
-  return { source, references, estimate: result, tariff, gate, book };
+  return { source, references, estimate: result, tariff, gate, book, pricingDateSource: date.source };
 }
 
 /** Prices Terraform JSON documents (plans or configurations), one per stack or file. */
@@ -97,6 +113,7 @@ export function reportJson(report: CostReport): Record<string, unknown> {
     source: report.source,
     currency: "EUR",
     pricingDate: e.pricingDate,
+    pricingDateSource: report.pricingDateSource,
     catalogs: Object.entries(book.catalogs)
       .filter(([p]) => usedProviders.includes(p))
       .map(([provider, c]) => ({ provider, version: c.version, asOf: c.as_of, currency: c.currency })),
@@ -130,9 +147,13 @@ export function reportJson(report: CostReport): Record<string, unknown> {
       ...(r.constructPath !== undefined ? { constructPath: r.constructPath } : {}),
       group: r.group,
       ...(r.user !== undefined ? { user: r.user } : {}),
+      ...(r.role !== undefined ? { role: r.role } : {}),
+      ...(r.name !== undefined ? { name: r.name } : {}),
       status: r.status,
       ...(r.reason !== undefined ? { reason: r.reason } : {}),
       ...(r.actions !== undefined ? { actions: r.actions } : {}),
+      ...(r.replaceKey !== undefined ? { replaceKey: r.replaceKey } : {}),
+      ...(r.bootKey !== undefined ? { bootKey: r.bootKey } : {}),
       monthly: amount(r.monthly),
       setup: amount(r.setup),
       components: r.components.map((c) => ({
@@ -147,6 +168,15 @@ export function reportJson(report: CostReport): Record<string, unknown> {
         ...(c.missing !== undefined ? { missing: c.missing } : {}),
         ...(c.estimate !== undefined ? { estimate: c.estimate } : {}),
       })),
+    })),
+    removed: e.removed.map((r) => ({
+      address: r.address,
+      type: r.type,
+      ...(r.stack !== undefined ? { stack: r.stack } : {}),
+      group: r.group,
+      ...(r.user !== undefined ? { user: r.user } : {}),
+      ...(r.role !== undefined ? { role: r.role } : {}),
+      monthlyBefore: amount(r.monthly),
     })),
     unsupported: e.resources.filter((r) => r.status === "unsupported").map((r) => ({ address: r.address, type: r.type, reason: r.reason })),
     usageBased: e.resources.flatMap((r) =>
@@ -197,6 +227,8 @@ export function reportJson(report: CostReport): Record<string, unknown> {
       reasons: gate.reasons,
       warnings: gate.warnings,
       ...(gate.override !== undefined ? { override: gate.override } : {}),
+      dataAtRisk: gate.dataAtRisk,
+      allowances: gate.allowances,
     },
   };
 }

@@ -13,6 +13,15 @@ import type { PlatformExports, ProviderStacks } from "../constructs/provider-sta
 import { buildTopology, type Topology } from "../constructs/topology";
 import { reportForDocuments, type CostReport, type PricingOptions } from "../cost/report";
 import { GateFailure } from "./gate-failure";
+import { writeGateRecord } from "./gate-record";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { InputError } from "../cost/input";
+
+/** The output directory, created with its parents; a file in its place is an input error. */
+function ensureOutdir(outdir: string): void {
+  if (existsSync(outdir) && !statSync(outdir).isDirectory()) throw new InputError(`${outdir}: exists and is not a directory; choose another output directory`);
+  mkdirSync(outdir, { recursive: true });
+}
 
 export const STACK_NAMES = ["platform", "users"] as const;
 export type StackName = (typeof STACK_NAMES)[number];
@@ -113,6 +122,7 @@ function withoutCreationStacks<T>(work: () => T): T {
  */
 export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
   return withoutCreationStacks(() => {
+    ensureOutdir(resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out"));
     const built = buildApp(config, options);
     try {
       built.app.synth();
@@ -121,6 +131,8 @@ export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
       if (report !== undefined && !report.gate.passed) throw new GateFailure(report);
       throw error;
     }
+    // The verdict goes with the stacks it judged (aiwc verify checks them before apply).
+    writeGateRecord(built.app.outdir, STACK_NAMES, config, built.cost()!);
     return built;
   });
 }

@@ -8,6 +8,7 @@ import { ConfigError, formatProblem } from "../config/problems";
 import { ensureTerraformEnv } from "../providers/tf-env";
 import { synthesize } from "./app";
 import { GateFailure } from "./gate-failure";
+import { InputError } from "../cost/input";
 
 function main(): void {
   ensureTerraformEnv();
@@ -21,6 +22,10 @@ function main(): void {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) console.error(formatProblem(problem));
       console.error(`aiwc: configuration has ${error.problems.length} problem(s); nothing was synthesized`);
+      process.exit(1);
+    }
+    if (error instanceof InputError) {
+      console.error(`aiwc: ${error.message}`);
       process.exit(1);
     }
     if (error instanceof GateFailure) {

@@ -174,7 +174,7 @@ describe("dedicated GPU hosts", () => {
         role: "gpu-worker",
         product: "GEX44-1",
         price_key: "hetzner.dedicated.GEX44-1",
-        private_ip: "10.0.2.10",
+        private_ip: "10.0.2.170",
         vswitch_id: 71234,
         labels: { "aiwc/cluster": "aiwc", "aiwc/group": "gpu-workers", "aiwc/role": "gpu-worker", "aiwc/product": "GEX44-1" },
       },

@@ -46,14 +46,16 @@ describe("golden diffs", () => {
     expect(json.resources.some((r: { change: string; type: string }) => r.change === "removed" && r.type === "hcloud_server")).toBe(true);
   });
 
-  test("a removed Ceph node's volume and a removed user VM are data at risk in every format", () => {
+  test("a removed Ceph node with its volume and a removed user VM are data at risk in every format", () => {
     const head = fixtureConfig({ cluster: (d) => { d.setIn(["ceph", "replication"], 2); d.setIn(["nodeGroups", "ceph-storage", "count"], 2); } });
     const json = diffJson(DEFAULT_CONFIG, head);
-    expect(json.dataAtRisk.map((r: { type: string }) => r.type)).toEqual(["hcloud_volume"]);
+    expect(json.dataAtRisk.map((r: { type: string }) => r.type)).toEqual(["hcloud_server", "hcloud_volume"]);
+    expect(json.gate.passed).toBe(false);
+    expect(json.gate.reasons.at(-1)).toMatch(/^data at risk: 2 resource\(s\) holding data would be destroyed or replaced/);
     const table = costDiff({ base: DEFAULT_CONFIG, config: head, date: DATE }).stdout;
     expect(table).toMatch(/- hcloud_volume\.CephStorage_DataVolume3_[0-9A-F]+ .* DATA AT RISK/);
     const markdown = costDiff({ base: DEFAULT_CONFIG, config: head, date: DATE, format: "markdown" }).stdout;
-    expect(markdown).toContain("> **⚠️ Data at risk:** this change destroys 1 resource(s) that hold data");
+    expect(markdown).toContain("> **⚠️ Data at risk:** this change destroys or replaces 2 resource(s) that hold data");
     const users = diffJson(DEFAULT_CONFIG, fixtureConfig({ users: (d) => (d.get("users") as { items: unknown[] }).items.splice(0, 1) }));
     expect(users.dataAtRisk).toEqual([expect.objectContaining({ type: "hcloud_server", user: "anna", change: "removed", dataAtRisk: true })]);
   });
@@ -148,7 +150,7 @@ describe("bad input", () => {
     expect(r.exitCode).toBe(2);
     const json = JSON.parse(r.stdout);
     expect(json.gate.reasons[0]).toMatch(/^2 resource\(s\) cannot be priced/);
-    expect(json.failOn).toEqual(["the head fails its cost gate"]);
+    expect(json.failOn).toEqual(["the gate fails after this change"]);
   });
 
   test("unknown --fail-on condition, missing head, report of the wrong kind", () => {

@@ -109,7 +109,7 @@ describe("bad input", () => {
     writeFileSync(file, JSON.stringify({ resource: [1, 2] }));
     const { code, out } = aiwc(["cost", "--plan", file]);
     expect(code).toBe(1);
-    expect(out).toContain('other.json: "resource" must be an object of resource types');
+    expect(out).toContain('other.json: resource: must be an object of resource types');
   });
 
   test("unknown server type in the config", () => {
@@ -136,7 +136,7 @@ describe("bad input", () => {
 
   test("bad --format, --date and --reference", () => {
     expect(aiwc(["cost", "--format", "xml"]).out).toContain('aiwc: --format must be one of table, json, markdown, got "xml"');
-    expect(aiwc(["cost", "--date", "27.11.2026"]).out).toContain('aiwc: --date must be YYYY-MM-DD, got "27.11.2026"');
+    expect(aiwc(["cost", "--date", "27.11.2026"]).out).toContain('aiwc: --date must be a date YYYY-MM-DD, got "27.11.2026"');
     expect(aiwc(["cost", "--reference", "lots"]).out).toContain('--reference must be an amount and a currency, e.g. "2680 USD", got "lots"');
   });
 });

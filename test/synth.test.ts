@@ -74,7 +74,7 @@ describe("default config synthesis", () => {
       "aiwc-service-nodes-02",
     ]);
     expect(nodes["aiwc-bastion-01"]).toMatchObject({ group: "bastion", private_ip: "10.0.1.2", public_ip: expect.stringContaining("hcloud_primary_ip") });
-    expect(nodes["aiwc-gpu-workers-01"]).toMatchObject({ group: "gpu-workers", kind: "dedicated", product: "GEX44-1", private_ip: "10.0.2.10" });
+    expect(nodes["aiwc-gpu-workers-01"]).toMatchObject({ group: "gpu-workers", kind: "dedicated", product: "GEX44-1", private_ip: "10.0.2.170" });
     expect(nodes["aiwc-controllers-01"]!.private_ip).toMatch(/^\$\{tolist\(hcloud_server\.Controllers_Server1_[0-9A-F]+\.network\)\.0\.ip\}$/);
     expect(nodes["aiwc-controllers-01"]).not.toHaveProperty("public_ip");
     const vms = synthesized.users.output.nodes.value as Record<string, Record<string, unknown>>;

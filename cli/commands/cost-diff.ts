@@ -11,6 +11,8 @@ import { reportJson } from "../../cost/report";
 import { priceConfig } from "../../stacks/app";
 import { GateFailure } from "../../stacks/gate-failure";
 import { UsageError, type CommandResult } from "../result";
+import { ADDRESS } from "../../config/schema";
+import { isCalendarDate } from "../../config/dates";
 
 export interface CostDiffOptions {
   /** Git ref, config path (file or directory) or a saved `aiwc cost --format json` report. */
@@ -22,6 +24,8 @@ export interface CostDiffOptions {
   readonly date?: string;
   /** Conditions that make the command exit 2: monthly:<€>, percent:<%>, margin, gate, data-at-risk. */
   readonly failOn?: readonly string[];
+  /** Addresses whose destruction or replacement is intended. */
+  readonly allowDataLoss?: readonly string[];
 }
 
 /** Exit code when a --fail-on condition holds (1 is bad input or config). */
@@ -105,9 +109,10 @@ export function failures(diff: CostDiff, rules: readonly string[]): string[] {
       const reason = diff.head.gate.reasons.find((r) => r.startsWith("gross margin"));
       if (reason !== undefined) out.push(reason);
     } else if (name === "gate" && value === undefined) {
-      if (!diff.head.gate.passed) out.push("the head fails its cost gate");
+      if (!diff.gate.passed) out.push("the gate fails after this change");
     } else if (name === "data-at-risk" && value === undefined) {
-      if (diff.dataAtRisk.length > 0) out.push(`${diff.dataAtRisk.length} resource(s) holding data would be destroyed`);
+      const blocked = diff.dataAtRisk.filter((r) => !r.allowed);
+      if (blocked.length > 0) out.push(`${blocked.length} resource(s) holding data would be destroyed or replaced without an allowance`);
     } else {
       throw new UsageError(`--fail-on: unknown condition "${rule}"; use monthly:<euros>, percent:<percent>, margin, gate or data-at-risk`);
     }
@@ -119,7 +124,7 @@ export function failures(diff: CostDiff, rules: readonly string[]): string[] {
 export function costDiff(options: CostDiffOptions): CommandResult {
   const format = options.format ?? "table";
   if (!["table", "json", "markdown"].includes(format)) throw new UsageError(`--format must be one of table, json, markdown, got "${format}"`);
-  if (options.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) throw new UsageError(`--date must be YYYY-MM-DD, got "${options.date}"`);
+  if (options.date !== undefined && !isCalendarDate(options.date)) throw new UsageError(`--date must be YYYY-MM-DD, got "${options.date}"`);
   const headConfigFile = resolveClusterFile(options.config);
   // Check the rules before the (slow) pricing.
   for (const rule of options.failOn ?? []) {
@@ -129,7 +134,10 @@ export function costDiff(options: CostDiffOptions): CommandResult {
   }
   const head = options.head !== undefined ? resolveSide("head", options.head, headConfigFile, options.date) : priceSide("head", headConfigFile, options.date);
   const base = resolveSide("base", options.base, headConfigFile, options.date);
-  const diff = diffReports(base, head);
+  for (const address of options.allowDataLoss ?? []) {
+    if (!ADDRESS.test(address)) throw new UsageError(`--allow-data-loss: "${address}" is not a Terraform resource address (e.g. hcloud_volume.x or users:aws_instance.user-ben)`);
+  }
+  const diff = diffReports(base, head, (options.allowDataLoss ?? []).map((address) => ({ address, source: "command line" as const })));
   const failed = failures(diff, options.failOn ?? []);
   const stdout = format === "json" ? JSON.stringify(diffJson(diff, failed), null, 2) : format === "markdown" ? diffMarkdown(diff, failed) : diffTable(diff, failed);
   return { stdout, exitCode: failed.length > 0 ? EXIT_FAIL_ON : 0 };

@@ -8,6 +8,8 @@ import { renderMarkdown, renderTable } from "../../cost/render";
 import { reportForDocuments, reportJson, type PricingOptions } from "../../cost/report";
 import { priceConfig } from "../../stacks/app";
 import { UsageError, type CommandResult } from "../result";
+import { isCalendarDate } from "../../config/dates";
+import { ADDRESS } from "../../config/schema";
 
 export interface CostOptions {
   readonly config?: string;
@@ -21,6 +23,8 @@ export interface CostOptions {
   /** A monthly figure to compare with: "2680 USD". */
   readonly reference?: string;
   readonly referenceLabel?: string;
+  /** Addresses whose destruction or replacement in a plan is intended. */
+  readonly allowDataLoss?: readonly string[];
 }
 
 /** Exit code when the report was produced but the gate failed (1 is bad input). */
@@ -60,7 +64,10 @@ function documentName(file: string): string {
 export function cost(options: CostOptions): CommandResult {
   const format = options.format ?? "table";
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
-  if (options.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) throw new UsageError(`--date must be YYYY-MM-DD, got "${options.date}"`);
+  if (options.date !== undefined && !isCalendarDate(options.date)) throw new UsageError(`--date must be a date YYYY-MM-DD, got "${options.date}"`);
+  for (const address of options.allowDataLoss ?? []) {
+    if (!ADDRESS.test(address)) throw new UsageError(`--allow-data-loss: "${address}" is not a Terraform resource address (e.g. hcloud_volume.x or users:aws_instance.user-ben)`);
+  }
   const config = loadConfig(options.config);
   const references: { label: string; amount: string; currency: string }[] = [];
   if (options.reference !== undefined) {
@@ -77,6 +84,7 @@ export function cost(options: CostOptions): CommandResult {
   }
   const pricing: PricingOptions = {
     references,
+    ...(options.allowDataLoss !== undefined ? { allowDataLoss: options.allowDataLoss } : {}),
     ...(options.date !== undefined ? { date: options.date } : {}),
     ...(options.usage !== undefined ? { usage: readUsage(options.usage) } : {}),
   };

@@ -5,6 +5,13 @@ import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import type { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { dataVolumeName, type NodeSpec } from "../topology";
 
+/**
+ * Attributes that only seed a new instance: a new AMI or key pair replaces an instance, new
+ * user data stops and starts it. Terraform ignores them afterwards; keys, accounts and
+ * firewalls on running instances change through Ansible.
+ */
+export const AWS_BOOT_ONLY_ATTRIBUTES = ["ami", "user_data", "key_name"] as const;
+
 export interface AwsNodeGroupProps {
   readonly nodes: readonly NodeSpec[];
   readonly instanceType: string;
@@ -26,6 +33,11 @@ export interface AwsNodeGroupProps {
    * @default - AWS assigns addresses
    */
   readonly privateIps?: readonly string[];
+  /**
+   * EC2 termination protection (`disable_api_termination`): the instance cannot be terminated
+   * until it is turned off. @default false
+   */
+  readonly deleteProtection?: boolean;
   /** Tags on every resource of the group (node name added as Name). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -57,8 +69,8 @@ export class AwsNodeGroup extends Construct {
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
         rootBlockDevice: { volumeType: "gp3", volumeSize: props.rootVolumeGb, encrypted: true, tags },
         tags,
-        // A new AMI must not replace running nodes; user data is the node's identity.
-        lifecycle: { ignoreChanges: ["ami"] },
+        ...(props.deleteProtection === true ? { disableApiTermination: true } : {}),
+        lifecycle: { ignoreChanges: [...AWS_BOOT_ONLY_ATTRIBUTES] },
       });
       this.instances.push(instance);
       if (props.dataVolumeGb !== undefined) {

@@ -63,7 +63,11 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
       sink.add(files.tariffs, ["tariffs", id, "vm"], `no AWS instance type in ${region} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.aws`);
     }
   }
+  const zones = availabilityZones(cluster);
   (config.users ?? []).forEach((user, index) => {
+    if (user.zone !== undefined && !zones.includes(user.zone)) {
+      sink.add(files.users, ["users", index, "zone"], `"${user.zone}" is not one of aws.availabilityZones (${zones.join(", ")}); pin the zone the VM is in, or add it to aws.availabilityZones`);
+    }
     if (user.serverType !== undefined) {
       checkServerType(catalog, region, user.serverType, (m) => sink.add(files.users, ["users", index, "serverType"], m), (m) => sink.warn(files.users, ["users", index, "serverType"], m));
     }

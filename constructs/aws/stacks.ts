@@ -20,8 +20,9 @@ import type { PlatformExports, ProviderStacks } from "../provider-stacks";
 import { LABEL, networkZones, storageVolumeName, type CloudGroupSpec, type Topology } from "../topology";
 import { BackupBucket } from "./backup-bucket";
 import { AwsNetwork } from "./network";
-import { AwsNodeGroup } from "./node-group";
+import { AWS_BOOT_ONLY_ATTRIBUTES, AwsNodeGroup } from "./node-group";
 import { availabilityZones, zoneSubnets } from "./zones";
+import { userZone } from "../../config/placement";
 import { RoleSecurityGroups } from "./security-groups";
 
 interface AwsExports extends PlatformExports {
@@ -117,7 +118,8 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
     metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
     rootBlockDevice: { volumeType: "gp3", volumeSize: rootVolumeGb, encrypted: true, tags: bastionTags },
     tags: bastionTags,
-    lifecycle: { ignoreChanges: ["ami"] },
+    ...(bastionGroup.deleteProtection ? { disableApiTermination: true } : {}),
+    lifecycle: { ignoreChanges: [...AWS_BOOT_ONLY_ATTRIBUTES] },
   });
   const bastionIp = new Eip(stack, "BastionIp", { domain: "vpc", instance: bastion.id, tags: { ...bastionTags, Name: `${bastionNode.name}-ip` } });
   nodes[bastionNode.name] = { group: bastionGroup.name, role: "bastion", kind: "cloud", server_type: bastionGroup.serverType, private_ip: topology.network.bastionIp, public_ip: bastionIp.publicIp };
@@ -150,6 +152,7 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
       keyName: keyPair.keyName,
       userData: userData(topology, role),
       rootVolumeGb,
+      deleteProtection: group.deleteProtection,
       ...(group.dataVolumeGb !== undefined ? { dataVolumeGb: group.dataVolumeGb } : {}),
       tags: {},
     });
@@ -178,9 +181,11 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
   const image = ami(stack, topology);
   const keyName = `${topology.cluster}-${cluster.access.sshKeys[0]!.name}`;
   const vms: Record<string, unknown> = {};
-  topology.users.forEach((spec, index) => {
+  for (const spec of topology.users) {
     const tags = { ...spec.labels, Name: spec.name };
-    const zone = index % zoneNames.length;
+    // The zone is the user's own (pinned, or derived from the name): never the position in the
+    // user list, so onboarding one user moves nobody else's VM or volume.
+    const zone = zoneNames.indexOf(userZone({ name: spec.user, zone: spec.zone }, zoneNames));
     const instance = new Instance(stack, `User-${spec.user}`, {
       ami: image,
       instanceType: spec.serverType,
@@ -192,7 +197,9 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
       metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
       rootBlockDevice: { volumeType: "gp3", volumeSize: cluster.aws.rootVolumeGb, encrypted: true, tags },
       tags,
-      lifecycle: { ignoreChanges: ["ami"] },
+      ...(spec.deleteProtection ? { disableApiTermination: true } : {}),
+      // Account, key and sudo live in the user data; they change through users.yml.
+      lifecycle: { ignoreChanges: [...AWS_BOOT_ONLY_ATTRIBUTES] },
     });
     if (spec.extraVolumeGb > 0) {
       const volume = new EbsVolume(stack, `User-${spec.user}-Storage`, {
@@ -206,7 +213,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
       new VolumeAttachment(stack, `User-${spec.user}-StorageAttachment`, { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id });
     }
     vms[spec.name] = { group: "user-vms", role: "user-vm", kind: "cloud", user: spec.user, tariff: spec.tariff, packs: [...spec.packs], server_type: spec.serverType, private_ip: instance.privateIp };
-  });
+  }
   new TerraformOutput(stack, "nodes", { value: vms, description: "Every user VM: name → user, tariff, packs, private IP (input of `aiwc inventory`)" });
 }
 

@@ -6,6 +6,13 @@ import { Volume } from "../../.gen/providers/hcloud/volume";
 import { VolumeAttachment } from "../../.gen/providers/hcloud/volume-attachment";
 import { dataVolumeName, type NodeSpec } from "../topology";
 
+/**
+ * Attributes that only seed a new server: the hcloud provider replaces a server when any of
+ * them changes, so Terraform ignores them afterwards. Later changes to accounts, keys and
+ * firewalls reach running servers through Ansible (users.yml, bastion.yml, site.yml).
+ */
+export const BOOT_ONLY_ATTRIBUTES = ["image", "ssh_keys", "user_data"] as const;
+
 /** Hetzner allows at most 10 servers in one spread placement group. */
 export const MAX_SERVERS_PER_SPREAD_GROUP = 10;
 
@@ -44,6 +51,12 @@ export interface NodeGroupProps {
    * @default - no data volume
    */
   readonly dataVolumeGb?: number;
+  /**
+   * Hetzner delete and rebuild protection on the servers (both at once: the API requires them
+   * equal). A protected server cannot be deleted or rebuilt until this is turned off.
+   * @default false
+   */
+  readonly deleteProtection?: boolean;
 }
 
 /**
@@ -93,8 +106,8 @@ export class NodeGroup extends Construct {
         ],
         network: [{ networkId: props.networkId, subnetId: props.subnetId, ...(props.privateIps !== undefined ? { ip: props.privateIps[index]! } : {}) }],
         dependsOn: [...props.dependsOn],
-        // Image updates and new SSH keys must not rebuild running nodes; user data does (it is the node's identity).
-        lifecycle: { ignoreChanges: ["image", "ssh_keys"] },
+        ...(props.deleteProtection === true ? { deleteProtection: true, rebuildProtection: true } : {}),
+        lifecycle: { ignoreChanges: [...BOOT_ONLY_ATTRIBUTES] },
       });
       this.servers.push(server);
       if (props.dataVolumeGb !== undefined) {

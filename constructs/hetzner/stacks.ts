@@ -72,6 +72,7 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
     dependsOn: [net.platformSubnet],
     userData: cloudInit({ role: "bastion", zones: z }),
     node: bastionGroup.nodes[0]!,
+    deleteProtection: bastionGroup.deleteProtection,
     privateIp: topology.network.bastionIp,
   });
   nodes[bastionGroup.nodes[0]!.name] = {
@@ -104,6 +105,7 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
       userData: cloudInit({ role: group.role, zones: z }),
       group: group.name,
       nodes: group.nodes,
+      deleteProtection: group.deleteProtection,
       ...(group.dataVolumeGb !== undefined ? { dataVolumeGb: group.dataVolumeGb } : {}),
     });
     group.nodes.forEach((node, index) => {

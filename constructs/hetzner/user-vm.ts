@@ -3,6 +3,7 @@ import { Token } from "cdktf";
 import { Server } from "../../.gen/providers/hcloud/server";
 import { Volume } from "../../.gen/providers/hcloud/volume";
 import { storageVolumeName, type UserVmSpec } from "../topology";
+import { BOOT_ONLY_ATTRIBUTES } from "./node-group";
 
 export interface UserVmProps {
   readonly spec: UserVmSpec;
@@ -39,7 +40,9 @@ export class UserVm extends Construct {
       userData: props.userData,
       publicNet: [{ ipv4Enabled: false, ipv6Enabled: false }],
       network: [{ networkId: props.networkId, subnetId: props.subnetId }],
-      lifecycle: { ignoreChanges: ["image", "ssh_keys"] },
+      ...(spec.deleteProtection ? { deleteProtection: true, rebuildProtection: true } : {}),
+      // Account, key and sudo live in the user data; they change through users.yml, never by replacing the VM.
+      lifecycle: { ignoreChanges: [...BOOT_ONLY_ATTRIBUTES] },
     });
     if (spec.extraVolumeGb > 0) {
       this.volume = new Volume(this, "StorageVolume", {
@@ -50,7 +53,7 @@ export class UserVm extends Construct {
         labels: { ...spec.labels },
         automount: true,
         format: "ext4",
-        deleteProtection: true,
+        deleteProtection: spec.deleteProtection,
         lifecycle: { preventDestroy: true },
       });
     }

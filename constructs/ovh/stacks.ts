@@ -28,6 +28,9 @@ function observedIp(instance: CloudInstance, subnetIdExpression?: string): strin
   return `\${one(flatten([for n in ${address}.current_state.networks : [for a in n.addresses : a.ip if a.version == 4] if ${filter}]))}`;
 }
 
+/** Attributes that only seed a new instance; later key changes go through Ansible. */
+export const OVH_BOOT_ONLY_ATTRIBUTES = ["image_id", "ssh_key_name"] as const;
+
 interface OvhExports extends PlatformExports {
   readonly networkId: string;
   readonly usersSubnetId: string;
@@ -95,7 +98,9 @@ function platform(stack: TerraformStack, topology: Topology): OvhExports {
           { networkId, subnetId: platformSubnet.id, ...(bastion ? { ip: topology.network.bastionIp } : {}) },
         ],
         ...(volumes.length > 0 ? { volumeIds: volumes } : {}),
-        lifecycle: { ignoreChanges: ["image_id"] },
+        // ovh_cloud_instance has no delete protection of its own (provider 2.19): Terraform's
+        // prevent_destroy refuses any plan that replaces or deletes it while it is configured.
+        lifecycle: { ignoreChanges: [...OVH_BOOT_ONLY_ATTRIBUTES], ...(group.deleteProtection ? { preventDestroy: true } : {}) },
       });
       nodes[node.name] = {
         group: group.name,
@@ -143,7 +148,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
       sshKeyName: s.sshKeyName,
       networks: [{ networkId, subnetId }],
       ...(volumes.length > 0 ? { volumeIds: volumes } : {}),
-      lifecycle: { ignoreChanges: ["image_id"] },
+      lifecycle: { ignoreChanges: [...OVH_BOOT_ONLY_ATTRIBUTES], ...(spec.deleteProtection ? { preventDestroy: true } : {}) },
     });
     vms[spec.name] = { group: "user-vms", role: "user-vm", kind: "cloud", user: spec.user, tariff: spec.tariff, packs: [...spec.packs], server_type: spec.serverType, instance_id: instance.id, private_ip: observedIp(instance, "local.platform_users_subnet_id") };
   }
