@@ -3,12 +3,14 @@
  * tariffs.yaml and the price catalog. Returns a typed `Config` or throws `ConfigError` with
  * every problem of every file at once.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { catalogSchema, fxSchema, unknownSources, type Catalog, type FxTable } from "../cost/catalog";
 import { checkEnvironment } from "./environment";
+import { readRegularFile } from "./files";
+import { AIWC_LIMITS } from "./limits";
 import { ConfigError, ProblemSink } from "./problems";
 import { checkRules } from "./rules";
 import { clusterSchema, tariffsSchema, usersSchema, type ClusterConfig, type TariffsConfig, type UsersConfig } from "./schema";
@@ -54,11 +56,12 @@ type ParseResult = { ok: true; value: unknown } | { ok: false };
 /** Reads a YAML file; syntax errors (with line:column) and a missing file go to the sink. */
 function readYaml(file: string, sink: ProblemSink, what: string): ParseResult {
   const shown = displayPath(file);
-  if (!existsSync(file)) {
-    sink.add(shown, "", `file not found; ${what}`);
+  const read = readRegularFile(file, AIWC_LIMITS.yamlBytes, "a YAML file");
+  if (!read.ok) {
+    sink.add(shown, "", `${read.problem}; ${what}`);
     return { ok: false };
   }
-  const text = readFileSync(file, "utf8");
+  const text = read.text;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -148,6 +151,10 @@ export function loadCatalogs(
   sink: ProblemSink,
 ): { catalogs: Record<string, Catalog>; fx: FxTable | undefined } {
   const catalogs: Record<string, Catalog> = {};
+  if (existsSync(pricesDir) && !statSync(pricesDir).isDirectory()) {
+    sink.add(displayPath(pricesDir), "", "is not a directory; files.prices must name the directory holding <provider>.yaml and fx.yaml");
+    return { catalogs, fx: undefined };
+  }
   const files = existsSync(pricesDir) ? readdirSync(pricesDir).filter((f) => f.endsWith(".yaml") && f !== "fx.yaml").sort() : [];
   const providers = new Set([required, ...files.map((f) => f.slice(0, -".yaml".length))]);
   for (const provider of providers) {

@@ -4,7 +4,10 @@
  */
 import type { Catalog } from "../cost/catalog";
 import { PROVIDERS_BY_ID } from "../constructs/providers";
-import { contains, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "./cidr";
+import { contains, fromNumber, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "./cidr";
+import { cloudInit, userAccountYaml, type NetworkZones } from "../constructs/cloud-init";
+import { FIREWALL_MATRIX } from "../constructs/firewall-matrix";
+import { AIWC_LIMITS, PROVIDER_LIMITS } from "./limits";
 import { DEDICATED_FIRST_HOST, dedicatedPlacements, unusableHostAddress } from "./placement";
 import type { PathSegment, ProblemSink } from "./problems";
 import { SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig, type UserConfig } from "./schema";
@@ -36,12 +39,14 @@ const CONTROLLER_COUNTS = [1, 3, 5, 7];
 
 export function checkRules(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   checkNodeGroups(config, files.cluster, sink);
+  checkBounds(config, files, sink);
   checkNetwork(config.cluster, files.cluster, sink);
   checkDedicatedAddresses(config.cluster, files.cluster, sink);
   checkState(config.cluster, files.cluster, sink);
   checkCapacity(config.cluster, config.tariffs, files.cluster, sink);
   if (config.tariffs !== undefined) checkTariffs(config.tariffs, files.tariffs, sink);
   checkSoftware(config, files, sink);
+  checkUserData(config, files, sink);
   if (config.users !== undefined && config.tariffs !== undefined) checkUsers(config as ParsedConfig, files, sink);
   if (config.catalogs[config.cluster.provider] !== undefined) PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
 }
@@ -108,6 +113,95 @@ function checkNodeGroups({ cluster, users = [], tariffs }: PartialConfig, file: 
   }
 }
 
+/**
+ * Accounts that exist on the images aiwc boots (Ubuntu, Debian) or that its roles create: a
+ * user named like one would take over a system account on their VM.
+ */
+const SYSTEM_ACCOUNTS = new Set([
+  "root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc",
+  "gnats", "nobody", "nogroup", "messagebus", "syslog", "sshd", "ubuntu", "debian", "admin", "ec2-user", "centos", "cloud-user",
+  "lxd", "uuidd", "tcpdump", "tss", "landscape", "pollinate", "fwupd-refresh", "usbmux", "dnsmasq", "polkitd", "chrony", "ntp",
+  "ollama", "docker", "ceph", "caddy", "nvidia-persistenced", "operator", "ansible", "aiwc", "shutdown", "halt", "adm", "sudo", "wheel", "staff", "users",
+]);
+
+export function isSystemAccount(name: string): boolean {
+  return SYSTEM_ACCOUNTS.has(name) || name.startsWith("systemd-") || name.startsWith("_");
+}
+
+/** Node totals, reserved label keys and provider limits that depend on the whole config. */
+function checkBounds({ cluster, users }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const total = Object.values(cluster.nodeGroups).reduce((sum, g) => sum + g.count, 0);
+  if (total > AIWC_LIMITS.nodes) sink.add(files.cluster, "nodeGroups", `${total} nodes in all groups exceed aiwc's limit of ${AIWC_LIMITS.nodes}; split the platform into several clusters`);
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    for (const key of Object.keys(group.labels ?? {})) {
+      if (key.startsWith("aiwc/")) {
+        sink.add(files.cluster, ["nodeGroups", name, "labels", key], `label keys under "aiwc/" are aiwc's own (they attribute cost to groups and users); use another prefix, e.g. "ops/${key.slice(5)}"`);
+      }
+    }
+  }
+  (users ?? []).forEach((user, index) => {
+    if (isSystemAccount(user.name)) {
+      sink.add(files.users, ["users", index, "name"], `"${user.name}" is a system account on the VM's image (or one aiwc's roles use); choose another user name`);
+    }
+  });
+  if (cluster.provider === "aws") {
+    const limit = PROVIDER_LIMITS.awsRulesPerSecurityGroup;
+    const internetRules = FIREWALL_MATRIX.bastion.filter((r) => r.from === "internet").length;
+    const rules = cluster.access.adminCidrs.length * internetRules + (cluster.aws.egress === "nat-instance" ? 1 : 0) + 1;
+    if (rules > limit.value) {
+      sink.add(files.cluster, ["access", "adminCidrs"], `${cluster.access.adminCidrs.length} CIDRs make ${rules} inbound rules on the bastion's security group, more than AWS allows (${limit.value}; ${limit.source}); summarize them into fewer ranges`);
+    }
+  }
+  if (cluster.provider === "hetzner") {
+    const limit = PROVIDER_LIMITS.hetznerRulesPerFirewall;
+    const rules = FIREWALL_MATRIX.bastion.filter((r) => r.from === "internet").length + 1;
+    if (rules > limit.value) sink.add(files.cluster, ["access", "adminCidrs"], `the bastion's cloud firewall would have ${rules} rules, more than Hetzner allows (${limit.value}; ${limit.source})`);
+  }
+}
+
+/** Boot user data of every machine within the provider's limit (keys are the variable part). */
+function checkUserData({ cluster, users }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const limit = cluster.provider === "hetzner" ? PROVIDER_LIMITS.hetznerUserDataBytes : cluster.provider === "aws" ? PROVIDER_LIMITS.awsUserDataBytes : undefined;
+  if (limit === undefined) return;
+  const zones = zonesOf(cluster);
+  if (zones === undefined) return;
+  const operatorKeys = cluster.provider === "aws" ? cluster.access.sshKeys.map((k) => k.publicKey) : undefined;
+  const common = { zones, ...(operatorKeys !== undefined ? { operatorKeys, egressRoute: false } : {}) };
+  for (const role of ["bastion", "controller", "ceph", "service", "gpu-worker"] as const) {
+    const size = Buffer.byteLength(cloudInit({ role, ...common }));
+    if (size > limit.value) {
+      sink.add(files.cluster, ["access", "sshKeys"], `the ${role} nodes' user data would be ${size} bytes, more than ${limit.value} (${limit.source}); use fewer or shorter operator keys`);
+      return;
+    }
+  }
+  const base = Buffer.byteLength(cloudInit({ role: "user-vm", ...common }));
+  (users ?? []).forEach((user, index) => {
+    // The account part is appended as its own YAML document key; measure it exactly.
+    const size = base + Buffer.byteLength(userAccountYaml({ name: user.name, sshKey: user.sshKey, sudo: user.sudo }));
+    if (size > limit.value) {
+      sink.add(files.users, ["users", index, "sshKey"], `makes the VM's user data ${size} bytes, more than ${limit.value} (${limit.source}); use an ed25519 key`);
+    }
+  });
+}
+
+function zonesOf(cluster: ClusterConfig): NetworkZones | undefined {
+  const network = parseCidr(cluster.network.cidr);
+  const platform = parseCidr(cluster.network.platformSubnet);
+  const users = parseCidr(cluster.network.usersSubnet);
+  const vswitch = parseCidr(cluster.network.vswitchSubnet);
+  if (typeof network === "string" || typeof platform === "string" || typeof users === "string" || typeof vswitch === "string") return undefined;
+  if (platform.end - platform.start < 3 || network.end - network.start < 2) return undefined;
+  return {
+    network,
+    platform,
+    users,
+    ...(cluster.hetzner.vswitchId !== undefined ? { vswitch } : {}),
+    bastionIp: cluster.network.bastionIp ?? fromNumber(platform.start + 2),
+    gateway: fromNumber(network.start + 1),
+    adminCidrs: cluster.access.adminCidrs,
+  };
+}
+
 function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
   const parsed = (path: PathSegment[], text: string): Cidr | undefined => {
     const result = parseCidr(text);
@@ -144,6 +238,22 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
     }
   }
   const platform = subnets[0]![1];
+  if (platform !== undefined) {
+    // Every cloud node takes a platform address; the subnet's network, broadcast and first
+    // host addresses are not handed out (AWS reserves five per zone subnet).
+    const nodes = Object.values(cluster.nodeGroups).filter((g) => !(g.dedicated !== undefined && cluster.provider === "hetzner")).reduce((sum, g) => sum + g.count, 0);
+    const zones = cluster.provider === "aws" ? (cluster.aws.availabilityZones?.length ?? 2) : 1;
+    const size = platform.end - platform.start + 1;
+    const reserved = cluster.provider === "aws" ? 5 * zones : 3;
+    const room = size - reserved;
+    if (platform.prefix > 29 || room < nodes) {
+      sink.add(file, ["network", "platformSubnet"], `${platform.text} has room for ${Math.max(room, 0)} node addresses but the node groups have ${nodes} cloud nodes; use a larger subnet (the default is a /24)`);
+    }
+  }
+  const usersCidr = subnets[1]![1];
+  if (usersCidr !== undefined && usersCidr.prefix > 29) {
+    sink.add(file, ["network", "usersSubnet"], `${usersCidr.text} is too small for users' VMs; use a /29 or larger (the default is a /20)`);
+  }
   if (cluster.network.bastionIp !== undefined) {
     const ip = parseIp(cluster.network.bastionIp);
     if (ip === undefined) sink.add(file, ["network", "bastionIp"], `"${cluster.network.bastionIp}" is not an IPv4 address`);

@@ -6,6 +6,7 @@
  * documents its default; the README's config reference is checked against this file by a test.
  */
 import { z } from "zod";
+import { AIWC_LIMITS } from "./limits";
 
 /** DNS label: lower-case letters, digits and hyphens, starting with a letter. */
 export const dnsName = z
@@ -30,6 +31,7 @@ export const PROVIDERS = ["hetzner", "aws", "ovh"] as const;
 
 const sshPublicKey = z
   .string()
+  .max(AIWC_LIMITS.sshKeyChars, `is longer than ${AIWC_LIMITS.sshKeyChars} characters, which no OpenSSH public key is; paste the public key line (id_*.pub), not a file`)
   .regex(
     /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/,
     "must be an OpenSSH public key line (e.g. \"ssh-ed25519 AAAA… name\"); never a private key",
@@ -65,7 +67,12 @@ const software = z
         /** Signing region. @default us-east-1 (what most S3-compatible services accept) */
         region: z.string().default("us-east-1"),
         /** When to back up, as a systemd OnCalendar expression. @default daily */
-        onCalendar: z.string().min(1).default("daily"),
+        onCalendar: z
+          .string()
+          .min(1)
+          .max(100)
+          .regex(/^[A-Za-z0-9 :*.,~\/+-]+$/, "must be one systemd OnCalendar expression (e.g. daily or *-*-* 03:00:00): letters, digits, spaces and : * . , ~ / + - only, no newlines")
+          .default("daily"),
       })
       .optional(),
   })
@@ -84,7 +91,11 @@ const nodeGroup = z.strictObject({
   /** What the group does; decides firewall ports, placement and cloud-init. */
   role: z.enum(ROLES),
   /** Number of nodes. 0 is allowed for gpu-worker and service groups only. */
-  count: z.number({ message: "must be a whole number" }).int("must be a whole number").min(0, "must be 0 or more"),
+  count: z
+    .number({ message: "must be a whole number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .max(AIWC_LIMITS.nodesPerGroup, `must be at most ${AIWC_LIMITS.nodesPerGroup} (aiwc's limit per node group)`),
   /** Provider server type (e.g. cpx22, t3.large). @default the cheapest type that meets `requirements` */
   serverType: z.string().optional(),
   /**
@@ -153,7 +164,7 @@ const s3Backend = z.strictObject({
   /** Region name (for Hetzner Object Storage the location, e.g. fsn1). */
   region: z.string(),
   /** S3 endpoint for S3-compatible stores (e.g. https://fsn1.your-objectstorage.com); @default AWS */
-  endpoint: z.url({ message: "must be an https:// URL" }).optional(),
+  endpoint: z.url({ protocol: /^https$/, message: "must be an https:// URL: the state holds every resource's attributes and travels with the bucket's keys" }).optional(),
   /**
    * State locking: `lockfile` (S3 conditional writes, Terraform ≥ 1.10), `dynamodb` (AWS only)
    * or `none` (not recommended). @default lockfile
@@ -243,7 +254,10 @@ export const clusterSchema = z.strictObject({
     .prefault({}),
   access: z.strictObject({
     /** Who may SSH to the bastion (the only SSH entry). At least one CIDR. */
-    adminCidrs: z.array(cidr).min(1, "needs at least one CIDR allowed to SSH to the bastion"),
+    adminCidrs: z
+      .array(cidr)
+      .min(1, "needs at least one CIDR allowed to SSH to the bastion")
+      .max(AIWC_LIMITS.adminCidrs, `lists more than ${AIWC_LIMITS.adminCidrs} CIDRs; summarize them into larger ranges (each is a firewall rule)`),
     /** Operators' SSH public keys, installed for root on every node. */
     sshKeys: z
       .array(z.strictObject({ name: dnsName, publicKey: sshPublicKey }))
@@ -347,7 +361,7 @@ export const usersSchema = z.strictObject({
        */
       deleteProtection: z.boolean().default(true),
     }),
-  ),
+  ).max(AIWC_LIMITS.users, `lists more than ${AIWC_LIMITS.users} users, aiwc's limit`),
 });
 export type UsersConfig = z.infer<typeof usersSchema>;
 export type UserConfig = UsersConfig["users"][number];

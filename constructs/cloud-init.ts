@@ -176,13 +176,18 @@ function roleDocument(props: CloudInitProps): string {
 export function cloudInit(props: CloudInitProps): string {
   const base = roleDocument(props);
   if (props.account === undefined) return base;
-  const account = {
-    name: props.account.name,
+  // Appending a top-level key keeps the document valid YAML; cloud-init does not care about key order.
+  return `${base}${userAccountYaml(props.account)}`;
+}
+
+/** The `users:` part of a user VM's cloud-init: the account, its key and sudo. */
+export function userAccountYaml(account: NonNullable<CloudInitProps["account"]>): string {
+  const entry = {
+    name: account.name,
     shell: "/bin/bash",
     lock_passwd: true,
-    ssh_authorized_keys: [props.account.sshKey],
-    ...(props.account.sudo ? { sudo: "ALL=(ALL) NOPASSWD:ALL" } : {}),
+    ssh_authorized_keys: [account.sshKey],
+    ...(account.sudo ? { sudo: "ALL=(ALL) NOPASSWD:ALL" } : {}),
   };
-  // Appending a top-level key keeps the document valid YAML; cloud-init does not care about key order.
-  return `${base}${stringify({ users: [account] }, { lineWidth: 0 })}`;
+  return stringify({ users: [entry] }, { lineWidth: 0 });
 }
