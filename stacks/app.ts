@@ -147,6 +147,16 @@ export function priceConfig(config: Config, options: AppOptions = {}): CostRepor
   });
 }
 
+/** The stacks' Terraform JSON in memory (no files, no gate): for tests and comparisons. */
+export function stackJson(config: Config, options: AppOptions = {}): Record<StackName, Record<string, unknown>> {
+  return withoutCreationStacks(() => {
+    const built = buildApp(config, options);
+    const stacks = Object.values(built.stacks) as AiwcStack[];
+    for (const stack of stacks) stack.prepareStack();
+    return Object.fromEntries(stacks.map((s) => [s.stackName, s.freeze()])) as Record<StackName, Record<string, unknown>>;
+  });
+}
+
 export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const app = new App({ outdir, skipValidation: false });

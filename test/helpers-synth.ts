@@ -1,0 +1,7 @@
+/** In-memory synthesis for tests that compare many layouts (no files written). */
+import type { Config } from "../config/load";
+import { stackJson } from "../stacks/app";
+
+export function priceConfigJson(config: Config): Record<string, Record<string, any>> {
+  return stackJson(config, { outdir: "cdktf.out" });
+}
