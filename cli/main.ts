@@ -96,6 +96,16 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     );
 
   program
+    .command("pins")
+    .description("pin what is deployed (AWS users' zones, dedicated hosts' addresses) so placement never moves an existing machine")
+    .requiredOption("-s, --state <file...>", "state of the stacks: terraform state pull, a local *.tfstate, or terraform show -json")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--write", "edit users.yaml and cluster.yaml in place (comments kept) instead of printing")
+    .action((options: { state: string[]; config?: string; write?: boolean }) =>
+      run(async () => (require("./commands/pins") as typeof import("./commands/pins")).pins(options)),
+    );
+
+  program
     .command("verify")
     .description("check that the synthesized stacks are exactly what the cost gate judged (run in CI before terraform apply)")
     .argument("[dir]", "the synthesis output", "cdktf.out")

@@ -323,3 +323,35 @@ describe("Found 7: accepted but wrong, now errors with the fix", () => {
     expect(r.exitCode).toBe(0);
   });
 });
+
+describe("migration from position-based placement: aiwc pins", () => {
+  test("pins each deployed AWS user's zone and each dedicated host's address from the state, comments kept", () => {
+    const dir = awsConfig();
+    const cluster = parseDocument(readFileSync(join(dir, "cluster.yaml"), "utf8"));
+    cluster.setIn(["provider"], "aws");
+    writeFileSync(join(dir, "cluster.yaml"), cluster.toString());
+    const state = {
+      version: 4,
+      terraform_version: "1.11.0",
+      resources: [
+        { mode: "managed", type: "aws_instance", name: "User-anna", provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ attributes: { availability_zone: "eu-central-1b", tags: { "aiwc/user": "anna" } } }] },
+        { mode: "managed", type: "aws_instance", name: "User-ben", provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ attributes: { availability_zone: "eu-central-1a", tags: { "aiwc/user": "ben" } } }] },
+        { mode: "managed", type: "terraform_data", name: "GpuWorkers_Host1", provider: 'provider["terraform.io/builtin/terraform"]', instances: [{ attributes: { input: { value: { aiwc_kind: "dedicated_server", name: "aiwc-port-gpu-workers-01", private_ip: "10.0.2.10" }, type: ["object", {}] } } }] },
+      ],
+    };
+    const file = join(tempDir(), "users.tfstate");
+    writeFileSync(file, JSON.stringify(state));
+    const dry = aiwc(["pins", "--config", dir, "--state", file]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("users[0].zone: eu-central-1b   # anna");
+    expect(readFileSync(join(dir, "users.yaml"), "utf8")).not.toContain("zone:");
+    const written = aiwc(["pins", "--config", dir, "--state", file, "--write"]);
+    expect(written.stdout).toMatch(/^pinned 3 placement\(s\)/);
+    const users = readFileSync(join(dir, "users.yaml"), "utf8");
+    expect(users).toContain("# Users of the AI workspace cloud");
+    expect(loadConfig(dir).users.slice(0, 2).map((u) => u.zone)).toEqual(["eu-central-1b", "eu-central-1a"]);
+    expect(loadConfig(dir).cluster.nodeGroups["gpu-workers"]!.dedicated!.hosts![0]!.address).toBe("10.0.2.10");
+    expect(aiwc(["pins", "--config", dir, "--state", file]).stdout).toContain("nothing to pin");
+    expect(aiwc(["pins", "--config", dir, "--state", tempDir()]).stderr).toContain(": is a directory; expected a Terraform state");
+  });
+});

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { loadConfig, resolveClusterFile } from "../../config/load";
@@ -11,6 +11,7 @@ import { reportJson } from "../../cost/report";
 import { priceConfig } from "../../stacks/app";
 import { GateFailure } from "../../stacks/gate-failure";
 import { UsageError, type CommandResult } from "../result";
+import { readJsonFile } from "../input-files";
 import { ADDRESS } from "../../config/schema";
 import { isCalendarDate } from "../../config/dates";
 
@@ -52,9 +53,10 @@ function priceSide(side: string, configPath: string, date: string | undefined): 
 function readReport(side: string, file: string): ReportDoc {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, "utf8"));
+    value = readJsonFile(file, "a report written by `aiwc cost --format json`");
   } catch (error) {
-    throw new UsageError(`${side}: ${file} is not valid JSON (${(error as Error).message})`);
+    if (error instanceof UsageError) throw new UsageError(`${side}: ${error.message}`);
+    throw error;
   }
   if (!isReportDoc(value)) throw new UsageError(`${side}: ${file} is not an aiwc cost report (version 1); write one with \`aiwc cost --format json\``);
   return value;

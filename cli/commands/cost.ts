@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { displayPath, loadConfig } from "../../config/load";
@@ -8,6 +7,8 @@ import { renderMarkdown, renderTable } from "../../cost/render";
 import { reportForDocuments, reportJson, type PricingOptions } from "../../cost/report";
 import { priceConfig } from "../../stacks/app";
 import { UsageError, type CommandResult } from "../result";
+import { readJsonFile, readText } from "../input-files";
+import { AIWC_LIMITS } from "../../config/limits";
 import { isCalendarDate } from "../../config/dates";
 import { ADDRESS } from "../../config/schema";
 
@@ -33,18 +34,17 @@ export const EXIT_GATE_FAILED = 2;
 const FORMATS = ["table", "json", "markdown"] as const;
 
 function readJson(file: string): unknown {
-  if (!existsSync(file)) throw new UsageError(`${file}: file not found`);
-  const text = readFileSync(file, "utf8");
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${displayPath(file)}: not valid JSON (${(error as Error).message}); pass the output of \`terraform show -json <planfile>\` or a *.tf.json file`);
-  }
+  return readJsonFile(file, "a plan (terraform show -json) or a *.tf.json file", "pass the output of `terraform show -json <planfile>` or a *.tf.json file");
 }
 
 function readUsage(file: string): Usage {
-  if (!existsSync(file)) throw new UsageError(`${file}: usage file not found`);
-  const value: unknown = parse(readFileSync(file, "utf8"));
+  let value: unknown;
+  try {
+    value = parse(readText(file, "a usage file (YAML)", AIWC_LIMITS.yamlBytes), { maxAliasCount: 100 });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${displayPath(file)}: not valid YAML (${(error as Error).message.split("\n")[0]})`);
+  }
   const ok =
     value !== null &&
     typeof value === "object" &&

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { buildInventory, InventoryError, nodesFromOutputs } from "../../ansible/inventory";
 import { displayPath, loadConfig } from "../../config/load";
 import { UsageError, type CommandResult } from "../result";
+import { readJsonFile } from "../input-files";
 
 export interface InventoryOptions {
   readonly config?: string;
@@ -14,14 +15,7 @@ export interface InventoryOptions {
 /** `aiwc inventory`: the Ansible inventory from the deployed stacks' outputs. */
 export function inventory(options: InventoryOptions): CommandResult {
   const config = loadConfig(options.config);
-  const documents = options.outputs.map((file) => {
-    if (!existsSync(file)) throw new UsageError(`${file}: file not found`);
-    try {
-      return { file: displayPath(file), json: JSON.parse(readFileSync(file, "utf8")) as unknown };
-    } catch (error) {
-      throw new UsageError(`${displayPath(file)}: not valid JSON (${(error as Error).message})`);
-    }
-  });
+  const documents = options.outputs.map((file) => ({ file: displayPath(file), json: readJsonFile(file, "stack outputs (cdktf output --outputs-file, or terraform output -json)") }));
   try {
     const text = buildInventory(config, nodesFromOutputs(documents));
     if (options.out !== undefined) {
