@@ -1,0 +1,167 @@
+/**
+ * The host firewalls proven with packets. GIVEN the nftables rulesets synthesized for the
+ * default config's bastion, a service node, a Ceph node and two users' VMs, each loaded into
+ * its own network namespace wired like the private network (one segment, 10.0.0.0/16) plus an
+ * "internet" namespace in front of the bastion's public address, and every port of interest
+ * listening everywhere, WHEN real TCP connections are tried, THEN exactly the firewall
+ * matrix's paths open: SSH to the bastion only from an admin CIDR, nothing else from the
+ * internet, users never reach each other, users reach the services' 443 and nothing on Ceph,
+ * and the bastion reaches every node's 22.
+ *
+ * Needs root, iproute2 and nftables (.ci/run installs them). Only addresses inside the
+ * namespaces this test creates are ever contacted.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { loadConfig } from "../../config/load";
+import { stackJson } from "../../stacks/app";
+import { DEFAULT_CONFIG, tempDir } from "../helpers";
+
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
+
+const PORTS = [22, 80, 443, 2379, 3300, 6443, 6789, 6800, 7300, 8080, 11434];
+const tag = `${process.pid % 10000}`;
+const ns = (name: string) => `aiwcfw${name}${tag}`;
+
+interface Node {
+  readonly name: string;
+  readonly address: string;
+  /** The synthesized server whose user data carries the ruleset. */
+  readonly server: (users: Record<string, any>, platform: Record<string, any>) => Record<string, any>;
+}
+
+const byName = (stack: Record<string, any>, name: string) => Object.values(stack.resource.hcloud_server as Record<string, Record<string, any>>).find((s) => s.name === name)!;
+
+const NODES: readonly Node[] = [
+  { name: "bastion", address: "10.0.1.2", server: (_u, p) => byName(p, "aiwc-bastion-01") },
+  { name: "service", address: "10.0.1.10", server: (_u, p) => byName(p, "aiwc-service-nodes-01") },
+  { name: "ceph", address: "10.0.1.20", server: (_u, p) => byName(p, "aiwc-ceph-storage-01") },
+  { name: "anna", address: "10.0.16.5", server: (u) => byName(u, "aiwc-u-anna") },
+  { name: "ben", address: "10.0.16.6", server: (u) => byName(u, "aiwc-u-ben") },
+];
+const ADMIN = "198.51.100.10";
+const STRANGER = "192.0.2.10";
+const PUBLIC = "203.0.113.1";
+
+const LISTEN = `
+const net = require("node:net");
+for (const port of process.argv.slice(2).map(Number)) net.createServer((s) => s.end("ok")).listen(port, "0.0.0.0");
+`;
+const PROBE = `
+const net = require("node:net");
+const checks = JSON.parse(process.argv[2]);
+Promise.all(checks.map((c) => new Promise((resolve) => {
+  const socket = net.connect({ host: c.host, port: c.port, ...(c.from ? { localAddress: c.from } : {}) });
+  const done = (open) => { socket.destroy(); resolve({ ...c, open }); };
+  socket.setTimeout(700, () => done(false));
+  socket.on("connect", () => done(true));
+  socket.on("error", () => done(false));
+}))).then((r) => process.stdout.write(JSON.stringify(r)));
+`;
+
+let dir: string;
+const listeners: ChildProcess[] = [];
+
+function cleanup(): void {
+  for (const l of listeners.splice(0)) l.kill("SIGTERM");
+  for (const name of ["sw", "net", ...NODES.map((n) => n.name)]) {
+    try {
+      run("ip", ["netns", "del", ns(name)]);
+    } catch {
+      // not created
+    }
+  }
+}
+
+beforeAll(async () => {
+  dir = tempDir("aiwc-fw-");
+  writeFileSync(join(dir, "listen.cjs"), LISTEN);
+  writeFileSync(join(dir, "probe.cjs"), PROBE);
+  const stacks = stackJson(loadConfig(DEFAULT_CONFIG), { outdir: join(dir, "out") }) as Record<string, Record<string, any>>;
+  try {
+    run("ip", ["netns", "add", ns("sw")]);
+    run("ip", ["-n", ns("sw"), "link", "add", "br0", "type", "bridge"]);
+    run("ip", ["-n", ns("sw"), "link", "set", "br0", "up"]);
+    NODES.forEach((node, i) => {
+      const n = ns(node.name);
+      run("ip", ["netns", "add", n]);
+      run("ip", ["-n", n, "link", "set", "lo", "up"]);
+      run("ip", ["-n", n, "link", "add", "priv0", "type", "veth", "peer", "name", `p${i}`, "netns", ns("sw")]);
+      run("ip", ["-n", ns("sw"), "link", "set", `p${i}`, "master", "br0", "up"]);
+      run("ip", ["-n", n, "addr", "add", `${node.address}/16`, "dev", "priv0"]);
+      run("ip", ["-n", n, "link", "set", "priv0", "up"]);
+      // The ruleset exactly as synthesized into the server's user data.
+      const userData = parse(node.server(stacks.users!, stacks.platform!).user_data as string) as { write_files: { path: string; content: string }[] };
+      const ruleset = userData.write_files.find((f) => f.path === "/etc/nftables.conf")!.content;
+      writeFileSync(join(dir, `${node.name}.nft`), ruleset);
+      run("ip", ["netns", "exec", n, "nft", "-f", join(dir, `${node.name}.nft`)]);
+      listeners.push(spawn("ip", ["netns", "exec", n, process.execPath, join(dir, "listen.cjs"), ...PORTS.map(String)], { stdio: "ignore" }));
+    });
+    // The internet in front of the bastion's public address: an admin and a stranger.
+    run("ip", ["netns", "add", ns("net")]);
+    run("ip", ["-n", ns("net"), "link", "set", "lo", "up"]);
+    run("ip", ["-n", ns("net"), "link", "add", "wan0", "type", "veth", "peer", "name", "pub0", "netns", ns("bastion")]);
+    run("ip", ["-n", ns("net"), "addr", "add", "203.0.113.2/24", "dev", "wan0"]);
+    for (const a of [ADMIN, STRANGER]) run("ip", ["-n", ns("net"), "addr", "add", `${a}/32`, "dev", "wan0"]);
+    run("ip", ["-n", ns("net"), "link", "set", "wan0", "up"]);
+    run("ip", ["-n", ns("net"), "route", "add", "10.0.0.0/16", "via", PUBLIC]);
+    run("ip", ["-n", ns("bastion"), "addr", "add", `${PUBLIC}/24`, "dev", "pub0"]);
+    run("ip", ["-n", ns("bastion"), "link", "set", "pub0", "up"]);
+    run("ip", ["-n", ns("bastion"), "route", "add", "default", "via", "203.0.113.2"]);
+    run("ip", ["netns", "exec", ns("bastion"), "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+    // Private nodes route the internet through the bastion (the Hetzner network route).
+    for (const node of NODES.filter((n) => n.name !== "bastion")) run("ip", ["-n", ns(node.name), "route", "add", "default", "via", "10.0.1.2"]);
+    await new Promise((r) => setTimeout(r, 500));
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}, 120_000);
+
+afterAll(cleanup);
+
+interface Probe {
+  readonly host: string;
+  readonly port: number;
+  readonly from?: string;
+}
+
+function probe(source: string, checks: readonly Probe[]): Map<string, boolean> {
+  const out = JSON.parse(run("ip", ["netns", "exec", ns(source), process.execPath, join(dir, "probe.cjs"), JSON.stringify(checks)])) as (Probe & { open: boolean })[];
+  return new Map(out.map((r) => [`${r.from ?? source}→${r.host}:${r.port}`, r.open]));
+}
+
+const all = (host: string, from?: string): Probe[] => PORTS.map((port) => ({ host, port, ...(from !== undefined ? { from } : {}) }));
+const open = (results: Map<string, boolean>) => [...results.entries()].filter(([, o]) => o).map(([k]) => k).sort();
+
+const address = (name: string) => NODES.find((n) => n.name === name)!.address;
+
+describe("host firewalls, with packets", () => {
+  test("SSH to the bastion only from an admin CIDR; nothing else from the internet, also not through the bastion", () => {
+    const results = probe("net", [...all(PUBLIC, ADMIN), ...all(PUBLIC, STRANGER), ...all(address("service"), ADMIN), ...all(address("anna"), ADMIN), ...all(address("ceph"), STRANGER)]);
+    expect(open(results)).toEqual([`${ADMIN}→${PUBLIC}:22`]);
+  });
+
+  test("users' VMs never reach each other, on any port tried", () => {
+    expect(open(probe("anna", all(address("ben"))))).toEqual([]);
+    expect(open(probe("ben", all(address("anna"))))).toEqual([]);
+  });
+
+  test("users reach the services' 443 and nothing on Ceph, the bastion or a service's other ports", () => {
+    const results = probe("anna", [...all(address("service")), ...all(address("ceph")), ...all(address("bastion"))]);
+    expect(open(results)).toEqual([`anna→${address("service")}:443`]);
+  });
+
+  test("the bastion reaches every node's SSH", () => {
+    const results = probe("bastion", ["service", "ceph", "anna", "ben"].map((n) => ({ host: address(n), port: 22 })));
+    expect([...results.values()]).toEqual([true, true, true, true]);
+  });
+
+  test("the platform reaches Ceph's monitor and OSD ports and the services, not the users' VMs", () => {
+    const results = probe("service", [...all(address("ceph")), ...all(address("anna"))]);
+    expect(open(results)).toEqual([3300, 6789, 6800, 7300].map((p) => `service→${address("ceph")}:${p}`).sort());
+  });
+});
