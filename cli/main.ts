@@ -138,6 +138,14 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
   return program;
 }
 
+/**
+ * An expected error of this class, also when it comes from another instance of the same module
+ * (commands are loaded lazily; a test runner or bundler may load a module twice).
+ */
+function is<T extends Error>(error: unknown, type: new (...args: any[]) => T): error is T {
+  return error instanceof type || (error instanceof Error && error.name === type.name);
+}
+
 /** Runs a command and turns its result (or an expected error) into output and an exit code. */
 async function execute(load: () => Promise<CommandResult>): Promise<void> {
   try {
@@ -146,18 +154,18 @@ async function execute(load: () => Promise<CommandResult>): Promise<void> {
     if (result.stderr !== undefined && result.stderr !== "") process.stderr.write(result.stderr.endsWith("\n") ? result.stderr : `${result.stderr}\n`);
     process.exitCode = result.exitCode;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InputError || error instanceof VerifyInputError) {
+    if (is(error, UsageError) || is(error, InputError) || is(error, VerifyInputError)) {
       process.stderr.write(`aiwc: ${error.message}\n`);
       process.exitCode = 1;
       return;
     }
-    if (error instanceof GateFailure) {
+    if (is(error, GateFailure)) {
       process.stderr.write(`aiwc: ${error.message}\n`);
       if (error.report.gate.override !== undefined) process.stderr.write(`aiwc: override: ${error.report.gate.override.reason}\n`);
       process.exitCode = 1;
       return;
     }
-    if (error instanceof ConfigError) {
+    if (is(error, ConfigError)) {
       for (const warning of error.warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
       for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
       process.stderr.write(`aiwc: the configuration has ${error.problems.length} problem(s)\n`);
@@ -165,6 +173,29 @@ async function execute(load: () => Promise<CommandResult>): Promise<void> {
       return;
     }
     throw error;
+  }
+}
+
+/**
+ * Runs a command in this process and returns what it printed and its exit code, as the
+ * `aiwc` binary would (tests and the fuzzer). A bug escapes as a thrown error.
+ */
+export async function runInProcess(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const previous = process.exitCode;
+  process.exitCode = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    await main(argv);
+    return { code: Number(process.exitCode ?? 0), stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    process.exitCode = previous;
   }
 }
 

@@ -27,6 +27,11 @@ export function dotPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
+/** Control characters from the operator's values, escaped: one problem is always one line. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 export function formatProblem(problem: Problem): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
   return problem.path === "" ? `${where}: ${problem.message}` : `${where}: ${problem.path}: ${problem.message}`;
@@ -52,11 +57,11 @@ export class ProblemSink {
   readonly warnings: Problem[] = [];
 
   add(file: string, path: readonly PathSegment[] | string, message: string): void {
-    this.problems.push({ file, path: typeof path === "string" ? path : dotPath(path), message });
+    this.problems.push({ file, path: oneLine(typeof path === "string" ? path : dotPath(path)), message: oneLine(message) });
   }
 
   warn(file: string, path: readonly PathSegment[] | string, message: string): void {
-    this.warnings.push({ file, path: typeof path === "string" ? path : dotPath(path), message });
+    this.warnings.push({ file, path: oneLine(typeof path === "string" ? path : dotPath(path)), message: oneLine(message) });
   }
 }
 

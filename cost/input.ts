@@ -66,7 +66,7 @@ function path(...segments: (string | number)[]): string {
 
 /** Resources of a Terraform JSON configuration, with `count`/`for_each` literals expanded. */
 export function fromConfiguration(document: unknown, stack?: string): ResourceInstance[] {
-  if (!isObject(document)) throw new InputError("not a Terraform JSON configuration: expected an object at the top level");
+  if (!isObject(document)) throw new InputError("(document): not a Terraform JSON configuration: expected an object at the top level");
   const resources = document.resource ?? {};
   if (!isObject(resources)) throw new InputError('resource: must be an object of resource types');
   const regions = providerRegions(document.provider);
