@@ -23,8 +23,9 @@ interface ReportResource {
   role?: string;
   name?: string;
   status: string;
-  monthly: string;
-  setup: string;
+  /** null for an unsupported resource (no price of its own). */
+  monthly: string | null;
+  setup: string | null;
   replaceKey?: string;
   bootKey?: string;
   actions?: readonly string[];
@@ -37,6 +38,8 @@ export interface ReportDoc {
   readonly source: string;
   readonly totalMonthly: string;
   readonly setupOneTime: string;
+  /** False when the total is a lower bound (absent in reports before it existed). */
+  readonly complete?: boolean;
   readonly groups: readonly { name: string; monthly: string; setup: string }[];
   readonly users: readonly { user: string; tariff: string; packs: readonly string[]; cost: string; revenue: string }[];
   readonly resources: readonly ReportResource[];
@@ -138,19 +141,19 @@ export function diffReports(base: ReportDoc, head: ReportDoc, extraAllowances: r
     const ref = (a ?? b)!;
     const common = { key: k, address: ref.address, type: ref.type, ...(ref.stack !== undefined ? { stack: ref.stack } : {}), group: ref.group, ...(ref.user !== undefined ? { user: ref.user } : {}), allowed: isAllowed(ref, allowances) };
     if (b === undefined) {
-      resources.push({ ...common, change: "added", before: ZERO, after: money(a!.monthly), dataAtRisk: false });
+      resources.push({ ...common, change: "added", before: ZERO, after: money(a!.monthly ?? 0), dataAtRisk: false });
     } else if (a === undefined) {
-      resources.push({ ...common, change: "removed", before: money(b.monthly), after: ZERO, dataAtRisk: holdsData(b) });
+      resources.push({ ...common, change: "removed", before: money(b.monthly ?? 0), after: ZERO, dataAtRisk: holdsData(b) });
     } else {
       const names = (r: typeof a) => r.components.map((c) => c.name).join(", ");
       const detail = names(a) !== names(b) ? { detail: `${names(b) || b.status} → ${names(a) || a.status}` } : {};
       if (a.replaceKey !== undefined && b.replaceKey !== undefined && a.replaceKey !== b.replaceKey) {
-        resources.push({ ...common, change: "replaced", before: money(b.monthly), after: money(a.monthly), ...detail, dataAtRisk: holdsData(a) || holdsData(b) });
+        resources.push({ ...common, change: "replaced", before: money(b.monthly ?? 0), after: money(a.monthly ?? 0), ...detail, dataAtRisk: holdsData(a) || holdsData(b) });
         continue;
       }
       if (a.bootKey !== undefined && b.bootKey !== undefined && a.bootKey !== b.bootKey) hints.push(hintFor(a));
       const changed = a.monthly !== b.monthly || a.setup !== b.setup || names(a) !== names(b) || a.status !== b.status;
-      if (changed) resources.push({ ...common, change: "changed", before: money(b.monthly), after: money(a.monthly), ...detail, dataAtRisk: false });
+      if (changed) resources.push({ ...common, change: "changed", before: money(b.monthly ?? 0), after: money(a.monthly ?? 0), ...detail, dataAtRisk: false });
     }
   }
 

@@ -77,9 +77,14 @@ export interface Estimate {
   readonly resources: readonly LineItem[];
   /** What a plan deletes (priced at what it cost before; not in the totals). */
   readonly removed: readonly LineItem[];
+  /** Sum of the priced resources: a lower bound unless `complete`. */
   readonly totalMonthly: Money;
   readonly setupOneTime: Money;
   readonly counts: Readonly<Record<Status, number>>;
+  /** Every resource priced and every usage-based price given its usage. */
+  readonly complete: boolean;
+  /** Why the total is only a lower bound. */
+  readonly incomplete: readonly string[];
 }
 
 /** Group name for resources that belong to no node group (networks, firewalls, keys, …). */
@@ -292,6 +297,9 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
   if (missing.length > 0) {
     item.status = "unsupported";
     item.reason = `missing price: ${missing.join("; ")}`;
+    // An unsupported resource shows no price of its own (not the part that could be priced).
+    item.monthly = ZERO;
+    item.setup = ZERO;
   } else {
     item.status = "priced";
     if (instance.values["aiwc:unknown_count"] === true) item.reason = "count/for_each is an expression: priced as one instance";
@@ -317,10 +325,16 @@ export function estimate(instances: readonly ResourceInstance[], book: PriceBook
   }
   const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
   for (const item of resources) counts[item.status]++;
+  const incomplete: string[] = [];
+  if (counts.unsupported > 0) incomplete.push(`${counts.unsupported} resource(s) cannot be priced`);
+  const unknownUsage = resources.reduce((n, r) => n + r.components.filter((c) => c.quantity === null && c.unitPrice !== null).length, 0);
+  if (unknownUsage > 0) incomplete.push(`${unknownUsage} usage-based price(s) have no usage estimate (--usage)`);
   return {
     pricingDate: book.pricingDate,
     resources,
     removed,
+    complete: incomplete.length === 0,
+    incomplete,
     totalMonthly: sum(resources.map((r) => r.monthly)),
     setupOneTime: sum(resources.map((r) => r.setup)),
     counts,

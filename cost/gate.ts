@@ -87,8 +87,11 @@ export function evaluateGate(
   book: PriceBook,
   env: NodeJS.ProcessEnv = process.env,
   allowDataLoss: readonly string[] = [],
+  capacity: readonly string[] = [],
 ): GateResult {
   const reasons: string[] = [];
+  // The configured nodes must be able to serve the configured users (capacity: rules).
+  for (const shortfall of capacity) reasons.push(`capacity: ${shortfall}`);
   const allowed = allowances(policy, env, allowDataLoss);
   const dataAtRisk = planDataAtRisk(estimate, allowed);
   const lossReason = dataLossReason(dataAtRisk);

@@ -33,15 +33,42 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-function providerRegions(providers: unknown): Record<string, string> {
-  // Terraform JSON: provider.<name> is an object or a list of objects (cdktf writes lists).
-  const regions: Record<string, string> = {};
+/**
+ * Regions of a Terraform JSON configuration's provider configurations, by key as resources
+ * name them (`aws`, `aws.fra`), resolved as Terraform does: a literal, or `${var.NAME}` with
+ * the variable's default. A configuration whose region cannot be known maps to null.
+ */
+function providerRegions(document: Json): Record<string, string | null | undefined> {
+  const regions: Record<string, string | null | undefined> = {};
+  const providers = document.provider;
   if (!isObject(providers)) return regions;
+  const variables = isObject(document.variable) ? document.variable : {};
+  const resolve = (value: unknown): string | null => {
+    if (typeof value !== "string") return null;
+    const ref = /^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$/.exec(value);
+    if (ref === null) return value.includes("${") ? null : value;
+    const variable = variables[ref[1]!];
+    return isObject(variable) && typeof variable.default === "string" ? variable.default : null;
+  };
   for (const [name, config] of Object.entries(providers)) {
-    const first = Array.isArray(config) ? config.find((c) => isObject(c) && c.alias === undefined) ?? config[0] : config;
-    if (isObject(first) && typeof first.region === "string") regions[name] = first.region;
+    for (const entry of Array.isArray(config) ? config : [config]) {
+      if (!isObject(entry)) continue;
+      const key = typeof entry.alias === "string" ? `${name}.${entry.alias}` : name;
+      // Providers that take no region (hcloud: resources carry their location): undefined.
+      regions[key] = "region" in entry ? resolve(entry.region) : undefined;
+    }
   }
   return regions;
+}
+
+/**
+ * The region a resource's provider configuration points at: `undefined` when the provider
+ * has no region setting, `null` when it has one aiwc cannot know (fail closed: unsupported).
+ */
+function regionFor(regions: Readonly<Record<string, string | null | undefined>>, key: string): string | null | undefined {
+  if (key in regions) return regions[key];
+  // An alias that is not configured (or a provider block without a region): unknown.
+  return key.includes(".") ? null : undefined;
 }
 
 function providerName(type: string): string {
@@ -69,13 +96,14 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
   if (!isObject(document)) throw new InputError("(document): not a Terraform JSON configuration: expected an object at the top level");
   const resources = document.resource ?? {};
   if (!isObject(resources)) throw new InputError('resource: must be an object of resource types');
-  const regions = providerRegions(document.provider);
+  const regions = providerRegions(document);
   const out: ResourceInstance[] = [];
   for (const [type, instances] of Object.entries(resources)) {
     if (!isObject(instances)) throw new InputError(`${path("resource", type)}: must be an object of resource names`);
-    const region = regions[providerName(type)];
     for (const [name, body] of Object.entries(instances)) {
       if (!isObject(body)) throw new InputError(`${path("resource", type, name)}: must be an object`);
+      if (body.provider !== undefined && typeof body.provider !== "string") throw new InputError(`${path("resource", type, name)}.provider: must be a provider reference such as "aws.fra"`);
+      const region = withRegion(regionFor(regions, typeof body.provider === "string" ? body.provider : providerName(type)));
       const comment = body["//"];
       const metadata = isObject(comment) && isObject(comment.metadata) ? comment.metadata : undefined;
       const constructPath = typeof metadata?.path === "string" ? metadata.path : undefined;
@@ -108,17 +136,74 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
   return out;
 }
 
-function planRegions(plan: Json): Record<string, string> {
-  const regions: Record<string, string> = {};
-  const config = isObject(plan.configuration) ? (plan.configuration.provider_config as Json | undefined) : undefined;
+/**
+ * Regions of a plan's provider configurations by `provider_config_key` (`aws`, `aws.fra`,
+ * `module.m:aws`): a constant, or a reference to a root variable whose value the plan records.
+ */
+function planRegions(plan: Json): Record<string, string | null | undefined> {
+  const regions: Record<string, string | null | undefined> = {};
+  const config = isObject(plan.configuration) ? plan.configuration.provider_config : undefined;
   if (!isObject(config)) return regions;
-  for (const entry of Object.values(config)) {
-    if (!isObject(entry) || typeof entry.name !== "string" || entry.alias !== undefined) continue;
-    const region = isObject(entry.expressions) && isObject(entry.expressions.region) ? entry.expressions.region.constant_value : undefined;
-    if (typeof region === "string") regions[entry.name] = region;
+  const variables = isObject(plan.variables) ? plan.variables : {};
+  for (const [key, entry] of Object.entries(config)) {
+    if (!isObject(entry)) continue;
+    const region = isObject(entry.expressions) ? entry.expressions.region : undefined;
+    if (!isObject(region)) {
+      regions[key] = undefined;
+      continue;
+    }
+    if (typeof region.constant_value === "string") {
+      regions[key] = region.constant_value;
+      continue;
+    }
+    const refs = Array.isArray(region.references) ? region.references : [];
+    const variable = typeof refs[0] === "string" && /^var\.[A-Za-z_][A-Za-z0-9_-]*$/.test(refs[0]) && entry.module_address === undefined ? variables[refs[0].slice(4)] : undefined;
+    regions[key] = isObject(variable) && typeof variable.value === "string" ? variable.value : null;
   }
   return regions;
 }
+
+/** Each configured resource's `provider_config_key`, by module path and `type.name`. */
+function planProviderKeys(plan: Json): Map<string, string> {
+  const keys = new Map<string, string>();
+  const walk = (module: unknown, prefix: string, depth: number): void => {
+    if (!isObject(module) || depth > 50) return;
+    for (const r of Array.isArray(module.resources) ? module.resources : []) {
+      if (isObject(r) && typeof r.address === "string" && typeof r.provider_config_key === "string") keys.set(`${prefix}|${r.address}`, r.provider_config_key);
+    }
+    if (isObject(module.module_calls)) {
+      for (const [name, call] of Object.entries(module.module_calls)) {
+        if (isObject(call)) walk(call.module, `${prefix}${prefix === "" ? "" : "."}module.${name}`, depth + 1);
+      }
+    }
+  };
+  if (isObject(plan.configuration)) walk(plan.configuration.root_module, "", 0);
+  return keys;
+}
+
+/** `module.a["x"].module.b.aws_instance.web[0]` → module path and `type.name` in the configuration. */
+function configurationAddress(address: string): string {
+  const plain = address.replace(/\[[^\]]*\]/g, "");
+  const parts = plain.split(".");
+  return `${parts.slice(0, -2).join(".")}|${parts.slice(-2).join(".")}`;
+}
+
+/** The region for a plan resource: by its provider_config_key when the plan records one. */
+function planRegionFor(regions: Readonly<Record<string, string | null | undefined>>, keys: ReadonlyMap<string, string>, address: string, type: string): string | null | undefined {
+  const key = keys.get(configurationAddress(address)) ?? providerName(type);
+  if (key in regions) return regions[key];
+  // A key the plan does not configure: the implicit default configuration has no region;
+  // anything else (an alias, a module's provider) cannot be resolved — fail closed.
+  return key === providerName(type) ? undefined : null;
+}
+
+/** A known region, or the marker that makes the resource unsupported (its region is unknown). */
+function withRegion(region: string | null | undefined): string | undefined {
+  return region === null ? UNKNOWN_REGION : region;
+}
+
+/** Region of a resource whose provider configuration aiwc cannot resolve: priced nowhere. */
+export const UNKNOWN_REGION = "(unknown region)";
 
 /** Resources of a `terraform show -json` plan: the planned state, with each change's actions; deletions from `resource_changes`. */
 export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {
@@ -146,6 +231,7 @@ export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {
     }
   });
   const regions = planRegions(plan);
+  const providerKeys = planProviderKeys(plan);
   const out: ResourceInstance[] = [];
   const walk = (module: unknown, at: string): void => {
     if (!isObject(module)) throw new InputError(`${at}: must be an object`);
@@ -159,7 +245,7 @@ export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {
       if (typeof resource.type !== "string" || resource.type === "") throw new InputError(`${where}.type: must be a resource type`);
       if (typeof resource.address !== "string") throw new InputError(`${where}.address: must be a string`);
       if (resource.values !== undefined && resource.values !== null && !isObject(resource.values)) throw new InputError(`${where}.values: must be an object`);
-      const region = regions[providerName(resource.type)];
+      const region = withRegion(planRegionFor(regions, providerKeys, resource.address, resource.type));
       const act = actions.get(resource.address);
       out.push({
         address: resource.address,
@@ -178,7 +264,7 @@ export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {
   // A plan that destroys everything has no root module in its planned values.
   if (root !== undefined) walk(root, "planned_values.root_module");
   for (const d of deleted) {
-    const region = regions[providerName(d.type)];
+    const region = withRegion(planRegionFor(regions, providerKeys, d.address, d.type));
     out.push({ address: d.address, type: d.type, ...(stack !== undefined ? { stack } : {}), values: d.values, ...(region !== undefined ? { providerRegion: region } : {}), actions: ["delete"] });
   }
   return out;

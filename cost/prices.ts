@@ -4,6 +4,7 @@
  */
 import type { Catalog, CatalogPrice, FxTable } from "./catalog";
 import { money, type Money } from "./money";
+import { UNKNOWN_REGION } from "./input";
 
 export type CatalogSection = "server_types" | "dedicated" | "products";
 
@@ -84,6 +85,9 @@ export class PriceBook {
     if (catalog === undefined) return { key, missing: `no ${ref.provider} price catalog` };
     const entry = (catalog[ref.section] as Record<string, { prices: CatalogPrice[] }> | undefined)?.[ref.id];
     if (entry === undefined) return { key, missing: `"${ref.id}" is not in the ${ref.provider} catalog (${ref.section})` };
+    if (options.region === UNKNOWN_REGION) {
+      return { key, missing: `the region of the resource's provider configuration (an alias, a module's provider or a variable) cannot be resolved; aiwc never assumes the default provider's region` };
+    }
     const date = options.date ?? this.pricingDate;
     const candidates = entry.prices
       .filter((p) => p.valid_from <= date && (p.region === undefined || p.region === options.region))

@@ -25,6 +25,17 @@ function groups(resources: readonly LineItem[]): Row[] {
 
 const percent = (value: Money | null) => (value === null ? "—" : `${toAmount(value, 1)} %`);
 
+/** A total as a lower bound ("≥ 303.01 €") when something could not be priced. */
+export function total(report: CostReport, value: Money): string {
+  return report.estimate.complete ? formatEur(value) : `≥ ${formatEur(value)}`;
+}
+
+/** Why the total is a lower bound, in one line; empty when it is complete. */
+function incompleteLine(report: CostReport): string[] {
+  const e = report.estimate;
+  return e.complete ? [] : [`Total is a lower bound: ${e.incomplete.join("; ")}. Margin is at most, break-even at least, what is shown.`];
+}
+
 function verdictLines(report: CostReport): string[] {
   const { gate } = report;
   const lines = [gate.reasons.length === 0 ? "Gate: PASSED" : gate.passed ? "Gate: FAILED, OVERRIDDEN" : "Gate: FAILED"];
@@ -55,12 +66,16 @@ export function renderTable(report: CostReport): string {
   const { estimate: e, tariff: t } = report;
   const out: string[] = [headerLine(report), ""];
   const groupTable = new Table({ head: ["Node group", "Resources", "Monthly", "Setup (once)"], colAligns: ["left", "right", "right", "right"], style: { head: [], border: [], compact: true } });
-  for (const row of groups(e.resources)) groupTable.push([row.group, row.resources, formatEur(row.monthly), row.setup.isZero() ? "" : formatEur(row.setup)]);
-  groupTable.push(["Total", e.resources.length, formatEur(e.totalMonthly), e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)]);
+  for (const row of groups(e.resources)) {
+    const unpriced = e.resources.some((r) => r.group === row.group && r.status === "unsupported");
+    groupTable.push([row.group, row.resources, unpriced ? `≥ ${formatEur(row.monthly)}` : formatEur(row.monthly), row.setup.isZero() ? "" : formatEur(row.setup)]);
+  }
+  groupTable.push(["Total", e.resources.length, total(report, e.totalMonthly), e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)]);
   out.push(groupTable.toString());
+  out.push(...incompleteLine(report));
   for (const r of report.references) out.push(referenceLine(report, r));
   out.push(`Resources: ${e.counts.priced} priced, ${e.counts.free} free, ${e.counts.unsupported} unsupported`);
-  for (const r of e.resources.filter((x) => x.status === "unsupported")) out.push(`  unsupported: ${r.address} — ${r.reason}`);
+  for (const r of e.resources.filter((x) => x.status === "unsupported")) out.push(`  unsupported (no price): ${r.address} — ${r.reason}`);
   const usage = e.resources.flatMap((r) => r.components.filter((c) => c.quantity === null && c.unitPrice !== null).map((c) => `  usage-based: ${r.address} ${c.name}: ${toUnitPrice(c.unitPrice!)} € per ${c.unit.replace(/s$/, "")} (set ${c.usageKey ?? "usage"})`));
   out.push(...usage);
   for (const r of e.removed) out.push(`  destroyed by the plan: ${r.address} (${formatEur(r.monthly)} per month before)`);
@@ -73,9 +88,9 @@ export function renderTable(report: CostReport): string {
       ["Revenue: packs", formatEur(t.revenue.packs)],
       ["Revenue: PAYG forecast", formatEur(t.revenue.payg)],
       ["Revenue", formatEur(t.revenue.total)],
-      ["Infrastructure (fixed + per user)", `${formatEur(t.cost.total)} (${formatEur(t.cost.fixed)} + ${formatEur(t.cost.variable)})`],
-      ["Gross margin", `${formatEur(t.margin)} (${percent(t.marginPercent)})`],
-      ["Break-even users", t.breakEvenUsers === null ? "never at today's mix" : String(t.breakEvenUsers)],
+      ["Infrastructure (fixed + per user)", `${total(report, t.cost.total)} (${formatEur(t.cost.fixed)} + ${formatEur(t.cost.variable)})`],
+      ["Gross margin", `${e.complete ? "" : "≤ "}${formatEur(t.margin)} (${e.complete ? "" : "≤ "}${percent(t.marginPercent)})`],
+      ["Break-even users", t.breakEvenUsers === null ? "never at today's mix" : `${e.complete ? "" : "≥ "}${t.breakEvenUsers}`],
       [
         `One more user (${t.marginalUser.tariff}, ${t.marginalUser.profile})`,
         `+${formatEur(t.marginalUser.revenue)} revenue, +${t.marginalUser.cost === null ? "?" : formatEur(t.marginalUser.cost)} cost`,
@@ -113,21 +128,22 @@ export function renderMarkdown(report: CostReport): string {
   const { estimate: e, tariff: t, gate } = report;
   const status = gate.reasons.length === 0 ? "✅ passed" : gate.passed ? "⚠️ failed, overridden" : "❌ failed";
   const out: string[] = [
-    `### aiwc cost: ${formatEur(e.totalMonthly)} per month${e.setupOneTime.isZero() ? "" : ` + ${formatEur(e.setupOneTime)} setup`} — gate ${status}`,
+    `### aiwc cost: ${total(report, e.totalMonthly)} per month${e.setupOneTime.isZero() ? "" : ` + ${formatEur(e.setupOneTime)} setup`} — gate ${status}`,
     "",
     `_${headerLine(report)}_`,
     "",
+    ...incompleteLine(report).flatMap((line) => [`> ${line}`, ""]),
     ...report.references.flatMap((r) => [referenceLine(report, r), ""]),
     "| Node group | Resources | Monthly | Setup |",
     "|---|---:|---:|---:|",
     ...groups(e.resources).map((r) => `| ${r.group} | ${r.resources} | ${formatEur(r.monthly)} | ${r.setup.isZero() ? "" : formatEur(r.setup)} |`),
-    `| **Total** | ${e.resources.length} | **${formatEur(e.totalMonthly)}** | ${e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)} |`,
+    `| **Total** | ${e.resources.length} | **${total(report, e.totalMonthly)}** | ${e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)} |`,
     "",
   ];
   if (t !== undefined && t.users > 0) {
     out.push(
       `**Tariff model** (${t.users} users): revenue ${formatEur(t.revenue.total)} (base ${formatEur(t.revenue.base)}, packs ${formatEur(t.revenue.packs)}, PAYG ${formatEur(t.revenue.payg)}), ` +
-        `margin ${formatEur(t.margin)} (${percent(t.marginPercent)}), break-even at ${t.breakEvenUsers ?? "—"} users.`,
+        `margin ${e.complete ? "" : "at most "}${formatEur(t.margin)} (${percent(t.marginPercent)}), break-even at ${e.complete || t.breakEvenUsers === null ? "" : "at least "}${t.breakEvenUsers ?? "—"} users.`,
       "",
       "| Node group | Role | Cost | Revenue | Margin |",
       "|---|---|---:|---:|---:|",
@@ -150,7 +166,7 @@ export function renderMarkdown(report: CostReport): string {
     "",
     "| Address | Group | Status | Monthly |",
     "|---|---|---|---:|",
-    ...e.resources.filter((r) => r.status !== "free").map((r) => `| \`${r.address}\` | ${r.group} | ${r.status}${r.reason !== undefined ? `: ${r.reason}` : ""} | ${formatEur(r.monthly)} |`),
+    ...e.resources.filter((r) => r.status !== "free").map((r) => `| \`${r.address}\` | ${r.group} | ${r.status}${r.reason !== undefined ? `: ${r.reason}` : ""} | ${r.status === "unsupported" ? "—" : formatEur(r.monthly)} |`),
     "",
     "</details>",
   );

@@ -9,6 +9,7 @@ import { estimate, type Estimate, type LabelsByName, type LineItem, type Usage }
 import { ENV } from "../config/environment";
 import { isCalendarDate, today } from "../config/dates";
 import { evaluateGate, type GateResult } from "./gate";
+import { capacityShortfalls } from "../config/capacity";
 import { fromTerraformJson, InputError, type ResourceInstance } from "./input";
 import { money, toAmount, toUnitPrice, type Money } from "./money";
 import { PriceBook } from "./prices";
@@ -78,7 +79,8 @@ export function reportFor(config: Config, instances: readonly ResourceInstance[]
   const book = new PriceBook(config.catalogs, config.fx, date.date, aliases);
   const result = estimate(instances, book, options.usage ?? {}, labelsByName(config));
   const tariff = tariffReport(config, result, book);
-  const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env, options.allowDataLoss ?? []);
+  const capacity = capacityShortfalls(config.cluster, config.users).map((s) => s.message);
+  const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env, options.allowDataLoss ?? [], capacity);
   const references = (options.references ?? []).map(({ label, amount, currency }) => {
     const rate = currency === "EUR" ? "1" : config.fx.rates[currency]?.per_eur;
     if (rate === undefined) throw new InputError(`no exchange rate for ${currency} in fx.yaml`);
@@ -119,6 +121,8 @@ export function reportJson(report: CostReport): Record<string, unknown> {
       .map(([provider, c]) => ({ provider, version: c.version, asOf: c.as_of, currency: c.currency })),
     fx: Object.entries(book.fx.rates).map(([currency, r]) => ({ currency, perEur: r.per_eur, asOf: r.as_of })),
     totalMonthly: amount(e.totalMonthly),
+    complete: e.complete,
+    ...(e.complete ? {} : { incomplete: e.incomplete }),
     references: report.references.map((r) => ({
       label: r.label,
       amount: amount(r.amount),
@@ -154,8 +158,9 @@ export function reportJson(report: CostReport): Record<string, unknown> {
       ...(r.actions !== undefined ? { actions: r.actions } : {}),
       ...(r.replaceKey !== undefined ? { replaceKey: r.replaceKey } : {}),
       ...(r.bootKey !== undefined ? { bootKey: r.bootKey } : {}),
-      monthly: amount(r.monthly),
-      setup: amount(r.setup),
+      // An unsupported resource has no price of its own.
+      monthly: r.status === "unsupported" ? null : amount(r.monthly),
+      setup: r.status === "unsupported" ? null : amount(r.setup),
       components: r.components.map((c) => ({
         name: c.name,
         unit: c.unit,
@@ -194,6 +199,8 @@ export function reportJson(report: CostReport): Record<string, unknown> {
             costFixed: amount(t.cost.fixed),
             costPerUserVariable: amount(t.cost.variable),
             marginMonthly: amount(t.margin),
+            // Margin and break-even from a lower-bound cost are bounds too: at most, at least.
+            ...(e.complete ? {} : { fromIncompleteCost: true }),
             marginPercent: t.marginPercent === null ? null : toAmount(t.marginPercent, 1),
             breakEvenUsers: t.breakEvenUsers,
             marginalUser: {

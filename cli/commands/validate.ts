@@ -1,4 +1,6 @@
 import { loadConfig, displayPath } from "../../config/load";
+import { capacityShortfalls } from "../../config/capacity";
+import { environmentOverride } from "../../config/environment";
 import { ConfigError } from "../../config/problems";
 import { buildTopology } from "../../constructs/topology";
 import type { CommandResult } from "../result";
@@ -16,6 +18,13 @@ export function validate(options: ValidateOptions): CommandResult {
     const groups = Object.values(config.cluster.nodeGroups);
     const nodes = groups.reduce((sum, g) => sum + g.count, 0);
     const { choices } = buildTopology(config);
+    // Users beyond what the nodes serve (capacity: rules) fail the gate: say so here already.
+    const overridden = config.cluster.policy.override !== undefined || environmentOverride(process.env) !== undefined;
+    const capacity = capacityShortfalls(config.cluster, config.users).map((s) => ({ file: displayPath(config.files.cluster), path: `capacity[${s.rule}]`, message: s.message }));
+    if (capacity.length > 0 && !overridden) {
+      if (json) return { stdout: JSON.stringify({ valid: false, problems: capacity, warnings: config.warnings, choices }, null, 2), exitCode: 1 };
+      return { stdout: "", stderr: [...config.warnings.map((w) => `warning: ${w}`), ...capacity.map((c) => `${c.file}: ${c.path}: ${c.message} (a cost-gate reason)`)].join("\n"), exitCode: 1 };
+    }
     const summary = [
       `${displayPath(config.files.cluster)}: valid — ${config.cluster.provider}, ${groups.length} node groups, ${nodes} nodes, ${config.users.length} users`,
       ...choices.map((c) => `  nodeGroups.${c.group}: ${c.serverType}, the cheapest type in ${c.location} with ${c.requirements}`),

@@ -1,5 +1,6 @@
 import type { Config } from "../../config/load";
 import { loadConfig } from "../../config/load";
+import { capacityNeeds } from "../../config/capacity";
 import type { UserConfig } from "../../config/schema";
 import { formatEur, toAmount, type Money } from "../../cost/money";
 import { priceConfig } from "../../stacks/app";
@@ -45,11 +46,10 @@ export function withUsers(config: Config, count: number): Config {
   if (mix.length === 0) throw new UsageError("whatif needs at least one user in users.yaml to take the mix of tariffs and packs from");
   const users: UserConfig[] = Array.from({ length: count }, (_, i) => (i < mix.length ? mix[i]! : { ...mix[i % mix.length]!, name: `whatif-${String(i + 1).padStart(5, "0")}` }));
   const nodeGroups = { ...config.cluster.nodeGroups };
-  for (const rule of config.cluster.capacity) {
-    const group = nodeGroups[rule.group]!;
-    const relevant = rule.of === undefined ? users.length : users.filter((u) => u.packs.includes(rule.of!)).length;
-    const needed = Math.max(group.count, Math.ceil(relevant / rule.per));
-    nodeGroups[rule.group] = { ...group, count: needed, ...(group.dedicated?.hosts !== undefined ? { dedicated: { ...group.dedicated, hosts: undefined as never } } : {}) };
+  for (const need of capacityNeeds(config.cluster, users)) {
+    const group = nodeGroups[need.group]!;
+    const count = Math.max(group.count, need.needed);
+    nodeGroups[need.group] = { ...group, count, ...(group.dedicated?.hosts !== undefined ? { dedicated: { ...group.dedicated, hosts: undefined as never } } : {}) };
   }
   // Thousands of users need room in the users subnet.
   const network = count > 4000 ? { ...config.cluster.network, usersSubnet: "10.0.64.0/18" } : config.cluster.network;
