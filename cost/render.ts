@@ -51,7 +51,7 @@ function referenceLine(report: CostReport, r: CostReport["references"][number]):
   const difference = report.estimate.totalMonthly.minus(r.eur);
   const ratio = r.eur.isZero() ? "" : ` (${difference.isNegative() ? "" : "+"}${toAmount(difference.dividedBy(r.eur).times(100), 1)} %)`;
   const inReference = r.currency === "EUR" ? "" : ` (${toAmount(report.estimate.totalMonthly.times(r.amount).dividedBy(r.eur))} ${r.currency})`;
-  return `${r.label}: ${toAmount(r.amount)} ${r.currency} = ${formatEur(r.eur)}; this estimate: ${formatEur(report.estimate.totalMonthly)}${inReference}, ${difference.isNegative() ? "" : "+"}${formatEur(difference)}${ratio}`;
+  return `${r.label}: ${toAmount(r.amount)} ${r.currency} = ${formatEur(r.eur)}; this estimate: ${total(report, report.estimate.totalMonthly)}${inReference}, ${difference.isNegative() ? "" : "+"}${formatEur(difference)}${ratio}`;
 }
 
 function headerLine(report: CostReport): string {

@@ -43,19 +43,19 @@ describe("cost reports", () => {
   test("the seed's AWS topology: the real figure beside the seed's $2,680", async () => {
     const table = cost({ plan: [AWS_SEED], date: DATE, reference: "2680 USD", referenceLabel: "seed estimate" });
     await expect(`${table.stdout}\n`).toMatchFileSnapshot("golden/reports/aws-seed.txt");
-    expect(table.stdout).toContain("seed estimate: 2680.00 USD = 2,407.26 €; this estimate: 5,285.64 € (5884.50 USD)");
+    expect(table.stdout).toContain("seed estimate: 2680.00 USD = 2,407.26 €; this estimate: ≥ 5,267.94 € (5864.80 USD)");
     const json = cost({ plan: [AWS_SEED], date: DATE, format: "json", reference: "2680 USD", referenceLabel: "seed estimate" });
     await expect(`${json.stdout}\n`).toMatchFileSnapshot("golden/reports/aws-seed.json");
     const report = JSON.parse(json.stdout);
-    expect(report.references).toEqual([{ label: "seed estimate", amount: "2680.00", currency: "USD", eur: "2407.26", difference: "2878.38" }]);
+    expect(report.references).toEqual([{ label: "seed estimate", amount: "2680.00", currency: "USD", eur: "2407.26", difference: "2860.68" }]);
     // 3 + 4 + 3 + 6 + 1 instances from count = 17.
     expect(report.resources.filter((r: { type: string }) => r.type === "aws_instance")).toHaveLength(17);
   });
 
   test("aiwc cost on config/examples/aws-seed shows the seed's $2,680 and the default Hetzner figure beside it", () => {
     const { stdout } = cost({ config: join(ROOT, "config", "examples", "aws-seed"), date: DATE });
-    expect(stdout).toContain("seed estimate: 2680.00 USD = 2,407.26 €; this estimate: 5,800.76 € (6457.99 USD), +3,393.50 € (+141.0 %)");
-    expect(stdout).toContain("default Hetzner config: 924.62 EUR = 924.62 €; this estimate: 5,800.76 €, +4,876.14 € (+527.4 %)");
+    expect(stdout).toContain("seed estimate: 2680.00 USD = 2,407.26 €; this estimate: ≥ 5,800.76 € (6457.99 USD), +3,393.50 € (+141.0 %)");
+    expect(stdout).toContain("default Hetzner config: 924.62 EUR = 924.62 €; this estimate: ≥ 5,800.76 €, +4,876.14 € (+527.4 %)");
     expect(stdout).toContain("override (config): reference design from the seed, kept for comparison; not sized for the 20 € tariff");
   });
 
