@@ -61,7 +61,8 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
   costCommand
     .command("diff")
     .description("the cost change between a base (git ref, config path or saved report) and the head (the working tree)")
-    .requiredOption("-b, --base <ref|path|report.json>", "what to compare with: a git ref (checked out in a temporary worktree), a config path, or a saved `aiwc cost --format json` report")
+    .option("-b, --base <ref|path|report.json>", "what to compare with: a git ref (checked out in a temporary worktree and priced by its own code), a config path, or a saved `aiwc cost --format json` report")
+    .option("--base-dir <dir>", "the base as synthesized by its own code elsewhere (its cdktf.out), instead of --base")
     .option("--head <path|report.json>", "the head (default: the config in the working tree)")
     .option("-c, --config <path>", CONFIG_HELP)
     .option("-f, --format <format>", "table, json or markdown", "table")
@@ -69,7 +70,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("--fail-on <condition...>", "exit 2 when: monthly:<euros> (increase above), percent:<percent>, margin (below policy), gate (fails after the change, data at risk included), data-at-risk (not allowed)")
     .option("--allow-data-loss <address...>", "resources whose destruction or replacement is intended (printed in the diff)")
     .addHelpText("after", "\nExit codes: 0 no --fail-on condition holds, 1 bad input or config (names the side), 2 a --fail-on condition holds.")
-    .action((options: { base: string; head?: string; config?: string; format: string; date?: string; failOn?: string[]; allowDataLoss?: string[] }) =>
+    .action((options: { base?: string; baseDir?: string; head?: string; config?: string; format: string; date?: string; failOn?: string[]; allowDataLoss?: string[] }) =>
       run(async () => (require("./commands/cost-diff") as typeof import("./commands/cost-diff")).costDiff(options)),
     );
 

@@ -11,10 +11,12 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/load";
-import type { CostReport } from "../cost/report";
+import { reportJson, type CostReport } from "../cost/report";
 import { toAmount } from "../cost/money";
 
 export const GATE_RECORD = "aiwc-gate.json";
+/** The full cost report of the synthesis (what `aiwc cost --format json` prints), for `cost diff --base-dir`. */
+export const REPORT_FILE = "aiwc-report.json";
 export const GATE_RECORD_VERSION = 1;
 
 export interface GateRecord {
@@ -70,6 +72,7 @@ export function writeGateRecord(outdir: string, stackNames: readonly string[], c
     stacks,
   };
   writeFileSync(join(outdir, GATE_RECORD), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(join(outdir, REPORT_FILE), `${JSON.stringify(reportJson(report), null, 2)}\n`);
   return record;
 }
 
