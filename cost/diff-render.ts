@@ -92,36 +92,89 @@ function gateWord(diff: CostDiff): string {
   return diff.gate.passed ? (diff.gate.reasons.length > 0 ? "failed, overridden" : "passed") : "FAILED";
 }
 
-export function diffMarkdown(diff: CostDiff, failures: readonly string[]): string {
+/** GitHub's limit for a comment body; the Markdown stays below it with room to spare. */
+export const COMMENT_LIMIT = 65_536;
+/** Data-at-risk entries listed in full before "and N more". */
+const AT_RISK_SHOWN = 20;
+
+const bound = (doc: CostDiff["base"], m: Money) => `${doc.complete === false ? "≥ " : ""}${formatEur(m)}`;
+const gateMark = (passed: boolean, overridden: boolean) => (passed ? (overridden ? "⚠️" : "✅") : "❌");
+
+function catalogLine(diff: CostDiff): string | undefined {
+  const catalogs = [...(diff.head.catalogs ?? [])];
+  if (catalogs.length === 0) return undefined;
+  return `Catalogs: ${catalogs.map((c) => `${c.provider} ${c.version} (as of ${c.asOf})`).join(", ")}${diff.head.pricingDate !== undefined ? `; prices for ${diff.head.pricingDate}` : ""}.`;
+}
+
+function countsLine(diff: CostDiff): string | undefined {
+  const b = diff.base.counts;
+  const a = diff.head.counts;
+  if (a === undefined) return undefined;
+  const part = (k: "priced" | "free" | "unsupported") => (b !== undefined && b[k] !== a[k] ? `${b[k]} → ${a[k]} ${k}` : `${a[k]} ${k}`);
+  return `Resources: ${part("priced")}, ${part("free")}, ${part("unsupported")}.`;
+}
+
+/**
+ * The pull-request comment: summary with the gate before → after, total row, refs and SHAs,
+ * catalog dates, counts, users added and removed, replaced and destroyed resources, data at risk
+ * (capped), then details folded. Kept under GitHub's comment limit: details are cut first,
+ * with a note pointing to the full report.
+ */
+export function diffMarkdown(diff: CostDiff, failures: readonly string[], options: { readonly limit?: number } = {}): string {
+  const limit = options.limit ?? COMMENT_LIMIT - 1_000;
   const change = diff.monthly.after.minus(diff.monthly.before);
-  const gate = diff.gate.passed ? (diff.gate.reasons.length > 0 ? "⚠️ failed, overridden" : "✅ passed") : "❌ failed";
-  const out: string[] = [
-    `### aiwc cost diff: ${signed(change)} per month (${formatEur(diff.monthly.before)} → ${formatEur(diff.monthly.after)}, ${percentChange(diff.monthly)}) — gate ${gate}`,
+  const before = gateMark(diff.base.gate.passed, diff.base.gate.reasons.length > 0);
+  const after = gateMark(diff.gate.passed, diff.gate.reasons.length > 0);
+  const head: string[] = [
+    `### aiwc cost diff: ${signed(change)} per month (${bound(diff.base, diff.monthly.before)} → ${bound(diff.head, diff.monthly.after)}, ${percentChange(diff.monthly)}) — gate ${before} → ${after}`,
+    "",
+    `Base \`${diff.base.source}\` → head \`${diff.head.source}\`.${catalogLine(diff) !== undefined ? ` ${catalogLine(diff)}` : ""}`,
+    "",
+    "| | Before | After | Change |",
+    "|---|---:|---:|---:|",
+    ...diff.groups.map((g) => `| ${g.name} | ${formatEur(g.before)} | ${formatEur(g.after)} | ${signed(g.after.minus(g.before))} |`),
+    `| **Total** | **${bound(diff.base, diff.monthly.before)}** | **${bound(diff.head, diff.monthly.after)}** | **${signed(change)}** |`,
+    ...(diff.setup.before.equals(diff.setup.after) ? [] : [`| Setup (once) | ${formatEur(diff.setup.before)} | ${formatEur(diff.setup.after)} | ${signed(diff.setup.after.minus(diff.setup.before))} |`]),
+    ...(diff.revenue !== undefined ? [`| Revenue | ${formatEur(diff.revenue.before)} | ${formatEur(diff.revenue.after)} | ${signed(diff.revenue.after.minus(diff.revenue.before))} |`] : []),
     "",
   ];
-  if (diff.revenue !== undefined) out.push(`Revenue ${formatEur(diff.revenue.before)} → ${formatEur(diff.revenue.after)}; margin ${marginPoints(diff) ?? "—"}.`, "");
+  if (diff.revenue !== undefined) head.push(`Margin ${marginPoints(diff) ?? "—"}.`, "");
+  const counts = countsLine(diff);
+  if (counts !== undefined) head.push(counts, "");
+  if (diff.head.complete === false) head.push("> Totals marked ≥ are lower bounds: something could not be priced or has no usage estimate.", "");
+  const added = diff.users.filter((u) => u.change === "added").map((u) => u.name);
+  const removed = diff.users.filter((u) => u.change === "removed").map((u) => u.name);
+  if (added.length > 0) head.push(`Users added (${added.length}): ${added.slice(0, 50).join(", ")}${added.length > 50 ? `, and ${added.length - 50} more` : ""}.`);
+  if (removed.length > 0) head.push(`Users removed (${removed.length}): ${removed.slice(0, 50).join(", ")}${removed.length > 50 ? `, and ${removed.length - 50} more` : ""}.`);
+  if (added.length > 0 || removed.length > 0) head.push("");
+  const replaced = diff.resources.filter((r) => r.change === "replaced");
+  const destroyed = diff.resources.filter((r) => r.change === "removed");
+  const list = (rs: readonly ResourceChange[]) => `${rs.slice(0, AT_RISK_SHOWN).map((r) => `\`${r.address}\``).join(", ")}${rs.length > AT_RISK_SHOWN ? `, and ${rs.length - AT_RISK_SHOWN} more` : ""}`;
+  if (replaced.length > 0) head.push(`♻️ Replaced (${replaced.length}): ${list(replaced)}.`, "");
+  if (destroyed.length > 0) head.push(`➖ Destroyed (${destroyed.length}): ${list(destroyed)}.`, "");
   if (diff.dataAtRisk.length > 0) {
-    out.push(`> **⚠️ Data at risk:** this change destroys or replaces ${diff.dataAtRisk.length} resource(s) that hold data: ${diff.dataAtRisk.map((r) => `\`${r.address}\` (${r.change === "removed" ? "destroyed" : "replaced"}${r.allowed ? ", allowed" : ""})`).join(", ")}.`, "");
+    const shown = diff.dataAtRisk.slice(0, AT_RISK_SHOWN).map((r) => `\`${r.address}\` (${r.change === "removed" ? "destroyed" : "replaced"}${r.allowed ? ", allowed" : ""})`);
+    const more = diff.dataAtRisk.length > AT_RISK_SHOWN ? `, and ${diff.dataAtRisk.length - AT_RISK_SHOWN} more` : "";
+    head.push(`> **⚠️ Data at risk:** this change destroys or replaces ${diff.dataAtRisk.length} resource(s) that hold data: ${shown.join(", ")}${more}.`, "");
   }
-  for (const a of diff.allowances) out.push(`- Data loss allowed (${a.source}): \`${a.address}\``);
-  if (diff.hints.length > 0) out.push("**After the deploy, run Ansible:**", "", ...diff.hints.map((h) => `- ${h.message}`), "");
-  if (diff.groups.length > 0) {
-    out.push("| Node group | Before | After | Change |", "|---|---:|---:|---:|", ...diff.groups.map((g) => `| ${g.name} | ${formatEur(g.before)} | ${formatEur(g.after)} | ${signed(g.after.minus(g.before))} |`), "");
+  for (const a of diff.allowances) head.push(`- Data loss allowed (${a.source}): \`${a.address}\``);
+  if (diff.hints.length > 0) head.push("**After the deploy, run Ansible:**", "", ...diff.hints.slice(0, AT_RISK_SHOWN).map((h) => `- ${h.message}`), ...(diff.hints.length > AT_RISK_SHOWN ? [`- and ${diff.hints.length - AT_RISK_SHOWN} more`] : []), "");
+  for (const reason of diff.gate.reasons) head.push(`- ❌ ${reason}`);
+  for (const failure of failures) head.push(`- 🚫 fail-on: ${failure}`);
+  if (diff.gate.reasons.length > 0 || failures.length > 0) head.push("");
+
+  const rows = diff.resources.map((r) => `| ${r.change === "added" ? "➕" : r.change === "removed" ? "➖" : r.change === "replaced" ? "♻️ replaced" : "✏️"} | \`${r.address}\` | ${r.group} | ${formatEur(r.before)} | ${formatEur(r.after)} | ${[r.detail, r.dataAtRisk ? (r.allowed ? "data at risk (allowed)" : "**data at risk**") : undefined].filter(Boolean).join("; ")} |`);
+  const text = head.join("\n");
+  if (rows.length === 0) return text;
+  const open = [`<details><summary>${diff.resources.length} resource change(s)${diff.users.length > 0 ? `, ${diff.users.length} user(s)` : ""}</summary>`, "", "| | Resource | Group | Before | After | |", "|---|---|---|---:|---:|---|"];
+  const close = ["", "</details>"];
+  let kept = rows.length;
+  const render = (n: number) => [text, ...open, ...rows.slice(0, n), ...(n < rows.length ? [`| | … ${rows.length - n} more resource change(s): the comment is capped at GitHub's limit; the full diff is in the job's artifact (\`--format json\`) | | | | |`] : []), ...close].join("\n");
+  let out = render(kept);
+  while (out.length > limit && kept > 0) {
+    kept = Math.max(0, Math.floor(kept * 0.8) - 1);
+    out = render(kept);
   }
-  if (!diff.setup.before.equals(diff.setup.after)) out.push(`One-time setup: ${formatEur(diff.setup.before)} → ${formatEur(diff.setup.after)}.`, "");
-  for (const reason of diff.gate.reasons) out.push(`- ❌ ${reason}`);
-  for (const failure of failures) out.push(`- 🚫 fail-on: ${failure}`);
-  if (diff.gate.reasons.length > 0 || failures.length > 0) out.push("");
-  if (diff.resources.length > 0) {
-    out.push(
-      `<details><summary>${diff.resources.length} resource change(s)${diff.users.length > 0 ? `, ${diff.users.length} user(s)` : ""}</summary>`,
-      "",
-      "| | Resource | Group | Before | After | |",
-      "|---|---|---|---:|---:|---|",
-      ...diff.resources.map((r) => `| ${r.change === "added" ? "➕" : r.change === "removed" ? "➖" : r.change === "replaced" ? "♻️ replaced" : "✏️"} | \`${r.address}\` | ${r.group} | ${formatEur(r.before)} | ${formatEur(r.after)} | ${[r.detail, r.dataAtRisk ? (r.allowed ? "data at risk (allowed)" : "**data at risk**") : undefined].filter(Boolean).join("; ")} |`),
-      "",
-      "</details>",
-    );
-  }
-  return out.join("\n");
+  if (out.length > limit) out = `${text.slice(0, limit - 200)}\n\n_… cut at GitHub's comment limit; the full diff is in the job's artifact._`;
+  return out;
 }

@@ -40,6 +40,9 @@ export interface ReportDoc {
   readonly setupOneTime: string;
   /** False when the total is a lower bound (absent in reports before it existed). */
   readonly complete?: boolean;
+  readonly counts?: { priced: number; free: number; unsupported: number };
+  readonly catalogs?: readonly { provider: string; version: string; asOf: string }[];
+  readonly pricingDate?: string;
   readonly groups: readonly { name: string; monthly: string; setup: string }[];
   readonly users: readonly { user: string; tariff: string; packs: readonly string[]; cost: string; revenue: string }[];
   readonly resources: readonly ReportResource[];

@@ -17,7 +17,13 @@ const BIN = join(ROOT, "bin", "aiwc.cjs");
 type Doc = ReturnType<typeof parseDocument>;
 
 
-const diffJson = (base: string, head: string) => JSON.parse(costDiff({ base, config: head, format: "json", date: DATE }).stdout);
+/** The diff as JSON, with the sides' labels (temp paths, commit SHAs) made stable for goldens. */
+const diffJson = (base: string, head: string) => {
+  const json = JSON.parse(costDiff({ base, config: head, format: "json", date: DATE }).stdout);
+  json.base.source = "<base>";
+  json.head.source = "<head>";
+  return json;
+};
 
 describe("golden diffs", () => {
   test.each([

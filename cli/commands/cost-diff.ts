@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { loadConfig, resolveClusterFile } from "../../config/load";
+import { displayPath, loadConfig, resolveClusterFile } from "../../config/load";
 import { ConfigError, formatProblem } from "../../config/problems";
 import { diffReports, isReportDoc, type CostDiff, type ReportDoc } from "../../cost/diff";
 import { diffJson, diffMarkdown, diffTable } from "../../cost/diff-render";
@@ -189,10 +189,20 @@ function readBaseDir(dir: string, headConfigFile: string, date: string | undefin
   }
 }
 
+/** "working tree (abc1234)" or "working tree (abc1234 + uncommitted changes)"; the path outside git. */
+function workingTreeLabel(configFile: string): string {
+  const dir = dirname(configFile);
+  if (!existsSync(dir)) return displayPath(configFile);
+  const sha = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: dir, encoding: "utf8" });
+  if (sha.status !== 0) return displayPath(configFile);
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: dir, encoding: "utf8" });
+  return `working tree (${sha.stdout.trim()}${dirty.stdout.trim() !== "" ? " + uncommitted changes" : ""})`;
+}
+
 function resolveSide(side: "base" | "head", value: string, headConfigFile: string, date: string | undefined): ReportDoc {
   const path = resolve(value);
   if (existsSync(path) && statSync(path).isFile() && path.endsWith(".json")) return readReport(side, path);
-  if (existsSync(path)) return priceSide(side, value, date);
+  if (existsSync(path)) return { ...priceSide(side, value, date), source: displayPath(path) };
   if (side === "head") throw new UsageError(`head: ${value} does not exist`);
   return priceGitRef(value, headConfigFile, date);
 }
@@ -237,7 +247,7 @@ export function costDiff(options: CostDiffOptions): CommandResult {
       throw new UsageError(`--fail-on: unknown condition "${rule}"; use monthly:<euros>, percent:<percent>, margin, gate or data-at-risk`);
     }
   }
-  const head = options.head !== undefined ? resolveSide("head", options.head, headConfigFile, options.date) : priceSide("head", headConfigFile, options.date);
+  const head = options.head !== undefined ? resolveSide("head", options.head, headConfigFile, options.date) : { ...priceSide("head", headConfigFile, options.date), source: workingTreeLabel(headConfigFile) };
   const base = options.baseDir !== undefined ? readBaseDir(options.baseDir, headConfigFile, options.date) : resolveSide("base", options.base!, headConfigFile, options.date);
   for (const address of options.allowDataLoss ?? []) {
     if (!ADDRESS.test(address)) throw new UsageError(`--allow-data-loss: "${address}" is not a Terraform resource address (e.g. hcloud_volume.x or users:aws_instance.user-ben)`);
