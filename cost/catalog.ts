@@ -77,7 +77,13 @@ export const catalogSchema = z.strictObject({
     .default({}),
   products: z.record(
     z.string(),
-    z.strictObject({ unit: z.string(), minimum: z.number().optional(), ...priced }),
+    z.strictObject({
+      unit: z.string(),
+      minimum: z.number().optional(),
+      /** Locations the sourced prices are for; elsewhere the product is unpriced. @default every location */
+      locations: z.array(z.string()).min(1).optional(),
+      ...priced,
+    }),
   ),
   sources: z.record(
     z.string(),

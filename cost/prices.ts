@@ -83,8 +83,12 @@ export class PriceBook {
     const key = `${ref.provider}.${ref.section}.${ref.id}`;
     const catalog = this.catalogs[ref.provider];
     if (catalog === undefined) return { key, missing: `no ${ref.provider} price catalog` };
-    const entry = (catalog[ref.section] as Record<string, { prices: CatalogPrice[] }> | undefined)?.[ref.id];
+    const entry = (catalog[ref.section] as Record<string, { prices: CatalogPrice[]; locations?: readonly string[] }> | undefined)?.[ref.id];
     if (entry === undefined) return { key, missing: `"${ref.id}" is not in the ${ref.provider} catalog (${ref.section})` };
+    // Sold (and priced) only where the catalog says: never another location's price.
+    if (options.region !== undefined && entry.locations !== undefined && !entry.locations.includes(options.region)) {
+      return { key, missing: `"${ref.id}" is not sold (or has no sourced price) in ${options.region}; the catalog has it in ${entry.locations.join(", ")}` };
+    }
     if (options.region === UNKNOWN_REGION) {
       return { key, missing: `the region of the resource's provider configuration (an alias, a module's provider or a variable) cannot be resolved; aiwc never assumes the default provider's region` };
     }

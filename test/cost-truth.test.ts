@@ -145,3 +145,35 @@ describe("capacity rules are checked", () => {
     expect(JSON.parse(cost({ date: DATE, format: "json" }).stdout).gate.reasons).toEqual([]);
   });
 });
+
+describe("Hetzner prices by location", () => {
+  const server = (type: string, location: string) => ({ server_type: type, location, public_net: [{ ipv4_enabled: false, ipv6_enabled: false }] });
+
+  test("a type is priced only where it is sold, at that location's price; elsewhere it is unsupported", () => {
+    const report = priced({
+      resource: {
+        hcloud_server: { eu: server("cpx22", "fsn1"), us_new: server("cpx22", "hil"), us_old: server("cpx21", "ash"), eu_old: server("cpx21", "nbg1"), sg: server("cpx22", "sin") },
+      },
+    });
+    expect(monthlyOf(report, "hcloud_server.eu")).toMatchObject({ status: "priced", monthly: "19.49" });
+    expect(monthlyOf(report, "hcloud_server.us_old")).toMatchObject({ status: "priced", monthly: "31.99" });
+    for (const address of ["hcloud_server.us_new", "hcloud_server.eu_old", "hcloud_server.sg"]) {
+      expect(monthlyOf(report, address)).toMatchObject({ status: "unsupported", monthly: null });
+    }
+    expect(monthlyOf(report, "hcloud_server.us_new").reason).toContain('"cpx22" is not sold (or has no sourced price) in hil; the catalog has it in fsn1, nbg1, hel1');
+  });
+
+  test("volumes and IPs carry EU prices only: in the US they are unsupported, never the EU price", () => {
+    const report = priced({ resource: { hcloud_volume: { us: { size: 100, location: "ash" }, eu: { size: 100, location: "fsn1" } } } });
+    expect(monthlyOf(report, "hcloud_volume.eu").status).toBe("priced");
+    expect(monthlyOf(report, "hcloud_volume.us").status).toBe("unsupported");
+  });
+
+  test("validate refuses a type not sold at the configured location", () => {
+    const dir = fixtureConfig({ cluster: (d) => d.setIn(["hetzner", "location"], "hil") });
+    const r = validate({ config: dir, format: "json" });
+    expect(r.exitCode).toBe(1);
+    const problems = JSON.parse(r.stdout).problems.map((p: { path: string; message: string }) => `${p.path}: ${p.message}`);
+    expect(problems).toContain('nodeGroups.controllers.serverType: server type "cpx22" is not offered in hil; it is offered in fsn1, nbg1, hel1');
+  });
+});
