@@ -18,24 +18,13 @@ import { runInProcess } from "../cli/main";
 
 // The CLI loads each command lazily with require(), as the bin does under tsx's CommonJS hook.
 (require("tsx/cjs/api") as { register: () => void }).register();
-import { DEFAULT_CONFIG, tempDir } from "./helpers";
+import { DEFAULT_CONFIG, prng, tempDir } from "./helpers";
 
 const CONFIG_RUNS = Number(process.env.AIWC_FUZZ_CONFIG ?? 500);
 const PLAN_RUNS = Number(process.env.AIWC_FUZZ_PLAN ?? 200);
 const SEED = Number(process.env.AIWC_FUZZ_SEED ?? 20261128);
 const DATE = "2026-11-27";
 const STACK_TRACE = /\n\s+at [^\n]+:\d+:\d+\)?/;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE: readonly unknown[] = [
   null, true, false, 0, -1, -5, 1.5, 1e9, 1e308, -0, "", " ", "x", "a\nb", "0", "-5", "1e9", "١٢٣", "ssh-ed25519 AAAA", "root", "ubuntu",

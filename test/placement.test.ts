@@ -11,23 +11,11 @@ import { parseDocument } from "yaml";
 import { loadConfig } from "../config/load";
 import { dedicatedPlacements, stableSlot, userZone } from "../config/placement";
 import { priceConfigJson } from "./helpers-synth";
-import { portableOn, ROOT } from "./helpers";
+import { portableOn, prng, ROOT } from "./helpers";
 
 const PROVIDERS = ["hetzner", "aws", "ovh"] as const;
 const PACKS = ["pro", "team", "devops", "storage-plus"];
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBuiZ5GD2kh710VAvt4oM+BSUW3xZD+Fd0wH9X6Nbm8P";
-
-/** mulberry32: a small seeded PRNG, so every CI run tries the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Layout {
   readonly users: readonly { name: string; packs: string[] }[];
