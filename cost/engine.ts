@@ -9,7 +9,6 @@ import { money, sum, ZERO, type Money } from "./money";
 import { isMissing, type PriceBook } from "./prices";
 import { FREE_TYPES, PRICED_BY_TYPE } from "./registry";
 import type { ComponentSpec, PricedResourceType, PricingContext } from "./resource";
-import { replacementKeys } from "./replacement";
 
 export type Usage = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
@@ -53,10 +52,12 @@ export interface LineItem {
   readonly monthly: Money;
   readonly setup: Money;
   readonly actions?: readonly string[];
-  /** Digest of the replacement-forcing attributes (see replacement.ts); configuration JSON only. */
-  readonly replaceKey?: string;
-  /** Digest of boot-only attributes (user data, keys); configuration JSON only. */
-  readonly bootKey?: string;
+  /**
+   * The resource's attributes as read (configuration JSON only): the report derives its
+   * replacement and boot keys from them (replacement.ts) when it is serialized, so pricing
+   * itself stays as fast as before.
+   */
+  readonly values?: Readonly<Record<string, unknown>>;
 }
 
 /** A resource a plan destroys or replaces that holds data. */
@@ -212,8 +213,7 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     role?: string;
     name?: string;
     actions?: readonly string[];
-    replaceKey?: string;
-    bootKey?: string;
+    values?: Readonly<Record<string, unknown>>;
     status: Status;
     reason?: string;
     components: readonly LineComponent[];
@@ -230,8 +230,7 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     role: labels["aiwc/role"],
     name: typeof instance.values.name === "string" ? instance.values.name : labels.Name,
     actions: instance.actions,
-    replaceKey: undefined,
-    bootKey: undefined,
+    values: instance.actions === undefined ? instance.values : undefined,
     status: "free",
     reason: undefined,
     components: NO_COMPONENTS,
@@ -239,11 +238,6 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     setup: ZERO,
   };
 
-  if (instance.actions === undefined) {
-    const keys = replacementKeys(instance.type, instance.values);
-    item.replaceKey = keys.replaceKey;
-    item.bootKey = keys.bootKey;
-  }
   const kind = classify(instance);
   if ("free" in kind) {
     item.reason = kind.free;

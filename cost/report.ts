@@ -10,6 +10,7 @@ import { ENV } from "../config/environment";
 import { isCalendarDate, today } from "../config/dates";
 import { evaluateGate, type GateResult } from "./gate";
 import { capacityShortfalls } from "../config/capacity";
+import { replacementKeys } from "./replacement";
 import { fromTerraformJson, InputError, type ResourceInstance } from "./input";
 import { money, toAmount, toUnitPrice, type Money } from "./money";
 import { PriceBook } from "./prices";
@@ -156,8 +157,7 @@ export function reportJson(report: CostReport): Record<string, unknown> {
       status: r.status,
       ...(r.reason !== undefined ? { reason: r.reason } : {}),
       ...(r.actions !== undefined ? { actions: r.actions } : {}),
-      ...(r.replaceKey !== undefined ? { replaceKey: r.replaceKey } : {}),
-      ...(r.bootKey !== undefined ? { bootKey: r.bootKey } : {}),
+      ...(r.values !== undefined ? replacementKeys(r.type, r.values) : {}),
       // An unsupported resource has no price of its own.
       monthly: r.status === "unsupported" ? null : amount(r.monthly),
       setup: r.status === "unsupported" ? null : amount(r.setup),

@@ -49,6 +49,9 @@ describe("gate in synthesis", () => {
     const { code, out: text } = run(CDKTF, ["synth", "--output", out], { AIWC_CONFIG: overBudget(), AIWC_COST_OVERRIDE: reason });
     expect(code, text).toBe(0);
     expect(existsSync(join(out, "stacks", "platform", "cdk.tf.json"))).toBe(true);
+    // `npx cdktf synth` records the verdict and the override with the stacks, and aiwc verify accepts them.
+    expect(JSON.parse(readFileSync(join(out, "aiwc-gate.json"), "utf8")).gate.override).toEqual({ reason, source: "environment" });
+    expect(aiwc(["verify", out]).code).toBe(0);
     const report = JSON.parse(aiwc(["cost", "--config", overBudget(), "--format", "json"], { AIWC_COST_OVERRIDE: reason }).stdout);
     expect(report.gate).toMatchObject({ passed: true, override: { reason, source: "environment" } });
     expect(report.gate.reasons).toHaveLength(1);
