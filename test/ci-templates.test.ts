@@ -50,6 +50,9 @@ describe("CI templates", () => {
     expect(comment).toContain("**⚠️ Data at risk:**");
     expect(comment).toContain("🚫 fail-on: 2 resource(s) holding data would be destroyed");
     expect(comment).toContain("<details>");
+    // The full diff beside the (capped) comment, for the job's artifact.
+    const full = JSON.parse(readFileSync(join(root, "aiwc-cost-diff.json"), "utf8"));
+    expect(full.monthly).toEqual({ before: "924.62", after: "981.47", change: "56.85" });
   });
 
   test("with the default conditions relaxed the step passes and still writes the comment", () => {

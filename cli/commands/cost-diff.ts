@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { displayPath, loadConfig, resolveClusterFile } from "../../config/load";
@@ -32,6 +32,8 @@ export interface CostDiffOptions {
   readonly allowDataLoss?: readonly string[];
   /** An already synthesized output of the base (`cdktf.out`), instead of --base. */
   readonly baseDir?: string;
+  /** Also write the full diff as JSON to this file (the CI artifact beside a capped comment). */
+  readonly jsonOut?: string;
 }
 
 /** Exit code when a --fail-on condition holds (1 is bad input or config). */
@@ -254,6 +256,7 @@ export function costDiff(options: CostDiffOptions): CommandResult {
   }
   const diff = diffReports(base, head, (options.allowDataLoss ?? []).map((address) => ({ address, source: "command line" as const })));
   const failed = failures(diff, options.failOn ?? []);
+  if (options.jsonOut !== undefined) writeFileSync(options.jsonOut, `${JSON.stringify(diffJson(diff, failed), null, 2)}\n`);
   const stdout = format === "json" ? JSON.stringify(diffJson(diff, failed), null, 2) : format === "markdown" ? diffMarkdown(diff, failed) : diffTable(diff, failed);
   return { stdout, exitCode: failed.length > 0 ? EXIT_FAIL_ON : 0 };
 }
