@@ -3,7 +3,7 @@
  * *priced*, *free* (explicit list) or *unsupported* (unknown type, attributes it cannot read,
  * or a price the catalog does not have — a missing price is never zero).
  */
-import type { ResourceInstance } from "./input";
+import { MODULE_CALL, type ResourceInstance } from "./input";
 import { money, sum, ZERO, type Money } from "./money";
 
 import { isMissing, type PriceBook } from "./prices";
@@ -183,6 +183,10 @@ function computeComponentOnce(spec: ComponentSpec, book: PriceBook, region: stri
 const NONE: readonly PricedResourceType<any>[] = [];
 
 function classify(instance: ResourceInstance): { definition: PricedResourceType<any>; attributes: unknown } | { free: string } | { unsupported: string } {
+  if (instance.type === MODULE_CALL) {
+    const source = typeof instance.values.source === "string" ? ` (source ${instance.values.source})` : "";
+    return { unsupported: `a module's resources are not in this JSON${source}; price a plan (terraform show -json), which lists them with their provider configuration` };
+  }
   const candidates = PRICED_BY_TYPE.get(instance.type) ?? NONE;
   let problems: string[] | undefined;
   for (const definition of candidates) {

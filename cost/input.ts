@@ -133,8 +133,18 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
       }
     }
   }
+  // Module calls: their resources are not in this document. Reported, never silently skipped.
+  const modules = document.module;
+  if (isObject(modules)) {
+    for (const [name, call] of Object.entries(modules)) {
+      out.push({ address: `module.${name}`, type: MODULE_CALL, values: isObject(call) ? call : {}, stack });
+    }
+  }
   return out;
 }
+
+/** The pseudo-type of a module call in Terraform JSON configuration. */
+export const MODULE_CALL = "module";
 
 /**
  * Regions of a plan's provider configurations by `provider_config_key` (`aws`, `aws.fra`,

@@ -177,3 +177,12 @@ describe("Hetzner prices by location", () => {
     expect(problems).toContain('nodeGroups.controllers.serverType: server type "cpx22" is not offered in hil; it is offered in fsn1, nbg1, hel1');
   });
 });
+
+describe("modules in Terraform JSON", () => {
+  test("a module call is reported unsupported (its resources are not in the file), never skipped", () => {
+    const report = priced({ module: { web: { source: "./modules/web", providers: { aws: "aws.fra" } } }, provider: { aws: [{ region: "eu-central-1" }] } });
+    expect(monthlyOf(report, "module.web")).toMatchObject({ status: "unsupported", monthly: null });
+    expect(monthlyOf(report, "module.web").reason).toContain("price a plan (terraform show -json)");
+    expect(report.complete).toBe(false);
+  });
+});
