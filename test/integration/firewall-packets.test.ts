@@ -46,21 +46,42 @@ const ADMIN = "198.51.100.10";
 const STRANGER = "192.0.2.10";
 const PUBLIC = "203.0.113.1";
 
+// A listener must outlive every probe: the probe resets each connection as soon as it is
+// established, so a socket error is expected and must not take the process (and every other
+// port of the node) down; a port that cannot be bound ends the process loudly instead.
 const LISTEN = `
 const net = require("node:net");
-for (const port of process.argv.slice(2).map(Number)) net.createServer((s) => s.end("ok")).listen(port, "0.0.0.0");
+for (const port of process.argv.slice(2).map(Number)) {
+  net.createServer((s) => { s.on("error", () => {}); s.end("ok"); })
+    .on("error", (e) => { console.error(port, e.message); process.exit(3); })
+    .listen(port, "0.0.0.0");
+}
 `;
+// Each check ends "open" (connected), "dropped" (no answer: the firewalls' policy) or the
+// error's code. The timeout is long enough that a connection on a busy machine is never
+// mistaken for a drop (the checks run in parallel, so it is paid once per probe).
 const PROBE = `
 const net = require("node:net");
 const checks = JSON.parse(process.argv[2]);
 Promise.all(checks.map((c) => new Promise((resolve) => {
   const socket = net.connect({ host: c.host, port: c.port, ...(c.from ? { localAddress: c.from } : {}) });
-  const done = (open) => { socket.destroy(); resolve({ ...c, open }); };
-  socket.setTimeout(700, () => done(false));
-  socket.on("connect", () => done(true));
-  socket.on("error", () => done(false));
+  const done = (outcome) => { socket.destroy(); resolve({ ...c, outcome }); };
+  socket.setTimeout(2500, () => done("dropped"));
+  socket.on("connect", () => done("open"));
+  socket.on("error", (e) => done(e.code ?? e.message));
 }))).then((r) => process.stdout.write(JSON.stringify(r)));
 `;
+
+/** Waits until every port of PORTS listens in the namespace (at most 30 s). */
+async function listening(namespace: string): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const out = run("ip", ["netns", "exec", namespace, "ss", "-ltnH"]);
+    if (PORTS.every((p) => out.includes(`:${p} `))) return;
+    if (Date.now() > until) throw new Error(`listeners in ${namespace} did not come up: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 let dir: string;
 const listeners: ChildProcess[] = [];
@@ -114,7 +135,8 @@ beforeAll(async () => {
     run("ip", ["netns", "exec", ns("bastion"), "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
     // Private nodes route the internet through the bastion (the Hetzner network route).
     for (const node of NODES.filter((n) => n.name !== "bastion")) run("ip", ["-n", ns(node.name), "route", "add", "default", "via", "10.0.1.2"]);
-    await new Promise((r) => setTimeout(r, 500));
+    // Every listener up before any probe: a port not yet bound would be refused.
+    for (const node of NODES) await listening(ns(node.name));
   } catch (error) {
     cleanup();
     throw error;
@@ -129,9 +151,19 @@ interface Probe {
   readonly from?: string;
 }
 
+/**
+ * Tries the checks from `source` in parallel. The rulesets drop what they do not allow and
+ * every port listens on every node, so a check can only connect or be dropped: anything else
+ * (a refusal, an unreachable host) means the test's own network is broken, and fails loudly
+ * rather than passing for "closed".
+ */
 function probe(source: string, checks: readonly Probe[]): Map<string, boolean> {
-  const out = JSON.parse(run("ip", ["netns", "exec", ns(source), process.execPath, join(dir, "probe.cjs"), JSON.stringify(checks)])) as (Probe & { open: boolean })[];
-  return new Map(out.map((r) => [`${r.from ?? source}→${r.host}:${r.port}`, r.open]));
+  const out = JSON.parse(run("ip", ["netns", "exec", ns(source), process.execPath, join(dir, "probe.cjs"), JSON.stringify(checks)])) as (Probe & { outcome: string })[];
+  const key = (r: Probe) => `${r.from ?? source}→${r.host}:${r.port}`;
+  const broken = out.filter((r) => r.outcome !== "open" && r.outcome !== "dropped").map((r) => `${key(r)}: ${r.outcome}`);
+  const dead = NODES.flatMap((n, i) => (listeners[i]!.exitCode === null ? [] : [`${n.name}'s listener exited (${listeners[i]!.exitCode})`]));
+  if (broken.length > 0 || dead.length > 0) throw new Error(`the test network is broken, not the firewall: ${[...dead, ...broken].join("; ")}`);
+  return new Map(out.map((r) => [key(r), r.outcome === "open"]));
 }
 
 const all = (host: string, from?: string): Probe[] => PORTS.map((port) => ({ host, port, ...(from !== undefined ? { from } : {}) }));
