@@ -95,10 +95,34 @@ function rootfsScript(tree: string, base: string, host: string): string {
   ].join("\n");
 }
 
+/**
+ * Claims a free 10.200.<id>.0/24 for the bastion's link from the machine (test files run in
+ * parallel processes, each adding its link's address in the machine's own namespace: two on
+ * one subnet would route one test's SSH into the other's namespace). The claim is the
+ * bastion's namespace itself, named after the id: `ip netns add` refuses a name that exists,
+ * so exactly one process gets each id; it is released when the namespace is deleted. A subnet
+ * the machine already routes (a killed run's leftover link) is skipped.
+ */
+function claimSubnet(): { id: number; nsB: string } {
+  const first = Math.floor(Math.random() * 200);
+  for (let i = 0; i < 200; i++) {
+    const id = ((first + i) % 200) + 20;
+    const nsB = `aiwcnet${id}`;
+    try {
+      run("ip", ["netns", "add", nsB]);
+    } catch {
+      continue; // taken by another test process (or left over): try the next
+    }
+    // A run killed before its cleanup may have left a link on the subnet under another name.
+    if (run("ip", ["route", "show", `10.200.${id}.0/24`]).trim() === "") return { id, nsB };
+    run("ip", ["netns", "del", nsB]);
+  }
+  throw new Error("no free 10.200.x.0/24 for a test bastion: delete leftover aiwcnet* namespaces (ip netns list)");
+}
+
 export async function startSshHosts(options: SshHostsOptions = {}): Promise<SshHosts> {
-  const id = Math.floor(Math.random() * 200) + 20;
+  const { id, nsB } = claimSubnet();
   const tag = `${process.pid % 10000}${id}`;
-  const nsB = `aiwcb${tag}`;
   const nsP = `aiwcp${tag}`;
   const dir = tempDir("aiwc-ssh-");
   chmodSync(dir, 0o700);
@@ -122,7 +146,6 @@ export async function startSshHosts(options: SshHostsOptions = {}): Promise<SshH
     }
   };
   try {
-    run("ip", ["netns", "add", nsB]);
     run("ip", ["netns", "add", nsP]);
     run("ip", ["link", "add", `vb${tag}`, "type", "veth", "peer", "name", `vb${tag}x`]);
     run("ip", ["link", "set", `vb${tag}x`, "netns", nsB]);
