@@ -4,6 +4,7 @@
  * or a price the catalog does not have — a missing price is never zero).
  */
 import { MODULE_CALL, type ResourceInstance } from "./input";
+import { plannedAction } from "./replacement";
 import { money, sum, ZERO, type Money } from "./money";
 
 import { isMissing, type PriceBook } from "./prices";
@@ -309,17 +310,13 @@ const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
 const NO_COMPONENTS: readonly LineComponent[] = Object.freeze([]);
 const lineMemo = new WeakMap<PriceBook, Map<string, readonly LineComponent[]>>();
 
-/** Only a deletion: the resource is gone after the change. */
-export function isDeletion(actions: readonly string[] | undefined): boolean {
-  return actions !== undefined && actions.includes("delete") && !actions.includes("create");
-}
-
 export function estimate(instances: readonly ResourceInstance[], book: PriceBook, usage: Usage = {}, labelsByName: LabelsByName = {}): Estimate {
   const resources: LineItem[] = [];
   const removed: LineItem[] = [];
   for (const instance of instances) {
     const item = priceInstance(instance, book, usage, labelsByName);
-    (isDeletion(instance.actions) ? removed : resources).push(item);
+    // Only a deletion: the resource is gone after the change (a replacement stays).
+    (plannedAction(instance.actions) === "delete" ? removed : resources).push(item);
   }
   const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
   for (const item of resources) counts[item.status]++;

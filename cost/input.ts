@@ -4,6 +4,9 @@
  * list, so a stack's synthesized JSON and its plan price alike.
  */
 
+import { dotPath } from "../config/problems";
+import { plannedAction } from "./replacement";
+
 export interface ResourceInstance {
   /** Terraform address: `aws_instance.web`, `aws_instance.web[0]`, `module.m.x.y["k"]`. */
   readonly address: string;
@@ -87,9 +90,8 @@ export const LIMITS = {
   instances: 2_000_000,
 } as const;
 
-function path(...segments: (string | number)[]): string {
-  return segments.map((s, i) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(s) ? `${i === 0 ? "" : "."}${s}` : `[${JSON.stringify(s)}]`)).join("");
-}
+/** A JSON path as the config errors write theirs: `resource.aws_instance["a.b"].count`. */
+const path = (...segments: (string | number)[]): string => dotPath(segments);
 
 /** Resources of a Terraform JSON configuration, with `count`/`for_each` literals expanded. */
 export function fromConfiguration(document: unknown, stack?: string): ResourceInstance[] {
@@ -233,7 +235,7 @@ export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {
     const list = change.change.actions;
     if (!Array.isArray(list) || !list.every((a) => typeof a === "string")) throw new InputError(`${at}.change.actions: must be a list of action names`);
     actions.set(change.address, list as string[]);
-    if (list.includes("delete") && !list.includes("create")) {
+    if (plannedAction(list as string[]) === "delete") {
       if (typeof change.type !== "string") throw new InputError(`${at}.type: must be a resource type`);
       const before = change.change.before;
       if (before !== null && before !== undefined && !isObject(before)) throw new InputError(`${at}.change.before: must be an object`);

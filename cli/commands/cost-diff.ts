@@ -1,5 +1,4 @@
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -10,7 +9,7 @@ import { diffJson, diffMarkdown, diffTable } from "../../cost/diff-render";
 import { money } from "../../cost/money";
 import { reportForDocuments, reportJson } from "../../cost/report";
 import { InputError } from "../../cost/input";
-import { REPORT_FILE } from "../../stacks/gate-record";
+import { REPORT_FILE, sha256 } from "../../stacks/gate-record";
 import { priceConfig } from "../../stacks/app";
 import { GateFailure } from "../../stacks/gate-failure";
 import { UsageError, type CommandResult } from "../result";
@@ -78,7 +77,7 @@ function readReport(side: string, file: string): ReportDoc {
 const AIWC_ROOT = resolve(__dirname, "..", "..");
 
 function sha256File(file: string): string | undefined {
-  return existsSync(file) ? createHash("sha256").update(readFileSync(file)).digest("hex") : undefined;
+  return existsSync(file) ? sha256(readFileSync(file)) : undefined;
 }
 
 /**
