@@ -6,10 +6,12 @@
  */
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
-import type { Config } from "../config/load";
-import { nftablesRuleset } from "../constructs/cloud-init";
-import type { Target } from "../constructs/firewall-matrix";
-import { buildTopology, networkZones } from "../constructs/topology";
+import type { Config } from "../model/load";
+import { nftablesRuleset } from "../model/cloud-init";
+import type { Target } from "../model/firewall-matrix";
+import { buildTopology, networkZones } from "../model/topology";
+import { PROVIDERS_BY_ID } from "../clouds/registry";
+import type { BackupTarget } from "../clouds/provider-model";
 
 /** Inventory group per role. */
 export const INVENTORY_GROUPS: Readonly<Record<string, string>> = {
@@ -21,8 +23,6 @@ export const INVENTORY_GROUPS: Readonly<Record<string, string>> = {
   "user-vm": "user_vms",
 };
 
-/** Login user per provider: Hetzner images log in as root, AWS and OVH Ubuntu images as ubuntu. */
-const LOGIN_USER: Readonly<Record<string, string>> = { hetzner: "root", aws: "ubuntu", ovh: "ubuntu" };
 
 interface NodeOutput {
   group: string;
@@ -94,19 +94,10 @@ export function placeServices(services: readonly string[], nodes: readonly strin
   return placement;
 }
 
-/** The backup target: cluster.yaml software.backups, or on AWS the bucket the platform stack creates. */
-function backupTarget(config: Config): { endpoint: string; bucket: string; region: string; onCalendar: string; envAuth?: boolean } | undefined {
+/** The backup target: cluster.yaml software.backups, or the one the provider's platform stack creates (AWS). */
+function backupTarget(config: Config): BackupTarget | undefined {
   const { cluster } = config;
-  if (cluster.software.backups !== undefined) return cluster.software.backups;
-  if (cluster.provider !== "aws") return undefined;
-  return {
-    endpoint: `https://s3.${cluster.aws.region}.amazonaws.com`,
-    bucket: cluster.aws.backupBucket ?? `${cluster.name}-aiwc-backups`,
-    region: cluster.aws.region,
-    onCalendar: "daily",
-    // The platform stack's instance profile lets the bastion write there: no keys.
-    envAuth: true,
-  };
+  return cluster.software.backups ?? PROVIDERS_BY_ID[cluster.provider]!.builtInBackups?.(cluster);
 }
 
 /** What the config tells each group's role (role defaults are named after the role). */
@@ -116,8 +107,7 @@ function groupVariables(config: Config, group: string): Record<string, unknown> 
     case "bastion": {
       const backups = backupTarget(config);
       return {
-        // The bastion is the private nodes' NAT on Hetzner and OVH; on AWS only as NAT instance.
-        bastion_nat_enabled: cluster.provider !== "aws" || cluster.aws.egress === "nat-instance",
+        bastion_nat_enabled: PROVIDERS_BY_ID[cluster.provider]!.bastionIsNat(cluster),
         ...(backups !== undefined
           ? { bastion_backup_endpoint: backups.endpoint, bastion_backup_bucket: backups.bucket, bastion_backup_region: backups.region, bastion_backup_on_calendar: backups.onCalendar, ...(backups.envAuth === true ? { bastion_backup_env_auth: true } : {}) }
           : {}),
@@ -143,7 +133,7 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
   }
   const bastion = Object.entries(all).find(([, n]) => n.role === "bastion");
   if (bastion === undefined || bastion[1].public_ip === undefined) throw new InventoryError("the outputs name no bastion with a public IP; pass the platform stack's outputs after `cdktf deploy platform`");
-  const login = LOGIN_USER[provider] ?? "root";
+  const login = PROVIDERS_BY_ID[provider]!.loginUser;
   const jump = `-o ProxyJump=${login}@${bastion[1].public_ip} -o StrictHostKeyChecking=yes`;
 
   // Users' keys and sudo come from the config (public keys, no secrets), for the user_vm role.

@@ -11,10 +11,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadConfig } from "../config/load";
+import { loadConfig } from "../model/load";
 import { estimate } from "../cost/engine";
 import { fromConfiguration } from "../cost/input";
-import { PriceBook } from "../cost/prices";
+import { PriceBook } from "../catalog/prices";
 
 const ROOT = resolve(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -11,7 +11,7 @@ const started = performance.now();
 const [configDir, outdir] = process.argv.slice(2) as [string, string];
 
 async function main(): Promise<void> {
-  const { loadConfig } = await import("../config/load");
+  const { loadConfig } = await import("../model/load");
   const { synthesize } = await import("../stacks/app");
   const imported = performance.now();
   const config = loadConfig(configDir);

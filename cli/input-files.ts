@@ -2,7 +2,7 @@
  * Input files of the commands (plans, reports, outputs, state): regular files only, bounded in
  * size, parsed with the file named in every error. No stack traces for bad input.
  */
-import { displayPath } from "../config/load";
+import { displayPath } from "../model/load";
 import { readRegularFile } from "../config/files";
 import { AIWC_LIMITS } from "../config/limits";
 import { UsageError } from "./result";

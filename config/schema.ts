@@ -6,6 +6,7 @@
  * documents its default; the README's config reference is checked against this file by a test.
  */
 import { z } from "zod";
+import { PROVIDER_IDS, PROVIDER_SECTIONS } from "../clouds/sections";
 import { AIWC_LIMITS } from "./limits";
 
 /** DNS label: lower-case letters, digits and hyphens, starting with a letter. */
@@ -27,7 +28,7 @@ const cidr = z.string().min(1, "must be an IPv4 CIDR such as 10.0.0.0/16");
 export const ROLES = ["controller", "gpu-worker", "ceph", "service", "bastion"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PROVIDERS = ["hetzner", "aws", "ovh"] as const;
+export { PROVIDER_IDS as PROVIDERS } from "../clouds/sections";
 
 const sshPublicKey = z
   .string()
@@ -184,58 +185,8 @@ export const clusterSchema = z.strictObject({
   /** Cluster name: prefixes every resource name and label. */
   name: dnsName.max(20, "must be at most 20 characters so derived server names stay under 63"),
   /** Cloud provider. @default hetzner */
-  provider: z.enum(PROVIDERS).default("hetzner"),
-  hetzner: z
-    .strictObject({
-      /** Location of every cloud server and volume. @default fsn1 (Falkenstein, where GEX44 lives) */
-      location: z.string().default("fsn1"),
-      /** Default image. @default ubuntu-24.04 */
-      image: z.string().default("ubuntu-24.04"),
-      /** Robot vSwitch id for dedicated servers; enables the vSwitch subnet. @default none */
-      vswitchId: z.number().int().positive().optional(),
-    })
-    .prefault({}),
-  aws: z
-    .strictObject({
-      /** Region of every resource. @default eu-central-1 */
-      region: z.string().default("eu-central-1"),
-      /** Availability zones the subnets span (at least one). @default the region's a and b zones */
-      availabilityZones: z.array(z.string()).min(1, "needs at least one availability zone").optional(),
-      /** AMI id for every node; without it an aws_ami data source finds the newest image by owner and name. @default none */
-      ami: z.string().regex(/^ami-[0-9a-f]{8,17}$/, "must be an AMI id such as ami-0a1b2c3d4e5f67890").optional(),
-      /** AMI owner for the data source. @default 099720109477 (Canonical) */
-      amiOwner: z.string().default("099720109477"),
-      /** AMI name filter for the data source. @default Ubuntu 24.04 LTS amd64 */
-      amiName: z.string().default("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
-      /** Root volume of every instance, GB (gp3, encrypted). @default 30 */
-      rootVolumeGb: z.number().int().min(8, "must be at least 8 GB").default(30),
-      /**
-       * Egress for private subnets: a managed NAT gateway, or the bastion as NAT instance (cheaper,
-       * one more job for the bastion). @default nat-gateway
-       */
-      egress: z.enum(["nat-gateway", "nat-instance"]).default("nat-gateway"),
-      /** S3 bucket for backups (versioned, encrypted, private). @default `<cluster>-aiwc-backups` */
-      backupBucket: z.string().min(3).max(63).optional(),
-    })
-    .prefault({}),
-  ovh: z
-    .strictObject({
-      /** Public Cloud project id (required on OVH). */
-      serviceName: z.string().regex(/^[0-9a-f]{32}$/, "must be the Public Cloud project id (32 hex digits)").optional(),
-      /** Region of every instance and volume. @default GRA11 */
-      region: z.string().default("GRA11"),
-      /** Image id for every node, per region (`openstack image list`; required on OVH). */
-      imageId: z.string().optional(),
-      /** Flavor ids by flavor name (`openstack flavor list`): every flavor the config uses needs one. @default none */
-      flavorIds: z.record(z.string(), z.string()).default({}),
-      /** SSH key registered in the project, injected at boot (required on OVH). */
-      sshKeyName: z.string().optional(),
-      /** vRack VLAN of the private network. @default 0 */
-      vlanId: z.number().int().min(0).max(4000).default(0),
-      /** Block storage class of Ceph data volumes and Storage+ volumes. @default high-speed */
-      volumeType: z.enum(["classic", "high-speed", "high-speed-gen2"]).default("high-speed"),
-    })
-    .prefault({}),
+  provider: z.enum(PROVIDER_IDS).default("hetzner"),
+  ...PROVIDER_SECTIONS,
   network: z
     .strictObject({
       /** The private network. @default 10.0.0.0/16 */

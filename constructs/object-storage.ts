@@ -5,8 +5,8 @@
  * built-in `terraform_data` the cost engine prices — it shows up in every estimate and diff.
  */
 import { DataResource, type TerraformStack } from "cdktf";
-import type { Config } from "../config/load";
-import { LABEL } from "./topology";
+import type { Config } from "../model/load";
+import { LABEL } from "../model/topology";
 
 const HETZNER_OBJECT_STORAGE = /^https:\/\/[a-z0-9-]+\.your-objectstorage\.com\/?$/;
 

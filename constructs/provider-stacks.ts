@@ -1,6 +1,6 @@
 /** What a provider contributes to the two stacks; see constructs/providers.ts for the registry. */
 import type { TerraformStack } from "cdktf";
-import type { Topology } from "./topology";
+import type { Topology } from "../model/topology";
 
 /** Values the users stack needs from the platform stack (cross-stack references). */
 export type PlatformExports = Readonly<Record<string, unknown>>;

@@ -5,10 +5,10 @@
  * exactly like `aiwc cost` would. Provider settings missing from the config (OVH's project and
  * image ids) get placeholders: the stacks are priced, never deployed.
  */
-import type { Config } from "../config/load";
+import type { Config } from "../model/load";
 import type { ClusterConfig, NodeGroupConfig } from "../config/schema";
-import { buildTopology } from "../constructs/topology";
-import type { Catalog } from "./catalog";
+import { buildTopology } from "../model/topology";
+import type { Catalog } from "../catalog/catalog";
 import type { CostReport, PricingOptions } from "./report";
 
 export interface ProviderPricing {

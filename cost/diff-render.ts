@@ -1,7 +1,7 @@
 /** Renderings of a cost diff: JSON (versioned), a terminal table, and Markdown for a PR comment. */
 import Table from "cli-table3";
 import { DIFF_VERSION, type CostDiff, type Delta, type ResourceChange } from "./diff";
-import { formatEur, toAmount, type Money } from "./money";
+import { formatEur, toAmount, type Money } from "../catalog/money";
 
 const signed = (m: Money) => `${m.isNegative() ? "" : "+"}${formatEur(m)}`;
 const amount = (m: Money) => toAmount(m);

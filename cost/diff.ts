@@ -7,7 +7,7 @@
  * with the playbook to run instead.
  */
 import { dataLossReason, isAllowed, type Allowance } from "./gate";
-import { money, ZERO, type Money } from "./money";
+import { money, ZERO, type Money } from "../catalog/money";
 import { holdsData } from "./replacement";
 
 export { holdsData };

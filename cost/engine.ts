@@ -5,11 +5,11 @@
  */
 import { MODULE_CALL, type ResourceInstance } from "./input";
 import { plannedAction } from "./replacement";
-import { money, sum, ZERO, type Money } from "./money";
+import { money, sum, ZERO, type Money } from "../catalog/money";
 
-import { isMissing, type PriceBook } from "./prices";
+import { isMissing, type PriceBook } from "../catalog/prices";
 import { FREE_TYPES, PRICED_BY_TYPE } from "./registry";
-import type { ComponentSpec, PricedResourceType, PricingContext } from "./resource";
+import type { ComponentSpec, PricedResourceType, PricingContext } from "../catalog/priced-resource";
 
 export type Usage = Readonly<Record<string, Readonly<Record<string, number>>>>;
 

@@ -9,8 +9,8 @@ import { ENV, environmentOverride, splitAddresses } from "../config/environment"
 import type { ClusterConfig } from "../config/schema";
 import type { DataAtRisk, Estimate, LineItem } from "./engine";
 import { holdsData, plannedAction } from "./replacement";
-import { formatEur, money, toAmount } from "./money";
-import type { PriceBook } from "./prices";
+import { formatEur, money, toAmount } from "../catalog/money";
+import type { PriceBook } from "../catalog/prices";
 import type { TariffReport } from "./tariff";
 
 export const OVERRIDE_ENV = ENV.override;

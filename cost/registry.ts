@@ -1,13 +1,10 @@
 /**
- * Every priced resource type and every free type, by provider: one entry per provider folder
- * in cost/. A type in neither list is *unsupported* — reported, and the gate fails closed.
+ * Every priced resource type and every free type, from each provider's model
+ * (clouds/<p>/pricing/). A type in neither list is *unsupported* — reported, and the gate
+ * fails closed.
  */
-import * as aws from "./aws";
-import * as hetzner from "./hetzner";
-import * as ovh from "./ovh";
-import type { PricedResourceType } from "./resource";
-
-const PROVIDERS = [hetzner, aws, ovh] as const;
+import type { PricedResourceType } from "../catalog/priced-resource";
+import { PROVIDERS } from "../clouds/registry";
 
 /** Built into Terraform; free unless a provider prices a particular use (dedicated servers). */
 const BUILTIN_FREE: Readonly<Record<string, string>> = {
@@ -22,9 +19,9 @@ const BUILTIN_FREE: Readonly<Record<string, string>> = {
 export const PRICED_BY_TYPE: ReadonlyMap<string, readonly PricedResourceType<any>[]> = (() => {
   const map = new Map<string, PricedResourceType<any>[]>();
   for (const provider of PROVIDERS) {
-    for (const definition of provider.priced) map.set(definition.type, [...(map.get(definition.type) ?? []), definition]);
+    for (const definition of provider.pricing.priced) map.set(definition.type, [...(map.get(definition.type) ?? []), definition]);
   }
   return map;
 })();
 
-export const FREE_TYPES: Readonly<Record<string, string>> = Object.assign({}, BUILTIN_FREE, ...PROVIDERS.map((p) => p.free));
+export const FREE_TYPES: Readonly<Record<string, string>> = Object.assign({}, BUILTIN_FREE, ...PROVIDERS.map((p) => p.pricing.free));

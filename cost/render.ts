@@ -4,7 +4,7 @@
  */
 import Table from "cli-table3";
 import type { LineItem } from "./engine";
-import { formatEur, toAmount, toUnitPrice, ZERO, type Money } from "./money";
+import { formatEur, toAmount, toUnitPrice, ZERO, type Money } from "../catalog/money";
 import type { CostReport } from "./report";
 
 interface Row {

@@ -3,8 +3,8 @@
  * gate's verdict, with the catalog versions and exchange rates it used. Built from a config
  * (synthesized in memory) or from Terraform JSON documents (plans or configurations).
  */
-import type { Config } from "../config/load";
-import { buildTopology, dataVolumeName, storageVolumeName } from "../constructs/topology";
+import type { Config } from "../model/load";
+import { buildTopology, dataVolumeName, storageVolumeName } from "../model/topology";
 import { estimate, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
 import { ENV } from "../config/environment";
 import { isCalendarDate, today } from "../config/dates";
@@ -12,8 +12,8 @@ import { evaluateGate, type GateResult } from "./gate";
 import { capacityShortfalls } from "../config/capacity";
 import { replacementKeys } from "./replacement";
 import { fromTerraformJson, InputError, type ResourceInstance } from "./input";
-import { money, toAmount, toUnitPrice, type Money } from "./money";
-import { PriceBook } from "./prices";
+import { money, toAmount, toUnitPrice, type Money } from "../catalog/money";
+import { PriceBook } from "../catalog/prices";
 import { tariffReport, type TariffReport } from "./tariff";
 
 export const REPORT_VERSION = 1;

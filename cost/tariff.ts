@@ -4,12 +4,12 @@
  * marginal user, and the margin of every node group — revenue streams are attributed to the
  * roles they pay for (`serves` in tariffs.yaml) in proportion to those groups' cost.
  */
-import type { Config } from "../config/load";
+import type { Config } from "../model/load";
 import type { TariffsConfig, UserConfig } from "../config/schema";
-import { PROVIDERS_BY_ID } from "../constructs/providers";
+import { PROVIDERS_BY_ID } from "../clouds/registry";
 import { SHARED_GROUP, type Estimate } from "./engine";
-import { money, sum, ZERO, type Money } from "./money";
-import { isMissing, type PriceBook } from "./prices";
+import { money, sum, ZERO, type Money } from "../catalog/money";
+import { isMissing, type PriceBook } from "../catalog/prices";
 
 export interface UserRevenue {
   readonly user: string;

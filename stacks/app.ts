@@ -7,10 +7,10 @@ import { declareObjectStorage } from "../constructs/object-storage";
 import { join, relative, resolve } from "node:path";
 import { App, LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import type { Config } from "../config/load";
-import { PROVIDERS_BY_ID } from "../constructs/providers";
+import type { Config } from "../model/load";
+import { PROVIDER_STACKS } from "../clouds/stacks";
 import type { PlatformExports, ProviderStacks } from "../constructs/provider-stacks";
-import { buildTopology, type Topology } from "../constructs/topology";
+import { buildTopology, type Topology } from "../model/topology";
 import { reportForDocuments, type CostReport, type PricingOptions } from "../cost/report";
 import { GateFailure } from "./gate-failure";
 import { writeGateRecord } from "./gate-record";
@@ -161,8 +161,7 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const app = new App({ outdir, skipValidation: false });
   const topology = buildTopology(config);
-  const descriptor = PROVIDERS_BY_ID[config.cluster.provider]!;
-  const builders: ProviderStacks = descriptor.stacks;
+  const builders: ProviderStacks = PROVIDER_STACKS[config.cluster.provider];
 
   const platform = new AiwcStack(app, "platform", topology);
   backend(platform, "platform", config, outdir);

@@ -10,9 +10,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../config/load";
+import type { Config } from "../model/load";
 import { reportJson, type CostReport } from "../cost/report";
-import { toAmount } from "../cost/money";
+import { toAmount } from "../catalog/money";
 
 export const GATE_RECORD = "aiwc-gate.json";
 /** The full cost report of the synthesis (what `aiwc cost --format json` prints), for `cost diff --base-dir`. */

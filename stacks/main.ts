@@ -3,7 +3,7 @@
  * AIWC_CONFIG (default: config/), builds the platform and users stacks and synthesizes them.
  * A config error prints every problem and exits 1 without a stack trace.
  */
-import { loadConfig } from "../config/load";
+import { loadConfig } from "../model/load";
 import { ConfigError, formatProblem } from "../config/problems";
 import { ensureTerraformEnv } from "../providers/tf-env";
 import { synthesize } from "./app";

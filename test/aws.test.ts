@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
 import { estimate } from "../cost/engine";
 import { fromConfiguration, fromPlan } from "../cost/input";
-import { toAmount } from "../cost/money";
-import { PriceBook } from "../cost/prices";
+import { toAmount } from "../catalog/money";
+import { PriceBook } from "../catalog/prices";
 import { resources, ROOT, stableJson, synthesize, tempDir, type Synthesized } from "./helpers";
 import { mirrorCliConfig, terraform } from "./helpers-terraform";
 

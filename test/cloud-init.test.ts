@@ -8,8 +8,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { cloudInit, nftablesRuleset } from "../constructs/cloud-init";
-import { FIREWALL_MATRIX, type Target } from "../constructs/firewall-matrix";
+import { cloudInit, nftablesRuleset } from "../model/cloud-init";
+import { FIREWALL_MATRIX, type Target } from "../model/firewall-matrix";
 import { tempDir, ZONES } from "./helpers";
 
 const ROLES = Object.keys(FIREWALL_MATRIX) as Target[];

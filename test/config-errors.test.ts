@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import type { parseDocument } from "yaml";
-import { loadConfig } from "../config/load";
+import { loadConfig } from "../model/load";
 import { ConfigError, formatProblem } from "../config/problems";
 import { fixtureConfig, type FixtureEdits } from "./helpers";
 

@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { cloudInit, nftablesRuleset } from "../constructs/cloud-init";
-import { allows, FIREWALL_MATRIX, type Target, type Zone } from "../constructs/firewall-matrix";
+import { cloudInit, nftablesRuleset } from "../model/cloud-init";
+import { allows, FIREWALL_MATRIX, type Target, type Zone } from "../model/firewall-matrix";
 import { beyondBudget, fixtureConfig, resources, synthesize, ZONES, type Synthesized } from "./helpers";
 
 

@@ -6,7 +6,7 @@
  * takes a base synthesized elsewhere.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { ROOT, tempDir } from "./helpers";
@@ -25,17 +25,18 @@ function aiwc(args: string[]) {
 beforeAll(() => {
   clone = join(tempDir("aiwc-own-code-"), "repo");
   execFileSync("git", ["clone", "--quiet", "--no-hardlinks", ROOT, clone]);
-  // The clone's working tree: what this checkout has now (committed or not), so the test
-  // exercises the code under test; node_modules and bindings from this checkout.
-  for (const dir of ["cli", "config", "constructs", "cost", "stacks", "providers", "bin", "ansible", "ssh"]) cpSync(join(ROOT, dir), join(clone, dir), { recursive: true });
-  cpSync(join(ROOT, "package.json"), join(clone, "package.json"));
-  cpSync(join(ROOT, "package-lock.json"), join(clone, "package-lock.json"));
+  // The clone's working tree: exactly what this checkout has now (committed or not, files
+  // moved or deleted included), so the test exercises the code under test; node_modules and
+  // bindings from this checkout.
+  for (const file of git(["ls-files"]).split("\n").filter((f) => f !== "")) rmSync(join(clone, file), { force: true });
+  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((f) => f !== "" && existsSync(join(ROOT, f)));
+  for (const file of files) cpSync(join(ROOT, file), join(clone, file));
   symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"), "dir");
   cpSync(join(ROOT, ".gen"), join(clone, ".gen"), { recursive: true });
   git(["-c", "user.email=ci@example.org", "-c", "user.name=ci", "add", "-A", "."]);
   git(["-c", "user.email=ci@example.org", "-c", "user.name=ci", "commit", "--quiet", "--allow-empty", "-m", "base: the code under test"]);
   // A code-only change: every Ceph data volume twice the configured size.
-  const file = join(clone, "constructs", "hetzner", "node-group.ts");
+  const file = join(clone, "clouds", "hetzner", "constructs", "node-group.ts");
   const code = readFileSync(file, "utf8");
   const changed = code.replace("size: props.dataVolumeGb,", "size: props.dataVolumeGb * 2,");
   expect(changed).not.toBe(code);

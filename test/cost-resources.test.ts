@@ -4,10 +4,10 @@
  * (update with `npx vitest run -u`, a diff on failure).
  */
 import { describe, expect, test } from "vitest";
-import { loadConfig } from "../config/load";
+import { loadConfig } from "../model/load";
 import { priceInstance, type LineItem, type Usage } from "../cost/engine";
-import { toAmount, toUnitPrice } from "../cost/money";
-import { PriceBook } from "../cost/prices";
+import { toAmount, toUnitPrice } from "../catalog/money";
+import { PriceBook } from "../catalog/prices";
 import { DEFAULT_CONFIG, stableJson } from "./helpers";
 
 const config = loadConfig(DEFAULT_CONFIG);

@@ -5,8 +5,8 @@ import { join, resolve } from "node:path";
 import { afterAll } from "vitest";
 import { parseDocument } from "yaml";
 import { parseCidr, type Cidr } from "../config/cidr";
-import { loadConfig, type Config } from "../config/load";
-import type { NetworkZones } from "../constructs/cloud-init";
+import { loadConfig, type Config } from "../model/load";
+import type { NetworkZones } from "../model/cloud-init";
 import { synthesize as synthesizeApp } from "../stacks/app";
 
 export const ROOT = resolve(__dirname, "..");

@@ -8,12 +8,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
-import { loadConfig } from "../config/load";
+import { loadConfig } from "../model/load";
 import { dedicatedPlacements, stableSlot, userZone } from "../config/placement";
 import { priceConfigJson } from "./helpers-synth";
 import { portableOn, prng, ROOT } from "./helpers";
+import { PROVIDER_IDS } from "../clouds/sections";
 
-const PROVIDERS = ["hetzner", "aws", "ovh"] as const;
+const PROVIDERS = PROVIDER_IDS;
 const PACKS = ["pro", "team", "devops", "storage-plus"];
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBuiZ5GD2kh710VAvt4oM+BSUW3xZD+Fd0wH9X6Nbm8P";
 

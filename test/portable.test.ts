@@ -8,8 +8,9 @@ import { describe, expect, test } from "vitest";
 import { cost } from "../cli/commands/cost";
 import { loadShippedSchemas, validateTerraformJson } from "../providers/schema-validator";
 import { portableOn, ROOT, resources, stableJson, synthesize, type Synthesized } from "./helpers";
+import { PROVIDER_IDS } from "../clouds/sections";
 
-const PROVIDERS = ["hetzner", "aws", "ovh"] as const;
+const PROVIDERS = PROVIDER_IDS;
 
 
 const nodeNames = (s: Synthesized) => Object.keys(s.platform.output.nodes.value).sort();

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { cost } from "../cli/commands/cost";
 import { validate } from "../cli/commands/validate";
-import { formatEur, money } from "../cost/money";
+import { formatEur, money } from "../catalog/money";
 import { portableOn, ROOT, tempDir } from "./helpers";
 
 const README = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");

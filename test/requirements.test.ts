@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
 import { validate } from "../cli/commands/validate";
-import { loadConfig } from "../config/load";
+import { loadConfig } from "../model/load";
 import { ConfigError, formatProblem } from "../config/problems";
-import { buildTopology } from "../constructs/topology";
+import { buildTopology } from "../model/topology";
 import { fixtureConfig, ROOT, tempDir } from "./helpers";
 
 function awsSeedWith(edit: (doc: ReturnType<typeof parseDocument>) => void): string {

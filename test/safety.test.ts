@@ -12,7 +12,7 @@ import { describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
 import { cost } from "../cli/commands/cost";
 import { costDiff } from "../cli/commands/cost-diff";
-import { loadConfig } from "../config/load";
+import { loadConfig } from "../model/load";
 import { ConfigError, formatProblem } from "../config/problems";
 import { fixtureConfig, portableOn, ROOT, tempDir, type FixtureEdits } from "./helpers";
 

@@ -1,10 +1,10 @@
 import Table from "cli-table3";
-import { loadConfig } from "../../config/load";
+import { loadConfig } from "../../model/load";
 import { formatProblem, ProblemSink } from "../../config/problems";
-import { checkRules } from "../../config/rules";
+import { checkRules } from "../../model/rules";
 import { PROVIDERS } from "../../config/schema";
 import { comparisonTypes, onProvider } from "../../cost/compare";
-import { formatEur, toAmount, ZERO } from "../../cost/money";
+import { formatEur, toAmount, ZERO } from "../../catalog/money";
 import { reportJson, type CostReport } from "../../cost/report";
 import { priceConfig } from "../../stacks/app";
 import { UsageError, type CommandResult } from "../result";

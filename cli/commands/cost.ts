@@ -1,6 +1,6 @@
 import { basename, dirname, resolve } from "node:path";
 import { parse } from "yaml";
-import { displayPath, loadConfig } from "../../config/load";
+import { displayPath, loadConfig } from "../../model/load";
 import type { Usage } from "../../cost/engine";
 import { InputError } from "../../cost/input";
 import { renderMarkdown, renderTable } from "../../cost/render";

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { buildInventory, InventoryError, nodesFromOutputs } from "../../ansible/inventory";
-import { displayPath, loadConfig } from "../../config/load";
+import { displayPath, loadConfig } from "../../model/load";
 import { UsageError, type CommandResult } from "../result";
 import { readJsonFile } from "../input-files";
 

@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseDocument, type Document } from "yaml";
-import { displayPath, loadConfig } from "../../config/load";
+import { displayPath, loadConfig } from "../../model/load";
 import { AIWC_LIMITS } from "../../config/limits";
 import { nodeName } from "../../config/placement";
 import { readJsonFile, readText } from "../input-files";

@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { loadConfig } from "../../config/load";
+import { loadConfig } from "../../model/load";
 import { STACK_NAMES, synthesize } from "../../stacks/app";
 import type { CommandResult } from "../result";
 

@@ -1,8 +1,8 @@
-import { loadConfig, displayPath } from "../../config/load";
+import { loadConfig, displayPath } from "../../model/load";
 import { capacityShortfalls } from "../../config/capacity";
 import { environmentOverride } from "../../config/environment";
 import { ConfigError } from "../../config/problems";
-import { buildTopology } from "../../constructs/topology";
+import { buildTopology } from "../../model/topology";
 import type { CommandResult } from "../result";
 
 export interface ValidateOptions {

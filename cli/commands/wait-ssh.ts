@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
-import { displayPath } from "../../config/load";
+import { displayPath } from "../../model/load";
 import { KnownHosts } from "../../ssh/known-hosts";
 import { waitForSsh, type SshTarget } from "../../ssh/wait-ssh";
 import { UsageError, type CommandResult } from "../result";

@@ -1,8 +1,8 @@
-import type { Config } from "../../config/load";
-import { loadConfig } from "../../config/load";
+import type { Config } from "../../model/load";
+import { loadConfig } from "../../model/load";
 import { capacityNeeds } from "../../config/capacity";
 import type { UserConfig } from "../../config/schema";
-import { formatEur, toAmount, type Money } from "../../cost/money";
+import { formatEur, toAmount, type Money } from "../../catalog/money";
 import { priceConfig } from "../../stacks/app";
 import { UsageError, type CommandResult } from "../result";
 

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
-import { nftablesRuleset } from "../../constructs/cloud-init";
+import { nftablesRuleset } from "../../model/cloud-init";
 import { ROOT, ZONES } from "../helpers";
 import { pinnedSshConfig, startSshHosts, type SshHosts } from "../helpers-netns";
 

@@ -16,7 +16,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { loadConfig } from "../../config/load";
+import { loadConfig } from "../../model/load";
 import { stackJson } from "../../stacks/app";
 import { DEFAULT_CONFIG, tempDir } from "../helpers";
 

@@ -17,11 +17,11 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { beforeAll, describe, expect, test } from "vitest";
-import { loadConfig } from "../../config/load";
+import { loadConfig } from "../../model/load";
 import { estimate } from "../../cost/engine";
 import { fromConfiguration, fromPlan } from "../../cost/input";
-import { toAmount } from "../../cost/money";
-import { PriceBook } from "../../cost/prices";
+import { toAmount } from "../../catalog/money";
+import { PriceBook } from "../../catalog/prices";
 import { DEFAULT_CONFIG, tempDir } from "../helpers";
 import { mirrorCliConfig, terraform } from "../helpers-terraform";
 

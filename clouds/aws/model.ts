@@ -1,0 +1,96 @@
+/**
+ * AWS's model: config rules, server-type choice, addressing, login user, NAT and pricing.
+ */
+import { hostAddress, parseCidr } from "../../config/cidr";
+import type { ProblemSink } from "../../config/problems";
+import type { ConfigFiles, PartialConfig } from "../../config/types";
+import type { ProviderModel } from "../provider-model";
+import * as pricing from "./pricing";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
+import { availabilityZones, SMALLEST_SUBNET_PREFIX, zoneSubnets } from "./zones";
+
+function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const { cluster } = config;
+  const catalog = config.catalogs.aws!;
+  const region = cluster.aws.region;
+  if (catalog.locations[region] === undefined) {
+    sink.add(files.cluster, ["aws", "region"], `no AWS prices for region "${region}" in the catalog; use one of ${Object.keys(catalog.locations).join(", ")} or add the region's prices`);
+    return;
+  }
+  availabilityZones(cluster).forEach((zone, index) => {
+    if (!zone.startsWith(region)) sink.add(files.cluster, ["aws", "availabilityZones", index], `"${zone}" is not a zone of ${region} (e.g. ${region}a)`);
+  });
+  for (const name of ["platformSubnet", "usersSubnet", "publicSubnet"] as const) {
+    const cidr = parseCidr(cluster.network[name]);
+    if (typeof cidr === "string") continue;
+    const parts = availabilityZones(cluster).length;
+    if (cidr.prefix + Math.ceil(Math.log2(parts)) > SMALLEST_SUBNET_PREFIX) {
+      sink.add(files.cluster, ["network", name], `${cidr.text} is too small to split across ${parts} availability zones (AWS subnets are /28 or larger)`);
+    }
+  }
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    const at = ["nodeGroups", name];
+    // `dedicated` describes the group on Hetzner; elsewhere the group needs a type or requirements.
+    if (group.dedicated !== undefined && group.serverType === undefined && group.requirements === undefined) {
+      sink.add(files.cluster, [...at, "dedicated"], "dedicated servers are a Hetzner product; for AWS add requirements (or serverType) to the group");
+      continue;
+    }
+    if (group.serverType === undefined) {
+      if (group.requirements !== undefined) {
+        if (group.role === "gpu-worker" && group.requirements.gpu === undefined) {
+          sink.add(files.cluster, [...at, "requirements", "gpu"], "is required for GPU workers (e.g. { count: 1, model: A10 })");
+        } else if (cheapestFit(catalog, region, group.requirements) === undefined) {
+          sink.add(files.cluster, [...at, "requirements"], `no AWS instance type in ${region} meets ${describeRequirements(group.requirements)}; relax them or set serverType`);
+        }
+        continue;
+      }
+      const suggestion = smallestFit(catalog, region, 4, 2, group.role === "gpu-worker");
+      sink.add(files.cluster, [...at, "serverType"], `is required, or requirements to choose one (an AWS instance type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
+      continue;
+    }
+    checkServerType(catalog, region, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
+    const spec = catalog.server_types[group.serverType];
+    if (group.role === "gpu-worker" && spec !== undefined && spec.gpu === undefined) {
+      const gpus = Object.entries(catalog.server_types).filter(([, t]) => t.gpu !== undefined).map(([id]) => id);
+      sink.add(files.cluster, [...at, "serverType"], `"${group.serverType}" has no GPU; GPU workers need one of ${gpus.join(", ")}`);
+    }
+  }
+  for (const [id, tariff] of Object.entries(config.tariffs?.tariffs ?? {})) {
+    const override = tariff.vm.serverType?.aws;
+    const path = ["tariffs", id, "vm", "serverType", "aws"];
+    if (override !== undefined) checkServerType(catalog, region, override, (m) => sink.add(files.tariffs, path, m), (m) => sink.warn(files.tariffs, path, m));
+    else if (smallestFit(catalog, region, tariff.vm.ramGb, tariff.vm.vcpu) === undefined) {
+      sink.add(files.tariffs, ["tariffs", id, "vm"], `no AWS instance type in ${region} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.aws`);
+    }
+  }
+  const zones = availabilityZones(cluster);
+  (config.users ?? []).forEach((user, index) => {
+    if (user.zone !== undefined && !zones.includes(user.zone)) {
+      sink.add(files.users, ["users", index, "zone"], `"${user.zone}" is not one of aws.availabilityZones (${zones.join(", ")}); pin the zone the VM is in, or add it to aws.availabilityZones`);
+    }
+    if (user.serverType !== undefined) {
+      checkServerType(catalog, region, user.serverType, (m) => sink.add(files.users, ["users", index, "serverType"], m), (m) => sink.warn(files.users, ["users", index, "serverType"], m));
+    }
+  });
+}
+
+export const awsModel: ProviderModel = {
+  id: "aws",
+  checkConfig,
+  userServerType: (config, tariffId, override) => userServerTypeOn("aws", config.cluster.aws.region, config, tariffId, override),
+  location: (cluster) => cluster.aws.region,
+  image: (cluster) => cluster.aws.ami ?? "data.aws_ami",
+  // A fixed address in the first zone's public subnet (the bastion lives there on AWS).
+  bastionIp: (cluster) => cluster.network.bastionIp ?? hostAddress(zoneSubnets(cluster, cluster.network.publicSubnet)[0]!, 10),
+  loginUser: "ubuntu",
+  bastionIsNat: (cluster) => cluster.aws.egress === "nat-instance",
+  // The platform stack's bucket; its instance profile lets the bastion write there: no keys.
+  builtInBackups: (cluster) => ({
+    endpoint: `https://s3.${cluster.aws.region}.amazonaws.com`,
+    bucket: cluster.aws.backupBucket ?? `${cluster.name}-aiwc-backups`,
+    region: cluster.aws.region,
+    onCalendar: "daily",
+    envAuth: true,
+  }),
+  pricing,
+};

@@ -1,0 +1,91 @@
+/**
+ * Hetzner's model: config rules, server-type choice, addressing, login user, NAT and pricing.
+ */
+import { contains, hostAddress, parseCidr, parseIp, type Cidr } from "../../config/cidr";
+import { closest, type ProblemSink } from "../../config/problems";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
+import type { ConfigFiles, PartialConfig } from "../../config/types";
+import type { ProviderModel } from "../provider-model";
+import * as pricing from "./pricing";
+
+function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const { cluster } = config;
+  const catalog = config.catalogs.hetzner!;
+  const location = cluster.hetzner.location;
+  if (catalog.locations[location] === undefined) {
+    sink.add(files.cluster, ["hetzner", "location"], `unknown Hetzner location "${location}"; use one of ${Object.keys(catalog.locations).join(", ")}`);
+    return;
+  }
+  const vswitch = parseCidr(cluster.network.vswitchSubnet);
+  const addresses = new Map<number, string>();
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    const at = ["nodeGroups", name];
+    if (group.dedicated !== undefined) {
+      if (group.role !== "gpu-worker") {
+        sink.add(files.cluster, [...at, "dedicated"], `dedicated servers are supported for gpu-worker groups only; give this ${group.role} group a cloud serverType`);
+        continue;
+      }
+      if (group.serverType !== undefined) sink.add(files.cluster, [...at, "serverType"], "a dedicated group has no cloud server type; remove serverType or dedicated");
+      const product = catalog.dedicated[group.dedicated.product];
+      if (product === undefined) {
+        const suggestion = closest(group.dedicated.product, Object.keys(catalog.dedicated));
+        sink.add(files.cluster, [...at, "dedicated", "product"], `unknown Hetzner dedicated product "${group.dedicated.product}"${suggestion !== undefined ? `; did you mean "${suggestion}"?` : ""} (known: ${Object.keys(catalog.dedicated).join(", ")})`);
+      }
+      if (cluster.hetzner.vswitchId === undefined && group.count > 0) {
+        sink.add(files.cluster, [...at, "dedicated"], "dedicated servers join the cloud network through a vSwitch; set hetzner.vswitchId to your Robot vSwitch id");
+      }
+      group.dedicated.hosts?.forEach((host, index) => {
+        if (host.address === undefined) return;
+        const ip = parseIp(host.address);
+        const path = [...at, "dedicated", "hosts", index, "address"];
+        if (ip === undefined) sink.add(files.cluster, path, `"${host.address}" is not an IPv4 address`);
+        else if (typeof vswitch !== "string" && !contains(vswitch, ip)) sink.add(files.cluster, path, `${host.address} is outside network.vswitchSubnet ${vswitch.text}`);
+        else if (addresses.has(ip)) sink.add(files.cluster, path, `${host.address} is already used by ${addresses.get(ip)}`);
+        else addresses.set(ip, `nodeGroups.${name}.dedicated.hosts[${index}]`);
+      });
+      continue;
+    }
+    if (group.role === "gpu-worker") {
+      sink.add(files.cluster, at, "Hetzner Cloud has no GPU server types; declare the GPU workers as dedicated servers, e.g. `dedicated: { product: GEX44-1 }`");
+      continue;
+    }
+    if (group.serverType === undefined) {
+      if (group.requirements !== undefined) {
+        if (cheapestFit(catalog, location, group.requirements) === undefined) {
+          sink.add(files.cluster, [...at, "requirements"], `no orderable Hetzner server type in ${location} meets ${describeRequirements(group.requirements)}; relax them or set serverType`);
+        }
+        continue;
+      }
+      const suggestion = smallestFit(catalog, location, 4, 2);
+      sink.add(files.cluster, [...at, "serverType"], `is required for a cloud group, or requirements to choose one (a Hetzner server type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
+      continue;
+    }
+    checkServerType(catalog, location, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
+  }
+  for (const [id, tariff] of Object.entries(config.tariffs?.tariffs ?? {})) {
+    const override = tariff.vm.serverType?.hetzner;
+    if (override !== undefined) {
+      checkServerType(catalog, location, override, (m) => sink.add(files.tariffs, ["tariffs", id, "vm", "serverType", "hetzner"], m), (m) => sink.warn(files.tariffs, ["tariffs", id, "vm", "serverType", "hetzner"], m));
+    } else if (smallestFit(catalog, location, tariff.vm.ramGb, tariff.vm.vcpu) === undefined) {
+      sink.add(files.tariffs, ["tariffs", id, "vm"], `no orderable Hetzner server type in ${location} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.hetzner`);
+    }
+  }
+  (config.users ?? []).forEach((user, index) => {
+    if (user.serverType !== undefined) {
+      checkServerType(catalog, location, user.serverType, (m) => sink.add(files.users, ["users", index, "serverType"], m), (m) => sink.warn(files.users, ["users", index, "serverType"], m));
+    }
+  });
+}
+
+export const hetznerModel: ProviderModel = {
+  id: "hetzner",
+  checkConfig,
+  userServerType: (config, tariffId, override) => userServerTypeOn("hetzner", config.cluster.hetzner.location, config, tariffId, override),
+  location: (cluster) => cluster.hetzner.location,
+  image: (cluster) => cluster.hetzner.image,
+  // The 2nd address of the platform subnet (the 1st of the network is Hetzner's gateway).
+  bastionIp: (cluster) => cluster.network.bastionIp ?? hostAddress(parseCidr(cluster.network.platformSubnet) as Cidr, 2),
+  loginUser: "root",
+  bastionIsNat: () => true,
+  pricing,
+};

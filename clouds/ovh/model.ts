@@ -1,0 +1,77 @@
+/**
+ * OVH's model (config rules, type choice, addressing, login user, NAT, pricing). Instances are `ovh_cloud_instance` (provider 2.19): updatable in
+ * place and attachable to vRack private networks, unlike the Beta `ovh_cloud_project_instance`,
+ * whose every argument forces replacement (see README, "OVH").
+ */
+import { hostAddress, parseCidr, type Cidr } from "../../config/cidr";
+import type { ProblemSink } from "../../config/problems";
+import type { ConfigFiles, PartialConfig } from "../../config/types";
+import type { ProviderModel } from "../provider-model";
+import * as pricing from "./pricing";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
+
+function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const { cluster } = config;
+  const catalog = config.catalogs.ovh!;
+  const { ovh } = cluster;
+  if (catalog.locations[ovh.region] === undefined) {
+    sink.add(files.cluster, ["ovh", "region"], `no OVH prices for region "${ovh.region}" in the catalog; use one of ${Object.keys(catalog.locations).join(", ")}`);
+    return;
+  }
+  if (ovh.serviceName === undefined) sink.add(files.cluster, ["ovh", "serviceName"], "is required on OVH: the Public Cloud project id (OVH_CLOUD_PROJECT_SERVICE)");
+  if (ovh.imageId === undefined) sink.add(files.cluster, ["ovh", "imageId"], `is required on OVH: the image id in ${ovh.region} (openstack image list)`);
+  if (ovh.sshKeyName === undefined) sink.add(files.cluster, ["ovh", "sshKeyName"], "is required on OVH: the name of an SSH key registered in the project");
+  const needsId = (flavor: string, path: (string | number)[]) => {
+    if (catalog.server_types[flavor] !== undefined && ovh.flavorIds[flavor] === undefined) {
+      sink.add(files.cluster, ["ovh", "flavorIds"], `needs the id of flavor "${flavor}" (used by ${path.join(".")}) in ${ovh.region}: openstack flavor list`);
+    }
+  };
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    const at = ["nodeGroups", name];
+    // `dedicated` describes the group on Hetzner; elsewhere the group needs a flavor or requirements.
+    if (group.dedicated !== undefined && group.serverType === undefined && group.requirements === undefined) {
+      sink.add(files.cluster, [...at, "dedicated"], "dedicated servers are a Hetzner product; for OVH add requirements (or serverType) to the group");
+      continue;
+    }
+    let flavor = group.serverType;
+    if (flavor === undefined && group.requirements !== undefined) {
+      flavor = cheapestFit(catalog, ovh.region, group.requirements);
+      if (flavor === undefined) sink.add(files.cluster, [...at, "requirements"], `no OVH flavor in ${ovh.region} meets ${describeRequirements(group.requirements)}; relax them or set serverType`);
+    } else if (flavor === undefined) {
+      const suggestion = smallestFit(catalog, ovh.region, 4, 2, group.role === "gpu-worker");
+      sink.add(files.cluster, [...at, "serverType"], `is required, or requirements to choose one (an OVH flavor${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
+    } else {
+      checkServerType(catalog, ovh.region, flavor, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
+    }
+    if (flavor === undefined) continue;
+    if (group.role === "gpu-worker" && catalog.server_types[flavor] !== undefined && catalog.server_types[flavor]!.gpu === undefined) {
+      sink.add(files.cluster, [...at, "serverType"], `"${flavor}" has no GPU; GPU workers need a GPU flavor such as l4-90`);
+    }
+    needsId(flavor, at);
+  }
+  if ((config.users ?? []).length > 0) {
+    // ovh_cloud_instance takes no user data and the ovh provider has no security groups, so
+    // nothing at boot keeps users' VMs apart: the host firewall comes from Ansible (the common role).
+    sink.warn(files.cluster, "provider", "on OVH, users' VMs are isolated from each other only once Ansible applies the host firewall (ansible-playbook users.yml, role common); do not hand out VMs before that");
+  }
+  if (config.tariffs !== undefined && config.users !== undefined) {
+    for (const tariff of new Set(config.users.map((u) => u.tariff))) {
+      const flavor = userServerTypeOn("ovh", ovh.region, config as never, tariff);
+      if (flavor === undefined) sink.add(files.tariffs, ["tariffs", tariff, "vm"], `no OVH flavor in ${ovh.region} fits; set vm.serverType.ovh`);
+      else needsId(flavor, ["tariffs", tariff, "vm"]);
+    }
+  }
+}
+
+export const ovhModel: ProviderModel = {
+  id: "ovh",
+  checkConfig,
+  userServerType: (config, tariffId, override) => userServerTypeOn("ovh", config.cluster.ovh.region, config, tariffId, override),
+  location: (cluster) => cluster.ovh.region,
+  image: (cluster) => cluster.ovh.imageId ?? "",
+  // A fixed address in the platform subnet: the next hop of the subnets' default route.
+  bastionIp: (cluster) => cluster.network.bastionIp ?? hostAddress(parseCidr(cluster.network.platformSubnet) as Cidr, 10),
+  loginUser: "ubuntu",
+  bastionIsNat: () => true,
+  pricing,
+};

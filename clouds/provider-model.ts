@@ -1,0 +1,40 @@
+/** What every provider's model (clouds/<p>/model.ts) provides; the registry lists them. */
+import type { PricedResourceType } from "../catalog/priced-resource";
+import type { ProblemSink } from "../config/problems";
+import type { ClusterConfig } from "../config/schema";
+import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/types";
+import type { ProviderId } from "./sections";
+
+export interface ProviderModel {
+  readonly id: ProviderId;
+  /** Provider-specific config rules (types exist, locations, …). */
+  checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void;
+  /** Server type for a user VM of this tariff (override, else the smallest orderable fit). */
+  userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined;
+  /** Where the cluster runs (Hetzner location, AWS region), for catalog lookups. */
+  location(cluster: ClusterConfig): string;
+  /** The image nodes boot (a name, or an AMI id / "data source" marker). */
+  image(cluster: ClusterConfig): string;
+  /** The bastion's fixed private address. */
+  bastionIp(cluster: ClusterConfig): string;
+  /** The user Ansible logs in as on the cloud's images (dedicated servers always use root). */
+  readonly loginUser: string;
+  /** Whether the bastion is the private nodes' NAT (else the cloud provides egress). */
+  bastionIsNat(cluster: ClusterConfig): boolean;
+  /**
+   * Where the bastion backs up when cluster.yaml names no `software.backups`: a bucket the
+   * provider's platform stack creates itself (AWS), else none.
+   */
+  builtInBackups?(cluster: ClusterConfig): BackupTarget | undefined;
+  /** Priced resource types, and the types this provider never charges for (with the reason). */
+  readonly pricing: { readonly priced: readonly PricedResourceType<any>[]; readonly free: Readonly<Record<string, string>> };
+}
+
+export interface BackupTarget {
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly onCalendar: string;
+  /** Credentials come from the machine's environment (an instance profile), not from keys. */
+  readonly envAuth?: boolean;
+}

@@ -1,0 +1,415 @@
+/**
+ * Rules that span fields or files. Each reports with the file and dot path the operator must
+ * edit and says how to fix it. Provider-specific rules live with the provider (clouds/<p>/model.ts).
+ */
+import { PROVIDERS_BY_ID } from "../clouds/registry";
+import { contains, fromNumber, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "../config/cidr";
+import { cloudInit, userAccountYaml, type NetworkZones } from "./cloud-init";
+import { FIREWALL_MATRIX } from "./firewall-matrix";
+import { AIWC_LIMITS, PROVIDER_LIMITS } from "../config/limits";
+import { DEDICATED_FIRST_HOST, dedicatedPlacements, unusableHostAddress } from "../config/placement";
+import type { PathSegment, ProblemSink } from "../config/problems";
+import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/types";
+import { SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig } from "../config/schema";
+
+/** Roles whose groups may be scaled to zero nodes (the platform still works without them). */
+const ZERO_ALLOWED: ReadonlySet<Role> = new Set(["gpu-worker", "service"]);
+const CONTROLLER_COUNTS = [1, 3, 5, 7];
+
+export function checkRules(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  checkNodeGroups(config, files.cluster, sink);
+  checkBounds(config, files, sink);
+  checkNetwork(config.cluster, files.cluster, sink);
+  checkDedicatedAddresses(config.cluster, files.cluster, sink);
+  checkState(config.cluster, files.cluster, sink);
+  checkCapacity(config.cluster, config.tariffs, files.cluster, sink);
+  if (config.tariffs !== undefined) checkTariffs(config.tariffs, files.tariffs, sink);
+  checkSoftware(config, files, sink);
+  checkUserData(config, files, sink);
+  if (config.users !== undefined && config.tariffs !== undefined) checkUsers(config as ParsedConfig, files, sink);
+  if (config.catalogs[config.cluster.provider] !== undefined) PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
+}
+
+function groupsWithRole(cluster: ClusterConfig, role: Role): [string, ClusterConfig["nodeGroups"][string]][] {
+  return Object.entries(cluster.nodeGroups).filter(([, group]) => group.role === role);
+}
+
+function checkNodeGroups({ cluster, users = [], tariffs }: PartialConfig, file: string, sink: ProblemSink): void {
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    const at = ["nodeGroups", name];
+    if (group.count === 0 && !ZERO_ALLOWED.has(group.role)) {
+      sink.add(file, [...at, "count"], `a ${group.role} group cannot have 0 nodes; set count to at least 1 or remove the group`);
+    }
+    if (group.dataVolumeGb !== undefined && group.role !== "ceph") {
+      sink.add(file, [...at, "dataVolumeGb"], `only ceph groups get a data volume; remove it from this ${group.role} group`);
+    }
+    if (group.role === "ceph" && group.dataVolumeGb === undefined) {
+      sink.add(file, [...at, "dataVolumeGb"], "is required for a ceph group (size of each node's data volume in GB, e.g. 500)");
+    }
+    if (group.dedicated?.hosts !== undefined && group.dedicated.hosts.length !== group.count) {
+      sink.add(file, [...at, "dedicated", "hosts"], `lists ${group.dedicated.hosts.length} hosts but count is ${group.count}; make them equal`);
+    }
+    const longest = `${cluster.name}-${name}-${String(Math.max(group.count, 1)).padStart(2, "0")}`;
+    if (longest.length > 63) {
+      sink.add(file, at, `server names like "${longest}" exceed 63 characters; shorten the cluster or group name`);
+    }
+  }
+
+  const bastions = groupsWithRole(cluster, "bastion");
+  if (bastions.length !== 1) {
+    sink.add(file, "nodeGroups", `needs exactly one group with role bastion (the only SSH entry and the NAT gateway), found ${bastions.length}`);
+  } else if (bastions[0]![1].count !== 1) {
+    sink.add(file, ["nodeGroups", bastions[0]![0], "count"], `must be 1: the bastion is the single SSH entry and NAT gateway, got ${bastions[0]![1].count}`);
+  }
+
+  const controllers = groupsWithRole(cluster, "controller");
+  const controllerCount = controllers.reduce((sum, [, g]) => sum + g.count, 0);
+  if (controllers.length === 0) {
+    sink.add(file, "nodeGroups", "needs a group with role controller (the control plane)");
+  } else if (!CONTROLLER_COUNTS.includes(controllerCount)) {
+    const where = controllers.length === 1 ? ["nodeGroups", controllers[0]![0], "count"] : "nodeGroups";
+    sink.add(file, where, `controllers must number 1, 3, 5 or 7 in total so the control plane keeps quorum, got ${controllerCount}`);
+  }
+
+  const ceph = groupsWithRole(cluster, "ceph");
+  const cephCount = ceph.reduce((sum, [, g]) => sum + g.count, 0);
+  if (ceph.length > 0 && cephCount < cluster.ceph.replication) {
+    const where = ceph.length === 1 ? ["nodeGroups", ceph[0]![0], "count"] : "nodeGroups";
+    sink.add(file, where, `Ceph needs at least ceph.replication (${cluster.ceph.replication}) storage nodes, got ${cephCount}; add nodes or lower ceph.replication`);
+  }
+
+  const gpuCount = groupsWithRole(cluster, "gpu-worker").reduce((sum, [, g]) => sum + g.count, 0);
+  if (gpuCount === 0 && tariffs !== undefined) {
+    const gpuPacks = Object.entries(tariffs.packs).filter(([, p]) => p.requiresGpu).map(([id]) => id);
+    const needing = users.filter((u) => u.packs.some((p) => gpuPacks.includes(p)));
+    if (needing.length > 0) {
+      sink.add(file, "nodeGroups", `${needing.length} user(s) have a GPU pack (${gpuPacks.join(", ")}) but no gpu-worker nodes exist; add a gpu-worker group with count ≥ 1`);
+    }
+  }
+  const serviceCount = groupsWithRole(cluster, "service").reduce((sum, [, g]) => sum + g.count, 0);
+  if (serviceCount === 0 && users.length > 0) {
+    sink.add(file, "nodeGroups", `${users.length} user(s) need the shared services but no service nodes exist; add a service group with count ≥ 1`);
+  }
+}
+
+/**
+ * Accounts that exist on the images aiwc boots (Ubuntu, Debian) or that its roles create: a
+ * user named like one would take over a system account on their VM.
+ */
+const SYSTEM_ACCOUNTS = new Set([
+  "root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc",
+  "gnats", "nobody", "nogroup", "messagebus", "syslog", "sshd", "ubuntu", "debian", "admin", "ec2-user", "centos", "cloud-user",
+  "lxd", "uuidd", "tcpdump", "tss", "landscape", "pollinate", "fwupd-refresh", "usbmux", "dnsmasq", "polkitd", "chrony", "ntp",
+  "ollama", "docker", "ceph", "caddy", "nvidia-persistenced", "operator", "ansible", "aiwc", "shutdown", "halt", "adm", "sudo", "wheel", "staff", "users",
+]);
+
+export function isSystemAccount(name: string): boolean {
+  return SYSTEM_ACCOUNTS.has(name) || name.startsWith("systemd-") || name.startsWith("_");
+}
+
+/** Node totals, reserved label keys and provider limits that depend on the whole config. */
+function checkBounds({ cluster, users }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const total = Object.values(cluster.nodeGroups).reduce((sum, g) => sum + g.count, 0);
+  if (total > AIWC_LIMITS.nodes) sink.add(files.cluster, "nodeGroups", `${total} nodes in all groups exceed aiwc's limit of ${AIWC_LIMITS.nodes}; split the platform into several clusters`);
+  for (const [name, group] of Object.entries(cluster.nodeGroups)) {
+    for (const key of Object.keys(group.labels ?? {})) {
+      if (key.startsWith("aiwc/")) {
+        sink.add(files.cluster, ["nodeGroups", name, "labels", key], `label keys under "aiwc/" are aiwc's own (they attribute cost to groups and users); use another prefix, e.g. "ops/${key.slice(5)}"`);
+      }
+    }
+  }
+  (users ?? []).forEach((user, index) => {
+    if (isSystemAccount(user.name)) {
+      sink.add(files.users, ["users", index, "name"], `"${user.name}" is a system account on the VM's image (or one aiwc's roles use); choose another user name`);
+    }
+  });
+  if (cluster.provider === "aws") {
+    const limit = PROVIDER_LIMITS.awsRulesPerSecurityGroup;
+    const internetRules = FIREWALL_MATRIX.bastion.filter((r) => r.from === "internet").length;
+    const rules = cluster.access.adminCidrs.length * internetRules + (cluster.aws.egress === "nat-instance" ? 1 : 0) + 1;
+    if (rules > limit.value) {
+      sink.add(files.cluster, ["access", "adminCidrs"], `${cluster.access.adminCidrs.length} CIDRs make ${rules} inbound rules on the bastion's security group, more than AWS allows (${limit.value}; ${limit.source}); summarize them into fewer ranges`);
+    }
+  }
+  if (cluster.provider === "hetzner") {
+    const limit = PROVIDER_LIMITS.hetznerRulesPerFirewall;
+    const rules = FIREWALL_MATRIX.bastion.filter((r) => r.from === "internet").length + 1;
+    if (rules > limit.value) sink.add(files.cluster, ["access", "adminCidrs"], `the bastion's cloud firewall would have ${rules} rules, more than Hetzner allows (${limit.value}; ${limit.source})`);
+  }
+}
+
+/** Boot user data of every machine within the provider's limit (keys are the variable part). */
+function checkUserData({ cluster, users }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const limit = cluster.provider === "hetzner" ? PROVIDER_LIMITS.hetznerUserDataBytes : cluster.provider === "aws" ? PROVIDER_LIMITS.awsUserDataBytes : undefined;
+  if (limit === undefined) return;
+  const zones = zonesOf(cluster);
+  if (zones === undefined) return;
+  const operatorKeys = cluster.provider === "aws" ? cluster.access.sshKeys.map((k) => k.publicKey) : undefined;
+  const common = { zones, ...(operatorKeys !== undefined ? { operatorKeys, egressRoute: false } : {}) };
+  for (const role of ["bastion", "controller", "ceph", "service", "gpu-worker"] as const) {
+    const size = Buffer.byteLength(cloudInit({ role, ...common }));
+    if (size > limit.value) {
+      sink.add(files.cluster, ["access", "sshKeys"], `the ${role} nodes' user data would be ${size} bytes, more than ${limit.value} (${limit.source}); use fewer or shorter operator keys`);
+      return;
+    }
+  }
+  const base = Buffer.byteLength(cloudInit({ role: "user-vm", ...common }));
+  (users ?? []).forEach((user, index) => {
+    // The account part is appended as its own YAML document key; measure it exactly.
+    const size = base + Buffer.byteLength(userAccountYaml({ name: user.name, sshKey: user.sshKey, sudo: user.sudo }));
+    if (size > limit.value) {
+      sink.add(files.users, ["users", index, "sshKey"], `makes the VM's user data ${size} bytes, more than ${limit.value} (${limit.source}); use an ed25519 key`);
+    }
+  });
+}
+
+function zonesOf(cluster: ClusterConfig): NetworkZones | undefined {
+  const network = parseCidr(cluster.network.cidr);
+  const platform = parseCidr(cluster.network.platformSubnet);
+  const users = parseCidr(cluster.network.usersSubnet);
+  const vswitch = parseCidr(cluster.network.vswitchSubnet);
+  if (typeof network === "string" || typeof platform === "string" || typeof users === "string" || typeof vswitch === "string") return undefined;
+  if (platform.end - platform.start < 3 || network.end - network.start < 2) return undefined;
+  return {
+    network,
+    platform,
+    users,
+    ...(cluster.hetzner.vswitchId !== undefined ? { vswitch } : {}),
+    bastionIp: cluster.network.bastionIp ?? fromNumber(platform.start + 2),
+    gateway: fromNumber(network.start + 1),
+    adminCidrs: cluster.access.adminCidrs,
+  };
+}
+
+function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  const parsed = (path: PathSegment[], text: string): Cidr | undefined => {
+    const result = parseCidr(text);
+    if (typeof result === "string") {
+      sink.add(file, path, result);
+      return undefined;
+    }
+    return result;
+  };
+  const network = parsed(["network", "cidr"], cluster.network.cidr);
+  if (network !== undefined && !isPrivate(network)) {
+    sink.add(file, ["network", "cidr"], `${network.text} is not a private range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`);
+  }
+  const subnets: [string, Cidr | undefined][] = [
+    ["platformSubnet", parsed(["network", "platformSubnet"], cluster.network.platformSubnet)],
+    ["usersSubnet", parsed(["network", "usersSubnet"], cluster.network.usersSubnet)],
+  ];
+  if (cluster.provider === "hetzner" && cluster.hetzner.vswitchId !== undefined) {
+    subnets.push(["vswitchSubnet", parsed(["network", "vswitchSubnet"], cluster.network.vswitchSubnet)]);
+  }
+  if (cluster.provider === "aws") subnets.push(["publicSubnet", parsed(["network", "publicSubnet"], cluster.network.publicSubnet)]);
+  for (const [name, subnet] of subnets) {
+    if (subnet !== undefined && network !== undefined && !contains(network, subnet)) {
+      sink.add(file, ["network", name], `${subnet.text} is outside network.cidr ${network.text}; pick a range inside it`);
+    }
+  }
+  for (let i = 0; i < subnets.length; i++) {
+    for (let j = i + 1; j < subnets.length; j++) {
+      const [nameA, a] = subnets[i]!;
+      const [nameB, b] = subnets[j]!;
+      if (a !== undefined && b !== undefined && overlaps(a, b)) {
+        sink.add(file, ["network", nameB], `${b.text} overlaps network.${nameA} ${a.text}; subnets must not overlap`);
+      }
+    }
+  }
+  const platform = subnets[0]![1];
+  if (platform !== undefined) {
+    // Every cloud node takes a platform address; the subnet's network, broadcast and first
+    // host addresses are not handed out (AWS reserves five per zone subnet).
+    const nodes = Object.values(cluster.nodeGroups).filter((g) => !(g.dedicated !== undefined && cluster.provider === "hetzner")).reduce((sum, g) => sum + g.count, 0);
+    const zones = cluster.provider === "aws" ? (cluster.aws.availabilityZones?.length ?? 2) : 1;
+    const size = platform.end - platform.start + 1;
+    const reserved = cluster.provider === "aws" ? 5 * zones : 3;
+    const room = size - reserved;
+    if (platform.prefix > 29 || room < nodes) {
+      sink.add(file, ["network", "platformSubnet"], `${platform.text} has room for ${Math.max(room, 0)} node addresses but the node groups have ${nodes} cloud nodes; use a larger subnet (the default is a /24)`);
+    }
+  }
+  const usersCidr = subnets[1]![1];
+  if (usersCidr !== undefined && usersCidr.prefix > 29) {
+    sink.add(file, ["network", "usersSubnet"], `${usersCidr.text} is too small for users' VMs; use a /29 or larger (the default is a /20)`);
+  }
+  if (cluster.network.bastionIp !== undefined) {
+    const ip = parseIp(cluster.network.bastionIp);
+    if (ip === undefined) sink.add(file, ["network", "bastionIp"], `"${cluster.network.bastionIp}" is not an IPv4 address`);
+    else if (platform !== undefined && (!contains(platform, ip) || ip === platform.start || ip === platform.end)) {
+      sink.add(file, ["network", "bastionIp"], `must be a host address inside network.platformSubnet ${platform.text}`);
+    }
+  }
+  cluster.access.adminCidrs.forEach((text, index) => {
+    const admin = parsed(["access", "adminCidrs", index], text);
+    if (admin !== undefined && admin.prefix === 0) {
+      sink.warn(file, ["access", "adminCidrs", index], "0.0.0.0/0 lets the whole internet try SSH on the bastion; narrow it to your office or VPN range");
+    }
+  });
+  const keyNames = new Set<string>();
+  cluster.access.sshKeys.forEach((key, index) => {
+    if (keyNames.has(key.name)) sink.add(file, ["access", "sshKeys", index, "name"], `"${key.name}" is used twice; key names must be unique`);
+    keyNames.add(key.name);
+  });
+}
+
+/**
+ * Dedicated hosts' addresses, pinned or derived from their names: usable host addresses of the
+ * vSwitch subnet, and no two alike (derived ones can coincide: then pin one of them).
+ */
+function checkDedicatedAddresses(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  if (cluster.provider !== "hetzner") return;
+  const subnet = parseCidr(cluster.network.vswitchSubnet);
+  if (typeof subnet === "string") return;
+  const placements = dedicatedPlacements(cluster);
+  if (placements.length === 0) return;
+  if (subnet.end - subnet.start - DEDICATED_FIRST_HOST < 1) {
+    sink.add(file, ["network", "vswitchSubnet"], `${subnet.text} is too small for dedicated hosts: derived addresses start at its ${DEDICATED_FIRST_HOST}th address; use a /27 or larger (default 10.0.2.0/24)`);
+    return;
+  }
+  const taken = new Map<string, (typeof placements)[number]>();
+  for (const p of placements) {
+    const at: PathSegment[] = ["nodeGroups", p.group, "dedicated", "hosts", p.index, "address"];
+    if (p.pinned) {
+      const why = unusableHostAddress(p.address, subnet);
+      if (why !== undefined) {
+        sink.add(file, at, `${why}; use a host address of network.vswitchSubnet other than its first (the vSwitch gateway)`);
+        continue;
+      }
+    }
+    const other = taken.get(p.address);
+    if (other !== undefined) {
+      const fix = p.pinned && other.pinned ? "give each host its own address" : `pin one of them: set nodeGroups.${(p.pinned ? other : p).group}.dedicated.hosts[${(p.pinned ? other : p).index}].address to a free address`;
+      sink.add(file, p.pinned ? at : ["nodeGroups", p.group, "dedicated"], `${p.name} and ${other.name} would both get ${p.address}; ${fix}`);
+      continue;
+    }
+    taken.set(p.address, p);
+  }
+}
+
+function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): void {
+  const meters = Object.keys(tariffs.payg);
+  const known = (where: PathSegment[], meter: string) => {
+    if (!meters.includes(meter)) {
+      sink.add(file, where, `unknown PAYG meter "${meter}"; known meters: ${meters.join(", ") || "(none: add payg:)"}`);
+    }
+  };
+  for (const [kind, entries] of [["tariffs", tariffs.tariffs], ["packs", tariffs.packs]] as const) {
+    for (const [id, entry] of Object.entries(entries)) {
+      for (const meter of Object.keys(entry.allowances)) known([kind, id, "allowances", meter], meter);
+    }
+  }
+  for (const [name, profile] of Object.entries(tariffs.profiles)) {
+    for (const meter of Object.keys(profile)) known(["profiles", name, meter], meter);
+  }
+  if (Object.keys(tariffs.profiles).length > 0 && tariffs.profiles[tariffs.defaultProfile] === undefined) {
+    sink.add(file, "defaultProfile", `profile "${tariffs.defaultProfile}" is not defined under profiles: (${Object.keys(tariffs.profiles).join(", ")})`);
+  }
+  const tokenPacks = Object.entries(tariffs.packs).filter(([, p]) => (p.gpuTokens ?? 0) > 0);
+  if (tokenPacks.length > 0 && !meters.includes(tariffs.gpuTokenMeter)) {
+    sink.add(file, "gpuTokenMeter", `GPU tokens count against "${tariffs.gpuTokenMeter}", which is not a payg: meter; add it or change gpuTokenMeter`);
+  }
+}
+
+/** The shared service a tariff's `includes` entry sells ("qdrant-shared" → qdrant), if any. */
+export function serviceSold(include: string): Service | undefined {
+  return SERVICES.find((service) => include === service || include.startsWith(`${service}-`));
+}
+
+function checkSoftware({ cluster, tariffs }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const { software } = cluster;
+  if (tariffs !== undefined) {
+    // Selling a service the platform does not run is revenue without a product.
+    const missing = new Map<Service, string[]>();
+    for (const [kind, entries] of [["tariffs", tariffs.tariffs], ["packs", tariffs.packs]] as const) {
+      for (const [id, entry] of Object.entries(entries)) {
+        for (const include of entry.includes) {
+          const service = serviceSold(include);
+          if (service !== undefined && !software.services.includes(service)) missing.set(service, [...(missing.get(service) ?? []), `${kind}.${id}`]);
+        }
+      }
+    }
+    for (const [service, sellers] of missing) {
+      sink.add(files.cluster, ["software", "services"], `"${service}" is sold by ${sellers.join(", ")} in ${files.tariffs} but not enabled here; add it, or take it out of those tariffs and packs`);
+    }
+    for (const [id, tariff] of Object.entries(tariffs.tariffs)) {
+      const included = tariff.allowances.storage_gb ?? 0;
+      if (tariff.storageQuotaGb < included) {
+        sink.add(files.tariffs, ["tariffs", id, "storageQuotaGb"], `${tariff.storageQuotaGb} GB is less than the ${included} GB the tariff includes (allowances.storage_gb); raise the quota to at least ${included}`);
+      }
+    }
+  }
+  const running = (role: Role) => groupsWithRole(cluster, role).some(([, group]) => group.count > 0);
+  if (software.services.length > 0 && !running("service")) {
+    sink.warn(files.cluster, ["software", "services"], "services are enabled but no service node group has nodes to run them; add service nodes or empty the list");
+  }
+  if (software.models.length === 0 && running("gpu-worker")) {
+    sink.warn(files.cluster, ["software", "models"], "GPU workers run but no Ollama model is pulled; list the models users should find there");
+  }
+  if (software.backups === undefined && cluster.provider !== "aws") {
+    sink.warn(files.cluster, ["software", "backups"], "the bastion backs up no configuration; set software.backups to an S3-compatible bucket (e.g. Hetzner Object Storage)");
+  }
+}
+
+function checkCapacity(cluster: ClusterConfig, tariffs: TariffsConfig | undefined, file: string, sink: ProblemSink): void {
+  cluster.capacity.forEach((rule, index) => {
+    const group = cluster.nodeGroups[rule.group];
+    if (group === undefined) sink.add(file, ["capacity", index, "group"], `unknown node group "${rule.group}"; known: ${Object.keys(cluster.nodeGroups).join(", ")}`);
+    else if (group.role === "bastion" || group.role === "controller" || group.role === "ceph") {
+      sink.add(file, ["capacity", index, "group"], `a ${group.role} group does not scale with users (quorum, replication or the single entry); scale service, GPU or other groups`);
+    }
+    if (rule.of !== undefined && tariffs !== undefined && tariffs.packs[rule.of] === undefined) {
+      sink.add(file, ["capacity", index, "of"], `unknown pack "${rule.of}"; known packs: ${Object.keys(tariffs.packs).join(", ")}`);
+    }
+  });
+}
+
+function checkState(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  const state = cluster.state;
+  if (state.backend !== "s3") return;
+  if (state.locking === "dynamodb" && state.dynamodbTable === undefined) {
+    sink.add(file, ["state", "dynamodbTable"], "is required with locking: dynamodb (the DynamoDB table holding the locks)");
+  }
+  if (state.locking === "dynamodb" && state.endpoint !== undefined) {
+    sink.add(file, ["state", "locking"], "dynamodb locking exists only on AWS; with an S3-compatible endpoint use locking: lockfile");
+  }
+  if (state.locking !== "dynamodb" && state.dynamodbTable !== undefined) {
+    sink.add(file, ["state", "dynamodbTable"], `is only used with locking: dynamodb (locking is ${state.locking}); remove it or change locking`);
+  }
+}
+
+function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const seen = new Map<string, number>();
+  const packIds = Object.keys(tariffs.packs);
+  const tariffIds = Object.keys(tariffs.tariffs);
+  users.forEach((user, index) => {
+    const at = ["users", index] as const;
+    const first = seen.get(user.name);
+    if (first !== undefined) sink.add(files.users, [...at, "name"], `"${user.name}" is already used by users[${first}]; user names must be unique`);
+    else seen.set(user.name, index);
+    if (!tariffIds.includes(user.tariff)) {
+      sink.add(files.users, [...at, "tariff"], `unknown tariff "${user.tariff}"; known tariffs: ${tariffIds.join(", ")} (defined in ${files.tariffs})`);
+    }
+    const packsSeen = new Set<string>();
+    user.packs.forEach((pack, p) => {
+      if (!packIds.includes(pack)) {
+        sink.add(files.users, [...at, "packs", p], `unknown pack "${pack}"; known packs: ${packIds.join(", ")} (defined in ${files.tariffs})`);
+      } else if (packsSeen.has(pack)) {
+        sink.add(files.users, [...at, "packs", p], `pack "${pack}" is listed twice; list each pack once`);
+      }
+      packsSeen.add(pack);
+    });
+    if (user.profile !== undefined && tariffs.profiles[user.profile] === undefined) {
+      sink.add(files.users, [...at, "profile"], `unknown usage profile "${user.profile}"; known profiles: ${Object.keys(tariffs.profiles).join(", ") || "(none)"} (defined in ${files.tariffs})`);
+    }
+    if (user.zone !== undefined && cluster.provider !== "aws") {
+      sink.warn(files.users, [...at, "zone"], `availability zone pins apply on AWS only; ignored on ${cluster.provider}`);
+    }
+    const vmName = `${cluster.name}-u-${user.name}`;
+    if (vmName.length > 63) sink.add(files.users, [...at, "name"], `VM name "${vmName}" exceeds 63 characters; shorten the user name`);
+  });
+  const platform = parseCidr(cluster.network.usersSubnet);
+  if (typeof platform !== "string" && users.length > platform.end - platform.start - 3) {
+    sink.add(files.cluster, ["network", "usersSubnet"], `${platform.text} has room for ${platform.end - platform.start - 3} VMs but ${users.length} users are configured; use a larger subnet`);
+  }
+}
