@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // Synthesis and the cdktf CLI take seconds on a 2-core machine; timings are benchmarked in
     // bench/, never asserted here.
     testTimeout: 120_000,

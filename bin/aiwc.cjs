@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// The `aiwc` command: runs the TypeScript CLI through tsx's CommonJS hook (no build step).
-// Commands are loaded lazily with require() (see cli/main.ts), which this hook covers.
+// The `aiwc` command: the compiled CLI in dist/ (built at `npm ci` and by `npm run build`).
+// Commands, cdktf and the provider bindings load lazily (see cli/main.ts).
 "use strict";
-require("tsx/cjs");
-void require("../cli/main.ts").main(process.argv.slice(2));
+let main;
+try {
+  main = require("../dist/cli/main.js").main;
+} catch (error) {
+  if (error && error.code === "MODULE_NOT_FOUND" && String(error.message).includes("dist/cli/main.js")) {
+    process.stderr.write("aiwc: not built yet: run `npm run build` (npm ci does it) in " + require("node:path").join(__dirname, "..") + "\n");
+    process.exit(1);
+  }
+  throw error;
+}
+void main(process.argv.slice(2));

@@ -4,7 +4,9 @@
  */
 import type { Catalog, CatalogPrice, FxTable } from "./catalog";
 import { money, type Money } from "./money";
-import { UNKNOWN_REGION } from "../cost/input";
+
+/** Region of a resource whose provider configuration aiwc cannot resolve: priced nowhere. */
+export const UNKNOWN_REGION = "(unknown region)";
 
 export type CatalogSection = "server_types" | "dedicated" | "products";
 

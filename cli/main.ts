@@ -1,24 +1,28 @@
 /**
  * The `aiwc` command line. A thin command table (changesets style): each command lives in
- * its own module, loaded only when run (with require(): the CLI runs under tsx's CommonJS hook,
- * which does not cover dynamic import()), and *returns* its result so tests can call it directly.
+ * its own module, loaded only when run (with require(), so the compiled CLI stays synchronous
+ * CommonJS and tests load the same way under tsx's hook), and *returns* its result so tests can
+ * call it directly.
  * Expected failures (bad config, bad arguments) print a clear message and exit 1 without a
  * stack trace; only bugs show one.
  */
 import { Command, CommanderError } from "commander";
-import { ConfigError, formatProblem } from "../config/problems";
+// Expected errors are recognised by name (types only here): `aiwc --help` loads commander and
+// nothing else of aiwc's dependencies.
+import type { ConfigError } from "../config/problems";
 import { ensureTerraformEnv } from "../providers/tf-env";
-import { GateFailure } from "../stacks/gate-failure";
-import { UsageError, type CommandResult } from "./result";
-import { InputError } from "../cost/input";
-import { VerifyInputError } from "../stacks/gate-record";
+import { PACKAGE_VERSION } from "../config/package-root";
+import type { GateFailure } from "../stacks/gate-failure";
+import type { CommandResult, UsageError } from "./result";
+import type { InputError } from "../cost/input";
+import type { VerifyInputError } from "../stacks/gate-record";
 
 const CONFIG_HELP = "cluster file, or a directory holding cluster.yaml (default: $AIWC_CONFIG, else config/)";
 
 export function buildProgram(run: (load: () => Promise<CommandResult>) => Promise<void>): Command {
   const program = new Command("aiwc")
     .description("AI workspace cloud: YAML config → cdktf stacks for Hetzner, AWS or OVH, priced before every apply")
-    .version(require("../package.json").version as string)
+    .version(PACKAGE_VERSION)
     .showHelpAfterError("(run `aiwc --help` for usage)")
     .enablePositionalOptions()
     .exitOverride();
@@ -144,8 +148,16 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
  * An expected error of this class, also when it comes from another instance of the same module
  * (commands are loaded lazily; a test runner or bundler may load a module twice).
  */
-function is<T extends Error>(error: unknown, type: new (...args: any[]) => T): error is T {
-  return error instanceof type || (error instanceof Error && error.name === type.name);
+interface Expected {
+  UsageError: UsageError;
+  InputError: InputError;
+  VerifyInputError: VerifyInputError;
+  GateFailure: GateFailure;
+  ConfigError: ConfigError;
+}
+
+function is<K extends keyof Expected>(error: unknown, name: K): error is Expected[K] {
+  return error instanceof Error && error.name === name;
 }
 
 /** Runs a command and turns its result (or an expected error) into output and an exit code. */
@@ -156,18 +168,19 @@ async function execute(load: () => Promise<CommandResult>): Promise<void> {
     if (result.stderr !== undefined && result.stderr !== "") process.stderr.write(result.stderr.endsWith("\n") ? result.stderr : `${result.stderr}\n`);
     process.exitCode = result.exitCode;
   } catch (error) {
-    if (is(error, UsageError) || is(error, InputError) || is(error, VerifyInputError)) {
+    if (is(error, "UsageError") || is(error, "InputError") || is(error, "VerifyInputError")) {
       process.stderr.write(`aiwc: ${error.message}\n`);
       process.exitCode = 1;
       return;
     }
-    if (is(error, GateFailure)) {
+    if (is(error, "GateFailure")) {
       process.stderr.write(`aiwc: ${error.message}\n`);
       if (error.report.gate.override !== undefined) process.stderr.write(`aiwc: override: ${error.report.gate.override.reason}\n`);
       process.exitCode = 1;
       return;
     }
-    if (is(error, ConfigError)) {
+    if (is(error, "ConfigError")) {
+      const { formatProblem } = require("../config/problems") as typeof import("../config/problems");
       for (const warning of error.warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
       for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
       process.stderr.write(`aiwc: the configuration has ${error.problems.length} problem(s)\n`);

@@ -4,7 +4,7 @@
  * charges a base price per project for it, so it is declared once in the platform stack as a
  * built-in `terraform_data` the cost engine prices — it shows up in every estimate and diff.
  */
-import { DataResource, type TerraformStack } from "cdktf";
+import { DataResource, type TerraformStack } from "./cdk";
 import type { Config } from "../model/load";
 import { LABEL } from "../model/topology";
 

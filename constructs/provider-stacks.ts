@@ -1,5 +1,5 @@
 /** What a provider contributes to the two stacks; see constructs/providers.ts for the registry. */
-import type { TerraformStack } from "cdktf";
+import type { TerraformStack } from "./cdk";
 import type { Topology } from "../model/topology";
 
 /** Values the users stack needs from the platform stack (cross-stack references). */

@@ -4,6 +4,7 @@
  * list, so a stack's synthesized JSON and its plan price alike.
  */
 
+import { UNKNOWN_REGION } from "../catalog/prices";
 import { dotPath } from "../config/problems";
 import { plannedAction } from "./replacement";
 
@@ -214,8 +215,6 @@ function withRegion(region: string | null | undefined): string | undefined {
   return region === null ? UNKNOWN_REGION : region;
 }
 
-/** Region of a resource whose provider configuration aiwc cannot resolve: priced nowhere. */
-export const UNKNOWN_REGION = "(unknown region)";
 
 /** Resources of a `terraform show -json` plan: the planned state, with each change's actions; deletions from `resource_changes`. */
 export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {

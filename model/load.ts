@@ -13,11 +13,12 @@ import { readRegularFile } from "../config/files";
 import { AIWC_LIMITS } from "../config/limits";
 import { ConfigError, ProblemSink } from "../config/problems";
 import { checkRules } from "./rules";
+import { PACKAGE_ROOT } from "../config/package-root";
 import { clusterSchema, tariffsSchema, usersSchema, type ClusterConfig, type TariffsConfig, type UsersConfig } from "../config/schema";
 import { zodProblems } from "../config/zod-problems";
 
 /** The project's own config/ directory: the default config and the built-in price catalog. */
-export const BUILTIN_CONFIG_DIR = resolve(__dirname, "..", "config");
+export const BUILTIN_CONFIG_DIR = join(PACKAGE_ROOT, "config");
 
 export interface Config {
   /** Directory holding cluster.yaml (sibling files resolve against it). */

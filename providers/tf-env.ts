@@ -5,8 +5,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { PACKAGE_ROOT } from "../config/package-root";
 
-export const EMPTY_TERRAFORM_RC = join(__dirname, "terraform.rc");
+export const EMPTY_TERRAFORM_RC = join(PACKAGE_ROOT, "providers", "terraform.rc");
 
 export function ensureTerraformEnv(env: NodeJS.ProcessEnv = process.env): void {
   env.CHECKPOINT_DISABLE ??= "1";

@@ -5,10 +5,10 @@
  */
 import { declareObjectStorage } from "../constructs/object-storage";
 import { join, relative, resolve } from "node:path";
-import { App, LocalBackend, S3Backend, TerraformStack } from "cdktf";
-import type { Construct } from "constructs";
+import { App, LocalBackend, S3Backend, TerraformStack } from "../constructs/cdk";
+import type { Construct } from "../constructs/cdk";
 import type { Config } from "../model/load";
-import { PROVIDER_STACKS } from "../clouds/stacks";
+import { providerStacks } from "../clouds/stacks";
 import type { PlatformExports, ProviderStacks } from "../constructs/provider-stacks";
 import { buildTopology, type Topology } from "../model/topology";
 import { reportForDocuments, type CostReport, type PricingOptions } from "../cost/report";
@@ -161,7 +161,7 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const app = new App({ outdir, skipValidation: false });
   const topology = buildTopology(config);
-  const builders: ProviderStacks = PROVIDER_STACKS[config.cluster.provider];
+  const builders: ProviderStacks = providerStacks(config.cluster.provider);
 
   const platform = new AiwcStack(app, "platform", topology);
   backend(platform, "platform", config, outdir);

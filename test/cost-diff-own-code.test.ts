@@ -14,6 +14,9 @@ import { ROOT, tempDir } from "./helpers";
 const DATE = "2026-11-27";
 let clone: string;
 
+/** Compiles the clone's checked-out code into its dist/, as `npm ci` and `npm run build` do. */
+const build = () => execFileSync(process.execPath, [join(clone, "scripts", "build.cjs")], { cwd: clone, stdio: ["ignore", "pipe", "pipe"] });
+
 const git = (args: string[]) => execFileSync("git", args, { cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 function aiwc(args: string[]) {
@@ -42,6 +45,7 @@ beforeAll(() => {
   expect(changed).not.toBe(code);
   writeFileSync(file, changed);
   git(["-c", "user.email=ci@example.org", "-c", "user.name=ci", "commit", "--quiet", "-am", "head: Ceph volumes doubled in code"]);
+  build();
 }, 300_000);
 
 describe("cost diff prices each side with its own code", () => {
@@ -62,8 +66,10 @@ describe("cost diff prices each side with its own code", () => {
     const out = join(tempDir(), "base-out");
     git(["stash", "--quiet", "--include-untracked"]);
     git(["checkout", "--quiet", "HEAD~1"]);
+    build();
     expect(aiwc(["synth", "--out", out]).code).toBe(0);
     git(["checkout", "--quiet", "-"]);
+    build();
     const r = aiwc(["cost", "diff", "--base-dir", out, "--date", DATE, "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);
     const diff = JSON.parse(r.stdout);

@@ -15,9 +15,6 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
 import { runInProcess } from "../cli/main";
-
-// The CLI loads each command lazily with require(), as the bin does under tsx's CommonJS hook.
-(require("tsx/cjs/api") as { register: () => void }).register();
 import { DEFAULT_CONFIG, prng, tempDir } from "./helpers";
 
 const CONFIG_RUNS = Number(process.env.AIWC_FUZZ_CONFIG ?? 500);

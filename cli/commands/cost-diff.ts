@@ -16,6 +16,7 @@ import { UsageError, type CommandResult } from "../result";
 import { readJsonFile } from "../input-files";
 import { ADDRESS } from "../../config/schema";
 import { isCalendarDate } from "../../config/dates";
+import { PACKAGE_ROOT } from "../../config/package-root";
 
 export interface CostDiffOptions {
   /** Git ref, config path (file or directory) or a saved `aiwc cost --format json` report. */
@@ -74,7 +75,7 @@ function readReport(side: string, file: string): ReportDoc {
  * path; the worktree is removed afterwards, also when pricing fails.
  */
 /** Where this aiwc runs from: its package root (node_modules, .gen). */
-const AIWC_ROOT = resolve(__dirname, "..", "..");
+const AIWC_ROOT = PACKAGE_ROOT;
 
 function sha256File(file: string): string | undefined {
   return existsSync(file) ? sha256(readFileSync(file)) : undefined;
@@ -107,7 +108,7 @@ function baseModules(side: string, root: string): string {
 /**
  * Prices the base with the base's own code: in its worktree, with its node_modules and its
  * generated provider bindings, through its own `aiwc cost --format json`. A pull request that
- * only changes constructs/, stacks/ or cost/ then shows what the change costs.
+ * only changes code (clouds/, model/, cost/, stacks/, …) then shows what the change costs.
  */
 function priceWithOwnCode(side: string, worktree: string, configInBase: string, date: string | undefined): ReportDoc {
   const modules = baseModules(side, worktree);
@@ -118,6 +119,11 @@ function priceWithOwnCode(side: string, worktree: string, configInBase: string, 
   if (existsSync(join(worktree, "providers", "generate.ts"))) {
     const generated = spawnSync(process.execPath, [join(modules, "tsx", "dist", "cli.mjs"), "providers/generate.ts"], { cwd: worktree, encoding: "utf8", env, timeout: 600_000 });
     if (generated.status !== 0) throw new UsageError(`${side}: generating its provider bindings failed: ${`${generated.stderr}`.trim().split("\n").slice(-3).join(" ")}`);
+  }
+  // Code from before the compiled CLI ran through tsx; since then the binary runs dist/.
+  if (existsSync(join(worktree, "scripts", "build.cjs"))) {
+    const built = spawnSync(process.execPath, [join(worktree, "scripts", "build.cjs")], { cwd: worktree, encoding: "utf8", env, timeout: 600_000 });
+    if (built.status !== 0) throw new UsageError(`${side}: compiling its code failed: ${`${built.stderr}`.trim().split("\n").slice(-3).join(" ")}`);
   }
   const args = [join(worktree, "bin", "aiwc.cjs"), "cost", "--config", configInBase, "--format", "json", ...(date !== undefined ? ["--date", date] : [])];
   const run = spawnSync(process.execPath, args, { cwd: worktree, encoding: "utf8", env, timeout: 600_000, maxBuffer: 1024 * 1024 * 1024 });

@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct } from "../../../constructs/cdk";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";

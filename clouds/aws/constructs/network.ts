@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct } from "../../../constructs/cdk";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";

@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct } from "../../../constructs/cdk";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";

@@ -1,5 +1,5 @@
 import { pascal } from "../../../constructs/names";
-import { Construct } from "constructs";
+import { Construct } from "../../../constructs/cdk";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";

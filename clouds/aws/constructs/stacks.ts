@@ -4,7 +4,7 @@
  * Elastic IP (and optionally as NAT instance), the backup bucket, and one instance per user.
  */
 import { pascal } from "../../../constructs/names";
-import { Fn, TerraformLocal, TerraformOutput, type TerraformStack } from "cdktf";
+import { Fn, TerraformLocal, TerraformOutput, type TerraformStack } from "../../../constructs/cdk";
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
 import { Eip } from "@cdktf/provider-aws/lib/eip";

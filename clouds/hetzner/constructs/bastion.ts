@@ -1,5 +1,5 @@
-import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { Construct } from "../../../constructs/cdk";
+import { Token } from "../../../constructs/cdk";
 import { NetworkRoute } from "../../../.gen/providers/hcloud/network-route";
 import { PrimaryIp } from "../../../.gen/providers/hcloud/primary-ip";
 import type { Server } from "../../../.gen/providers/hcloud/server";

@@ -1,5 +1,5 @@
-import { Construct } from "constructs";
-import { DataResource } from "cdktf";
+import { Construct } from "../../../constructs/cdk";
+import { DataResource } from "../../../constructs/cdk";
 import type { DedicatedHostSpec } from "../../../model/topology";
 
 export interface DedicatedHostsProps {

@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct } from "../../../constructs/cdk";
 import { Firewall } from "../../../.gen/providers/hcloud/firewall";
 import { FIREWALL_MATRIX } from "../../../model/firewall-matrix";
 import { LABEL } from "../../../model/topology";

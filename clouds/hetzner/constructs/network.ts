@@ -1,7 +1,7 @@
-import { Construct } from "constructs";
+import { Construct } from "../../../constructs/cdk";
 import { Network } from "../../../.gen/providers/hcloud/network";
 import { NetworkSubnet } from "../../../.gen/providers/hcloud/network-subnet";
-import { Token } from "cdktf";
+import { Token } from "../../../constructs/cdk";
 
 export interface PrivateNetworkProps {
   /** Resource name of the network. */

@@ -1,5 +1,5 @@
-import { Construct } from "constructs";
-import { Token, type ITerraformDependable } from "cdktf";
+import { Construct } from "../../../constructs/cdk";
+import { Token, type ITerraformDependable } from "../../../constructs/cdk";
 import { PlacementGroup } from "../../../.gen/providers/hcloud/placement-group";
 import { Server } from "../../../.gen/providers/hcloud/server";
 import { Volume } from "../../../.gen/providers/hcloud/volume";

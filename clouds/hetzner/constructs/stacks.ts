@@ -3,7 +3,7 @@
  * constructs of this folder.
  */
 import { pascal } from "../../../constructs/names";
-import { TerraformLocal, TerraformOutput, Token, type TerraformStack } from "cdktf";
+import { TerraformLocal, TerraformOutput, Token, type TerraformStack } from "../../../constructs/cdk";
 import { HcloudProvider } from "../../../.gen/providers/hcloud/provider";
 import { SshKey } from "../../../.gen/providers/hcloud/ssh-key";
 import { cloudInit } from "../../../model/cloud-init";

@@ -1,5 +1,5 @@
-import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { Construct } from "../../../constructs/cdk";
+import { Token } from "../../../constructs/cdk";
 import { Server } from "../../../.gen/providers/hcloud/server";
 import { Volume } from "../../../.gen/providers/hcloud/volume";
 import { storageVolumeName, type UserVmSpec } from "../../../model/topology";

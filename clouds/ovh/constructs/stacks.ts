@@ -7,7 +7,7 @@
  * `ovh_cloud_instance` takes no user data (provider 2.19), so accounts, host firewalls (the
  * same matrix) and NAT on the bastion are configured by Ansible (the common and bastion roles), not cloud-init.
  */
-import { TerraformLocal, TerraformOutput, type TerraformStack } from "cdktf";
+import { TerraformLocal, TerraformOutput, type TerraformStack } from "../../../constructs/cdk";
 import { CloudInstance } from "../../../.gen/providers/ovh/cloud-instance";
 import { CloudProjectNetworkPrivate } from "../../../.gen/providers/ovh/cloud-project-network-private";
 import { CloudProjectNetworkPrivateSubnetV2 } from "../../../.gen/providers/ovh/cloud-project-network-private-subnet-v2";
