@@ -41,7 +41,8 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .description("synthesize the platform and users stacks to Terraform JSON (like `cdktf synth`, without its start-up cost)")
     .option("-c, --config <path>", CONFIG_HELP)
     .option("-o, --out <dir>", "output directory (default: $CDKTF_OUTDIR, else cdktf.out)")
-    .action((options: { config?: string; out?: string }) =>
+    .option("-q, --quiet", "no progress lines on stderr (printed for runs of 1,000 users or more)")
+    .action((options: { config?: string; out?: string; quiet?: boolean }) =>
       run(async () => (require("./commands/synth") as typeof import("./commands/synth")).synth(options)),
     );
 
@@ -57,8 +58,9 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("--reference <amount>", 'a monthly figure to show beside the estimate, e.g. "2680 USD"')
     .option("--reference-label <text>", "what the reference is", "reference")
     .option("--allow-data-loss <address...>", "let the gate pass a plan that destroys or replaces these resources holding data (printed in the report)")
+    .option("-q, --quiet", "no progress lines on stderr (printed for runs of 1,000 users or more)")
     .addHelpText("after", "\nExit codes: 0 gate passed, 1 bad config or input, 2 gate failed (the report is printed).")
-    .action((options: { config?: string; plan?: string[]; format: string; date?: string; usage?: string; reference?: string; referenceLabel?: string; allowDataLoss?: string[] }) =>
+    .action((options: { config?: string; plan?: string[]; format: string; date?: string; usage?: string; reference?: string; referenceLabel?: string; allowDataLoss?: string[]; quiet?: boolean }) =>
       run(async () => (require("./commands/cost") as typeof import("./commands/cost")).cost(options)),
     );
 

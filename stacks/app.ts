@@ -31,6 +31,8 @@ export interface AppOptions {
   readonly outdir?: string;
   /** Pricing date, usage and environment for the cost gate. */
   readonly pricing?: PricingOptions;
+  /** Called as each step of a long run begins (cli/progress.ts prints it). */
+  readonly onStep?: (message: string) => void;
 }
 
 function backend(stack: TerraformStack, name: StackName, config: Config, outdir: string): void {
@@ -125,6 +127,7 @@ export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
     ensureOutdir(resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out"));
     const built = buildApp(config, options);
     try {
+      options.onStep?.("resolving, pricing and writing the stacks");
       built.app.synth();
     } catch (error) {
       const report = built.cost();
@@ -142,7 +145,9 @@ export function priceConfig(config: Config, options: AppOptions = {}): CostRepor
   return withoutCreationStacks(() => {
     const built = buildApp(config, options);
     const stacks = Object.values(built.stacks) as AiwcStack[];
+    options.onStep?.("resolving the stacks");
     for (const stack of stacks) stack.prepareStack();
+    options.onStep?.("pricing");
     return reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", options.pricing ?? {});
   });
 }
@@ -163,11 +168,13 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const topology = buildTopology(config);
   const builders: ProviderStacks = providerStacks(config.cluster.provider);
 
+  options.onStep?.("building the platform stack");
   const platform = new AiwcStack(app, "platform", topology);
   backend(platform, "platform", config, outdir);
   const exported: PlatformExports = builders.platform(platform, topology);
   declareObjectStorage(platform, config);
 
+  options.onStep?.(`building the users stack (${config.users.length.toLocaleString("en")} users)`);
   const users = new AiwcStack(app, "users", topology);
   backend(users, "users", config, outdir);
   builders.users(users, topology, exported);

@@ -11,6 +11,7 @@ import { readJsonFile, readText } from "../input-files";
 import { AIWC_LIMITS } from "../../config/limits";
 import { isCalendarDate } from "../../config/dates";
 import { ADDRESS } from "../../config/schema";
+import { progress } from "../progress";
 
 export interface CostOptions {
   readonly config?: string;
@@ -26,6 +27,8 @@ export interface CostOptions {
   readonly referenceLabel?: string;
   /** Addresses whose destruction or replacement in a plan is intended. */
   readonly allowDataLoss?: readonly string[];
+  /** No progress lines on stderr. */
+  readonly quiet?: boolean;
 }
 
 /** Exit code when the report was produced but the gate failed (1 is bad input). */
@@ -98,11 +101,14 @@ export function cost(options: CostOptions): CommandResult {
       throw error;
     }
   } else {
+    const steps = progress(config.users.length, { quiet: options.quiet === true });
     try {
-      report = priceConfig(config, { pricing, outdir: "cdktf.out" });
+      report = priceConfig(config, { pricing, outdir: "cdktf.out", onStep: (m) => steps.step(m) });
     } catch (error) {
       if (error instanceof InputError) throw new UsageError(error.message);
       throw error;
+    } finally {
+      steps.end();
     }
   }
   const stdout = format === "json" ? JSON.stringify(reportJson(report), null, 2) : format === "markdown" ? renderMarkdown(report) : renderTable(report);

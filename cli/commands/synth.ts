@@ -2,16 +2,26 @@ import { relative } from "node:path";
 import { loadConfig } from "../../model/load";
 import { STACK_NAMES, synthesize } from "../../stacks/app";
 import type { CommandResult } from "../result";
+import { progress } from "../progress";
 
 export interface SynthOptions {
   readonly config?: string;
   readonly out?: string;
+  /** No progress lines on stderr. */
+  readonly quiet?: boolean;
 }
 
 /** `aiwc synth`: the same App as `cdktf synth`, built in-process (no CLI start-up, no subprocess). */
 export function synth(options: SynthOptions): CommandResult {
   const config = loadConfig(options.config);
-  const { app, cost } = synthesize(config, options.out !== undefined ? { outdir: options.out } : {});
+  const steps = progress(config.users.length, { quiet: options.quiet === true });
+  let built;
+  try {
+    built = synthesize(config, { ...(options.out !== undefined ? { outdir: options.out } : {}), onStep: (m) => steps.step(m) });
+  } finally {
+    steps.end();
+  }
+  const { app, cost } = built;
   const report = cost();
   const where = relative(process.cwd(), app.outdir) || ".";
   return {

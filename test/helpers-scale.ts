@@ -1,0 +1,32 @@
+/**
+ * The default config (or the aws-seed example) at scale: generated users, the users subnet
+ * widened for them, and a policy override (thousands of users exceed the default budget; the
+ * gate still prices everything). Used by the benchmarks and the tests of long runs.
+ */
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseDocument, stringify } from "yaml";
+
+const ROOT = resolve(__dirname, "..");
+
+/** The default config (or the aws-seed example) with `users` generated users (0 = the default users.yaml). */
+export function configWithUsers(users: number, dir: string, provider: "hetzner" | "aws"): void {
+  for (const file of ["cluster.yaml", "users.yaml", "tariffs.yaml"]) cpSync(join(ROOT, "config", file), join(dir, file));
+  if (provider === "aws") {
+    const aws = parseDocument(readFileSync(join(ROOT, "config", "examples", "aws-seed", "cluster.yaml"), "utf8"));
+    aws.delete("files");
+    aws.delete("references");
+    writeFileSync(join(dir, "cluster.yaml"), aws.toString());
+  }
+  if (users === 0) return;
+  const cluster = parseDocument(readFileSync(join(dir, "cluster.yaml"), "utf8"));
+  // 10,000 VMs need more than the default /20.
+  cluster.setIn(["network", "usersSubnet"], "10.0.64.0/18");
+  // Thousands of users exceed the default budget; the gate still prices everything.
+  cluster.setIn(["policy", "override"], { reason: "benchmark: synthesis at scale" });
+  writeFileSync(join(dir, "cluster.yaml"), cluster.toString());
+  const template = (parseDocument(readFileSync(join(ROOT, "config", "users.yaml"), "utf8")).toJS() as { users: Record<string, unknown>[] }).users;
+  const generated = Array.from({ length: users }, (_, i) => ({ ...template[i % template.length], name: `user${String(i).padStart(5, "0")}` }));
+  writeFileSync(join(dir, "users.yaml"), stringify({ users: generated }, { aliasDuplicateObjects: false }));
+}
+
