@@ -28,6 +28,12 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .exitOverride();
 
   program
+    .command("schema")
+    .argument("<name>", "cluster, users, tariffs or report")
+    .description("print the JSON Schema of a config file or of the cost report JSON")
+    .action((name: string) => run(async () => (require("./commands/schema") as typeof import("./commands/schema")).schema(name)));
+
+  program
     .command("validate")
     .description("check the config (cluster, users, tariffs, prices) and print every problem at once")
     .option("-c, --config <path>", CONFIG_HELP)

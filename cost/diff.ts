@@ -32,7 +32,10 @@ interface ReportResource {
   components: readonly { name: string }[];
 }
 
-/** The parts of a reportJson() document the diff reads. */
+/**
+ * The parts of a report (ReportJson, cost/report-schema.ts) the diff reads; fields added to
+ * the report later are optional here, so reports saved before them still compare.
+ */
 export interface ReportDoc {
   readonly version: number;
   readonly source: string;

@@ -3,6 +3,7 @@
  * gate's verdict, with the catalog versions and exchange rates it used. Built from a config
  * (synthesized in memory) or from Terraform JSON documents (plans or configurations).
  */
+import type { ReportJson } from "./report-schema";
 import type { Config } from "../model/load";
 import { buildTopology, dataVolumeName, storageVolumeName } from "../model/topology";
 import { estimate, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
@@ -108,7 +109,7 @@ function groupTotals(resources: readonly LineItem[]) {
 }
 
 /** The versioned JSON form: money as decimal strings, stable order. */
-export function reportJson(report: CostReport): Record<string, unknown> {
+export function reportJson(report: CostReport): ReportJson {
   const { estimate: e, tariff: t, gate, book } = report;
   const usedProviders = [...new Set(e.resources.flatMap((r) => r.components.map((c) => c.priceKey.split(".")[0]!)))].sort();
   return {

@@ -51,7 +51,7 @@ export function compare(options: CompareOptions): CommandResult {
             c.report === undefined
               ? { provider: c.provider, comparable: false, problems: c.problems }
               : (() => {
-                  const json = reportJson(c.report) as Record<string, any>;
+                  const json = reportJson(c.report);
                   return {
                     provider: c.provider,
                     comparable: true,

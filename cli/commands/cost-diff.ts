@@ -47,12 +47,12 @@ function git(cwd: string, args: string[]): { code: number | null; stdout: string
 
 function priceSide(side: string, configPath: string, date: string | undefined): ReportDoc {
   try {
-    return reportJson(priceConfig(loadConfig(configPath), { pricing: date !== undefined ? { date } : {}, outdir: "cdktf.out" })) as unknown as ReportDoc;
+    return reportJson(priceConfig(loadConfig(configPath), { pricing: date !== undefined ? { date } : {}, outdir: "cdktf.out" }));
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new UsageError(`${side}: the configuration has ${error.problems.length} problem(s):\n${error.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
     }
-    if (error instanceof GateFailure) return reportJson(error.report) as unknown as ReportDoc;
+    if (error instanceof GateFailure) return reportJson(error.report);
     throw error;
   }
 }
@@ -189,7 +189,7 @@ function readBaseDir(dir: string, headConfigFile: string, date: string | undefin
   if (names.length === 0) throw new UsageError(`--base-dir: ${dir} has neither ${REPORT_FILE} nor stacks/*/cdk.tf.json`);
   const documents = names.map((name) => ({ name, json: readJsonFile(join(stacks, name, "cdk.tf.json"), "a synthesized stack") }));
   try {
-    return { ...(reportJson(reportForDocuments(loadConfig(headConfigFile), documents, `${dir} (synthesized base)`, date !== undefined ? { date } : {})) as unknown as ReportDoc) };
+    return { ...(reportJson(reportForDocuments(loadConfig(headConfigFile), documents, `${dir} (synthesized base)`, date !== undefined ? { date } : {}))) };
   } catch (error) {
     if (error instanceof InputError) throw new UsageError(`--base-dir: ${error.message}`);
     throw error;
