@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { Config } from "../model/load";
 import { nftablesRuleset } from "../model/cloud-init";
-import type { Target } from "../model/firewall-matrix";
+import type { Target } from "../config/firewall-matrix";
 import { buildTopology, networkZones } from "../model/topology";
 import { PROVIDERS_BY_ID } from "../clouds/registry";
 import type { BackupTarget } from "../clouds/provider-model";

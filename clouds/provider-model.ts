@@ -1,7 +1,8 @@
 /** What every provider's model (clouds/<p>/model.ts) provides; the registry lists them. */
 import type { PricedResourceType } from "../catalog/priced-resource";
 import type { ProblemSink } from "../config/problems";
-import type { ClusterConfig } from "../config/schema";
+import type { ProviderLimit } from "../config/limits";
+import type { ClusterConfig, NodeGroupConfig } from "../config/schema";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/types";
 import type { ProviderId } from "./sections";
 
@@ -26,6 +27,23 @@ export interface ProviderModel {
    * provider's platform stack creates itself (AWS), else none.
    */
   builtInBackups?(cluster: ClusterConfig): BackupTarget | undefined;
+  /** Catalog names by the ids a plan uses for types, where they differ (OVH flavor ids). */
+  priceAliases?(cluster: ClusterConfig): Readonly<Record<string, string>>;
+  /**
+   * Rules on the cluster file that need no price catalog (quotas, addresses); run with the
+   * cross-field rules, before the catalog-based checkConfig.
+   */
+  checkCluster?(cluster: ClusterConfig, file: string, sink: ProblemSink): void;
+  /** Subnets the provider's network has besides network.platformSubnet and usersSubnet. */
+  extraSubnets(cluster: ClusterConfig): readonly ("vswitchSubnet" | "publicSubnet")[];
+  /** Addresses of the platform subnet the provider never hands to nodes. */
+  reservedPlatformAddresses(cluster: ClusterConfig): number;
+  /** Whether a node group's nodes take platform-subnet addresses (Hetzner's dedicated hosts do not). */
+  onPlatformSubnet(group: NodeGroupConfig): boolean;
+  /** The provider's limit on a machine's boot user data, and whether operator keys are written there. */
+  readonly userData?: { readonly limit: ProviderLimit; readonly operatorKeys: boolean };
+  /** Users' VMs can be pinned to an availability zone (users[].zone). */
+  readonly zonePins: boolean;
   /** Priced resource types, and the types this provider never charges for (with the reason). */
   readonly pricing: { readonly priced: readonly PricedResourceType<any>[]; readonly free: Readonly<Record<string, string>> };
 }

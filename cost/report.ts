@@ -5,7 +5,8 @@
  */
 import type { ReportJson } from "./report-schema";
 import type { Config } from "../model/load";
-import { buildTopology, dataVolumeName, storageVolumeName } from "../model/topology";
+import { buildTopology, dataVolumeName, storageVolumeName, type Topology } from "../model/topology";
+import { PROVIDERS } from "../clouds/registry";
 import { estimate, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
 import { ENV } from "../config/environment";
 import { isCalendarDate, today } from "../config/dates";
@@ -50,6 +51,8 @@ export interface PricingOptions {
   readonly allowDataLoss?: readonly string[];
   /** Monthly figures to show beside the estimate: `{ label, amount, currency }`. */
   readonly references?: readonly { readonly label: string; readonly amount: string; readonly currency: string }[];
+  /** The config's topology when the caller has built it already (synthesis): not built twice. */
+  readonly topology?: Topology;
 }
 
 /** The pricing date and its source: --date, else AIWC_PRICING_DATE (validated with the config), else today. */
@@ -64,8 +67,7 @@ export function pricingDate(options: PricingOptions = {}): { date: string; sourc
 }
 
 /** Node and user-VM labels by name, for resources that cannot carry labels themselves. */
-function labelsByName(config: Config): LabelsByName {
-  const topology = buildTopology(config);
+function labelsByName(topology: Topology): LabelsByName {
   const out: Record<string, Readonly<Record<string, string>>> = {};
   for (const group of topology.groups) {
     for (const node of group.nodes) out[node.name] = out[dataVolumeName(node.name)] = node.labels;
@@ -76,10 +78,11 @@ function labelsByName(config: Config): LabelsByName {
 
 /** Prices resource instances against a config's catalogs, tariffs and policy. */
 export function reportFor(config: Config, instances: readonly ResourceInstance[], source: string, options: PricingOptions = {}): CostReport {
-  const aliases = { ovh: Object.fromEntries(Object.entries(config.cluster.ovh.flavorIds).map(([name, id]) => [id, name])) };
+  // Providers whose plans name types by id (OVH flavors) say how ids map to catalog names.
+  const aliases = Object.fromEntries(PROVIDERS.flatMap((p) => (p.priceAliases !== undefined ? [[p.id, p.priceAliases(config.cluster)]] : [])));
   const date = pricingDate(options);
   const book = new PriceBook(config.catalogs, config.fx, date.date, aliases);
-  const result = estimate(instances, book, options.usage ?? {}, labelsByName(config));
+  const result = estimate(instances, book, options.usage ?? {}, labelsByName(options.topology ?? buildTopology(config)));
   const tariff = tariffReport(config, result, book);
   const capacity = capacityShortfalls(config.cluster, config.users).map((s) => s.message);
   const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env, options.allowDataLoss ?? [], capacity);

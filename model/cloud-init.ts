@@ -7,7 +7,7 @@
  */
 import { stringify } from "yaml";
 import type { Cidr } from "../config/cidr";
-import { FIREWALL_MATRIX, type Target, type Zone } from "./firewall-matrix";
+import { FIREWALL_MATRIX, type Target, type Zone } from "../config/firewall-matrix";
 
 export interface NetworkZones {
   /** The whole private network. */
@@ -62,7 +62,7 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
     "#!/usr/sbin/nft -f",
     // Frozen text: it is in every deployed node's user data, and new bytes there would show
     // every node's boot configuration as changed in the next cost diff. (The matrix now lives
-    // in model/firewall-matrix.ts.)
+    // in config/firewall-matrix.ts.)
     `# aiwc host firewall for role ${role}; generated from constructs/firewall-matrix.ts`,
     "flush ruleset",
     "table inet aiwc {",

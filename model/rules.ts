@@ -5,9 +5,7 @@
 import { PROVIDERS_BY_ID } from "../clouds/registry";
 import { contains, fromNumber, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "../config/cidr";
 import { cloudInit, userAccountYaml, type NetworkZones } from "./cloud-init";
-import { FIREWALL_MATRIX } from "./firewall-matrix";
-import { AIWC_LIMITS, PROVIDER_LIMITS } from "../config/limits";
-import { DEDICATED_FIRST_HOST, dedicatedPlacements, unusableHostAddress } from "../config/placement";
+import { AIWC_LIMITS } from "../config/limits";
 import type { PathSegment, ProblemSink } from "../config/problems";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/types";
 import { SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig } from "../config/schema";
@@ -20,7 +18,7 @@ export function checkRules(config: PartialConfig, files: ConfigFiles, sink: Prob
   checkNodeGroups(config, files.cluster, sink);
   checkBounds(config, files, sink);
   checkNetwork(config.cluster, files.cluster, sink);
-  checkDedicatedAddresses(config.cluster, files.cluster, sink);
+  PROVIDERS_BY_ID[config.cluster.provider]!.checkCluster?.(config.cluster, files.cluster, sink);
   checkState(config.cluster, files.cluster, sink);
   checkCapacity(config.cluster, config.tariffs, files.cluster, sink);
   if (config.tariffs !== undefined) checkTariffs(config.tariffs, files.tariffs, sink);
@@ -123,28 +121,17 @@ function checkBounds({ cluster, users }: PartialConfig, files: ConfigFiles, sink
       sink.add(files.users, ["users", index, "name"], `"${user.name}" is a system account on the VM's image (or one aiwc's roles use); choose another user name`);
     }
   });
-  if (cluster.provider === "aws") {
-    const limit = PROVIDER_LIMITS.awsRulesPerSecurityGroup;
-    const internetRules = FIREWALL_MATRIX.bastion.filter((r) => r.from === "internet").length;
-    const rules = cluster.access.adminCidrs.length * internetRules + (cluster.aws.egress === "nat-instance" ? 1 : 0) + 1;
-    if (rules > limit.value) {
-      sink.add(files.cluster, ["access", "adminCidrs"], `${cluster.access.adminCidrs.length} CIDRs make ${rules} inbound rules on the bastion's security group, more than AWS allows (${limit.value}; ${limit.source}); summarize them into fewer ranges`);
-    }
-  }
-  if (cluster.provider === "hetzner") {
-    const limit = PROVIDER_LIMITS.hetznerRulesPerFirewall;
-    const rules = FIREWALL_MATRIX.bastion.filter((r) => r.from === "internet").length + 1;
-    if (rules > limit.value) sink.add(files.cluster, ["access", "adminCidrs"], `the bastion's cloud firewall would have ${rules} rules, more than Hetzner allows (${limit.value}; ${limit.source})`);
-  }
+
 }
 
 /** Boot user data of every machine within the provider's limit (keys are the variable part). */
 function checkUserData({ cluster, users }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
-  const limit = cluster.provider === "hetzner" ? PROVIDER_LIMITS.hetznerUserDataBytes : cluster.provider === "aws" ? PROVIDER_LIMITS.awsUserDataBytes : undefined;
-  if (limit === undefined) return;
+  const userData = PROVIDERS_BY_ID[cluster.provider]!.userData;
+  if (userData === undefined) return;
+  const { limit } = userData;
   const zones = zonesOf(cluster);
   if (zones === undefined) return;
-  const operatorKeys = cluster.provider === "aws" ? cluster.access.sshKeys.map((k) => k.publicKey) : undefined;
+  const operatorKeys = userData.operatorKeys ? cluster.access.sshKeys.map((k) => k.publicKey) : undefined;
   const common = { zones, ...(operatorKeys !== undefined ? { operatorKeys, egressRoute: false } : {}) };
   for (const role of ["bastion", "controller", "ceph", "service", "gpu-worker"] as const) {
     const size = Buffer.byteLength(cloudInit({ role, ...common }));
@@ -198,10 +185,7 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
     ["platformSubnet", parsed(["network", "platformSubnet"], cluster.network.platformSubnet)],
     ["usersSubnet", parsed(["network", "usersSubnet"], cluster.network.usersSubnet)],
   ];
-  if (cluster.provider === "hetzner" && cluster.hetzner.vswitchId !== undefined) {
-    subnets.push(["vswitchSubnet", parsed(["network", "vswitchSubnet"], cluster.network.vswitchSubnet)]);
-  }
-  if (cluster.provider === "aws") subnets.push(["publicSubnet", parsed(["network", "publicSubnet"], cluster.network.publicSubnet)]);
+  for (const name of PROVIDERS_BY_ID[cluster.provider]!.extraSubnets(cluster)) subnets.push([name, parsed(["network", name], cluster.network[name])]);
   for (const [name, subnet] of subnets) {
     if (subnet !== undefined && network !== undefined && !contains(network, subnet)) {
       sink.add(file, ["network", name], `${subnet.text} is outside network.cidr ${network.text}; pick a range inside it`);
@@ -218,12 +202,11 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
   }
   const platform = subnets[0]![1];
   if (platform !== undefined) {
-    // Every cloud node takes a platform address; the subnet's network, broadcast and first
-    // host addresses are not handed out (AWS reserves five per zone subnet).
-    const nodes = Object.values(cluster.nodeGroups).filter((g) => !(g.dedicated !== undefined && cluster.provider === "hetzner")).reduce((sum, g) => sum + g.count, 0);
-    const zones = cluster.provider === "aws" ? (cluster.aws.availabilityZones?.length ?? 2) : 1;
+    // Every cloud node takes a platform address; the provider reserves some of the subnet's.
+    const provider = PROVIDERS_BY_ID[cluster.provider]!;
+    const nodes = Object.values(cluster.nodeGroups).filter((g) => provider.onPlatformSubnet(g)).reduce((sum, g) => sum + g.count, 0);
     const size = platform.end - platform.start + 1;
-    const reserved = cluster.provider === "aws" ? 5 * zones : 3;
+    const reserved = provider.reservedPlatformAddresses(cluster);
     const room = size - reserved;
     if (platform.prefix > 29 || room < nodes) {
       sink.add(file, ["network", "platformSubnet"], `${platform.text} has room for ${Math.max(room, 0)} node addresses but the node groups have ${nodes} cloud nodes; use a larger subnet (the default is a /24)`);
@@ -253,39 +236,6 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
   });
 }
 
-/**
- * Dedicated hosts' addresses, pinned or derived from their names: usable host addresses of the
- * vSwitch subnet, and no two alike (derived ones can coincide: then pin one of them).
- */
-function checkDedicatedAddresses(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
-  if (cluster.provider !== "hetzner") return;
-  const subnet = parseCidr(cluster.network.vswitchSubnet);
-  if (typeof subnet === "string") return;
-  const placements = dedicatedPlacements(cluster);
-  if (placements.length === 0) return;
-  if (subnet.end - subnet.start - DEDICATED_FIRST_HOST < 1) {
-    sink.add(file, ["network", "vswitchSubnet"], `${subnet.text} is too small for dedicated hosts: derived addresses start at its ${DEDICATED_FIRST_HOST}th address; use a /27 or larger (default 10.0.2.0/24)`);
-    return;
-  }
-  const taken = new Map<string, (typeof placements)[number]>();
-  for (const p of placements) {
-    const at: PathSegment[] = ["nodeGroups", p.group, "dedicated", "hosts", p.index, "address"];
-    if (p.pinned) {
-      const why = unusableHostAddress(p.address, subnet);
-      if (why !== undefined) {
-        sink.add(file, at, `${why}; use a host address of network.vswitchSubnet other than its first (the vSwitch gateway)`);
-        continue;
-      }
-    }
-    const other = taken.get(p.address);
-    if (other !== undefined) {
-      const fix = p.pinned && other.pinned ? "give each host its own address" : `pin one of them: set nodeGroups.${(p.pinned ? other : p).group}.dedicated.hosts[${(p.pinned ? other : p).index}].address to a free address`;
-      sink.add(file, p.pinned ? at : ["nodeGroups", p.group, "dedicated"], `${p.name} and ${other.name} would both get ${p.address}; ${fix}`);
-      continue;
-    }
-    taken.set(p.address, p);
-  }
-}
 
 function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): void {
   const meters = Object.keys(tariffs.payg);
@@ -346,7 +296,7 @@ function checkSoftware({ cluster, tariffs }: PartialConfig, files: ConfigFiles, 
   if (software.models.length === 0 && running("gpu-worker")) {
     sink.warn(files.cluster, ["software", "models"], "GPU workers run but no Ollama model is pulled; list the models users should find there");
   }
-  if (software.backups === undefined && cluster.provider !== "aws") {
+  if (software.backups === undefined && PROVIDERS_BY_ID[cluster.provider]!.builtInBackups === undefined) {
     sink.warn(files.cluster, ["software", "backups"], "the bastion backs up no configuration; set software.backups to an S3-compatible bucket (e.g. Hetzner Object Storage)");
   }
 }
@@ -402,7 +352,7 @@ function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFile
     if (user.profile !== undefined && tariffs.profiles[user.profile] === undefined) {
       sink.add(files.users, [...at, "profile"], `unknown usage profile "${user.profile}"; known profiles: ${Object.keys(tariffs.profiles).join(", ") || "(none)"} (defined in ${files.tariffs})`);
     }
-    if (user.zone !== undefined && cluster.provider !== "aws") {
+    if (user.zone !== undefined && !PROVIDERS_BY_ID[cluster.provider]!.zonePins) {
       sink.warn(files.users, [...at, "zone"], `availability zone pins apply on AWS only; ignored on ${cluster.provider}`);
     }
     const vmName = `${cluster.name}-u-${user.name}`;

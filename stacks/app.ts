@@ -148,7 +148,7 @@ export function priceConfig(config: Config, options: AppOptions = {}): CostRepor
     options.onStep?.("resolving the stacks");
     for (const stack of stacks) stack.prepareStack();
     options.onStep?.("pricing");
-    return reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", options.pricing ?? {});
+    return reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", { ...options.pricing, topology: built.topology });
   });
 }
 
@@ -184,7 +184,7 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   let report: CostReport | undefined;
   const stacks = [platform, users];
   const cost = (): CostReport => {
-    report ??= reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", options.pricing ?? {});
+    report ??= reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", { ...options.pricing, topology });
     return report;
   };
   for (const stack of stacks) {

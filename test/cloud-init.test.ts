@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { cloudInit, nftablesRuleset } from "../model/cloud-init";
-import { FIREWALL_MATRIX, type Target } from "../model/firewall-matrix";
+import { FIREWALL_MATRIX, type Target } from "../config/firewall-matrix";
 import { tempDir, ZONES } from "./helpers";
 
 const ROLES = Object.keys(FIREWALL_MATRIX) as Target[];

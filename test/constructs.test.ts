@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { cloudInit, nftablesRuleset } from "../model/cloud-init";
-import { allows, FIREWALL_MATRIX, type Target, type Zone } from "../model/firewall-matrix";
+import { allows, FIREWALL_MATRIX, type Target, type Zone } from "../config/firewall-matrix";
 import { beyondBudget, fixtureConfig, resources, synthesize, ZONES, type Synthesized } from "./helpers";
 
 

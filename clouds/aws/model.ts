@@ -8,6 +8,9 @@ import type { ProviderModel } from "../provider-model";
 import * as pricing from "./pricing";
 import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
 import { availabilityZones, SMALLEST_SUBNET_PREFIX, zoneSubnets } from "./zones";
+import type { ClusterConfig } from "../../config/schema";
+import { PROVIDER_LIMITS } from "../../config/limits";
+import { FIREWALL_MATRIX } from "../../config/firewall-matrix";
 
 function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { cluster } = config;
@@ -74,6 +77,16 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
   });
 }
 
+/** The bastion's security group within AWS's rule quota (one rule per admin CIDR and port). */
+function checkCluster(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  const limit = PROVIDER_LIMITS.awsRulesPerSecurityGroup;
+  const internetRules = FIREWALL_MATRIX.bastion.filter((r) => r.from === "internet").length;
+  const rules = cluster.access.adminCidrs.length * internetRules + (cluster.aws.egress === "nat-instance" ? 1 : 0) + 1;
+  if (rules > limit.value) {
+    sink.add(file, ["access", "adminCidrs"], `${cluster.access.adminCidrs.length} CIDRs make ${rules} inbound rules on the bastion's security group, more than AWS allows (${limit.value}; ${limit.source}); summarize them into fewer ranges`);
+  }
+}
+
 export const awsModel: ProviderModel = {
   id: "aws",
   checkConfig,
@@ -82,6 +95,13 @@ export const awsModel: ProviderModel = {
   image: (cluster) => cluster.aws.ami ?? "data.aws_ami",
   // A fixed address in the first zone's public subnet (the bastion lives there on AWS).
   bastionIp: (cluster) => cluster.network.bastionIp ?? hostAddress(zoneSubnets(cluster, cluster.network.publicSubnet)[0]!, 10),
+  checkCluster,
+  extraSubnets: () => ["publicSubnet"],
+  // AWS reserves five addresses in every subnet, and the platform subnet is split per zone.
+  reservedPlatformAddresses: (cluster) => 5 * availabilityZones(cluster).length,
+  onPlatformSubnet: () => true,
+  userData: { limit: PROVIDER_LIMITS.awsUserDataBytes, operatorKeys: true },
+  zonePins: true,
   loginUser: "ubuntu",
   bastionIsNat: (cluster) => cluster.aws.egress === "nat-instance",
   // The platform stack's bucket; its instance profile lets the bastion write there: no keys.

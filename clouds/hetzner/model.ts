@@ -2,11 +2,15 @@
  * Hetzner's model: config rules, server-type choice, addressing, login user, NAT and pricing.
  */
 import { contains, hostAddress, parseCidr, parseIp, type Cidr } from "../../config/cidr";
-import { closest, type ProblemSink } from "../../config/problems";
+import { closest, type PathSegment, type ProblemSink } from "../../config/problems";
 import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
 import * as pricing from "./pricing";
+import type { ClusterConfig } from "../../config/schema";
+import { PROVIDER_LIMITS } from "../../config/limits";
+import { FIREWALL_MATRIX } from "../../config/firewall-matrix";
+import { DEDICATED_FIRST_HOST, dedicatedPlacements, unusableHostAddress } from "../../config/placement";
 
 function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { cluster } = config;
@@ -77,6 +81,47 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
   });
 }
 
+/** Hetzner-only rules on the cluster file: the bastion's cloud firewall and the dedicated hosts' addresses. */
+function checkCluster(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  const limit = PROVIDER_LIMITS.hetznerRulesPerFirewall;
+  const rules = FIREWALL_MATRIX.bastion.filter((r) => r.from === "internet").length + 1;
+  if (rules > limit.value) sink.add(file, ["access", "adminCidrs"], `the bastion's cloud firewall would have ${rules} rules, more than Hetzner allows (${limit.value}; ${limit.source})`);
+  checkDedicatedAddresses(cluster, file, sink);
+}
+
+/**
+ * Dedicated hosts' addresses, pinned or derived from their names: usable host addresses of the
+ * vSwitch subnet, and no two alike (derived ones can coincide: then pin one of them).
+ */
+function checkDedicatedAddresses(cluster: ClusterConfig, file: string, sink: ProblemSink): void {
+  const subnet = parseCidr(cluster.network.vswitchSubnet);
+  if (typeof subnet === "string") return;
+  const placements = dedicatedPlacements(cluster);
+  if (placements.length === 0) return;
+  if (subnet.end - subnet.start - DEDICATED_FIRST_HOST < 1) {
+    sink.add(file, ["network", "vswitchSubnet"], `${subnet.text} is too small for dedicated hosts: derived addresses start at its ${DEDICATED_FIRST_HOST}th address; use a /27 or larger (default 10.0.2.0/24)`);
+    return;
+  }
+  const taken = new Map<string, (typeof placements)[number]>();
+  for (const p of placements) {
+    const at: PathSegment[] = ["nodeGroups", p.group, "dedicated", "hosts", p.index, "address"];
+    if (p.pinned) {
+      const why = unusableHostAddress(p.address, subnet);
+      if (why !== undefined) {
+        sink.add(file, at, `${why}; use a host address of network.vswitchSubnet other than its first (the vSwitch gateway)`);
+        continue;
+      }
+    }
+    const other = taken.get(p.address);
+    if (other !== undefined) {
+      const fix = p.pinned && other.pinned ? "give each host its own address" : `pin one of them: set nodeGroups.${(p.pinned ? other : p).group}.dedicated.hosts[${(p.pinned ? other : p).index}].address to a free address`;
+      sink.add(file, p.pinned ? at : ["nodeGroups", p.group, "dedicated"], `${p.name} and ${other.name} would both get ${p.address}; ${fix}`);
+      continue;
+    }
+    taken.set(p.address, p);
+  }
+}
+
 export const hetznerModel: ProviderModel = {
   id: "hetzner",
   checkConfig,
@@ -85,6 +130,13 @@ export const hetznerModel: ProviderModel = {
   image: (cluster) => cluster.hetzner.image,
   // The 2nd address of the platform subnet (the 1st of the network is Hetzner's gateway).
   bastionIp: (cluster) => cluster.network.bastionIp ?? hostAddress(parseCidr(cluster.network.platformSubnet) as Cidr, 2),
+  checkCluster,
+  extraSubnets: (cluster) => (cluster.hetzner.vswitchId !== undefined ? ["vswitchSubnet"] : []),
+  // The subnet's network and broadcast addresses and the gateway.
+  reservedPlatformAddresses: () => 3,
+  onPlatformSubnet: (group) => group.dedicated === undefined,
+  userData: { limit: PROVIDER_LIMITS.hetznerUserDataBytes, operatorKeys: false },
+  zonePins: false,
   loginUser: "root",
   bastionIsNat: () => true,
   pricing,

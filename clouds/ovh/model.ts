@@ -71,7 +71,13 @@ export const ovhModel: ProviderModel = {
   image: (cluster) => cluster.ovh.imageId ?? "",
   // A fixed address in the platform subnet: the next hop of the subnets' default route.
   bastionIp: (cluster) => cluster.network.bastionIp ?? hostAddress(parseCidr(cluster.network.platformSubnet) as Cidr, 10),
+  extraSubnets: () => [],
+  reservedPlatformAddresses: () => 3,
+  onPlatformSubnet: () => true,
+  // ovh_cloud_instance takes no user data (the host firewall comes from Ansible).
+  zonePins: false,
   loginUser: "ubuntu",
   bastionIsNat: () => true,
+  priceAliases: (cluster) => Object.fromEntries(Object.entries(cluster.ovh.flavorIds).map(([name, id]) => [id, name])),
   pricing,
 };

@@ -3,7 +3,7 @@ import { Construct } from "../../../constructs/cdk";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { FIREWALL_MATRIX, type Target, type Zone } from "../../../model/firewall-matrix";
+import { FIREWALL_MATRIX, type Target, type Zone } from "../../../config/firewall-matrix";
 
 export interface RoleSecurityGroupsProps {
   readonly name: string;

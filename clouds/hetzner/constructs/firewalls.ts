@@ -1,6 +1,6 @@
 import { Construct } from "../../../constructs/cdk";
 import { Firewall } from "../../../.gen/providers/hcloud/firewall";
-import { FIREWALL_MATRIX } from "../../../model/firewall-matrix";
+import { FIREWALL_MATRIX } from "../../../config/firewall-matrix";
 import { LABEL } from "../../../model/topology";
 
 export interface ClusterFirewallsProps {

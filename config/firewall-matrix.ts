@@ -18,7 +18,7 @@
  * ICMP echo is allowed from the bastion to every node (diagnostics). Everything else inbound
  * is dropped. Outbound is open (through the bastion's NAT on Hetzner).
  */
-import type { Role } from "../config/schema";
+import type { Role } from "./schema";
 
 export type Zone = "internet" | "bastion" | "platform" | "vswitch" | "users";
 export type Target = Role | "user-vm";
