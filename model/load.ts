@@ -14,6 +14,7 @@ import { AIWC_LIMITS } from "../config/limits";
 import { ConfigError, ProblemSink } from "../config/problems";
 import { checkRules } from "./rules";
 import { PACKAGE_ROOT } from "../config/package-root";
+import { precompiledYaml } from "../config/precompiled";
 import { clusterSchema, tariffsSchema, usersSchema, type ClusterConfig, type TariffsConfig, type UsersConfig } from "../config/schema";
 import { zodProblems } from "../config/zod-problems";
 
@@ -63,6 +64,8 @@ function readYaml(file: string, sink: ProblemSink, what: string): ParseResult {
     return { ok: false };
   }
   const text = read.text;
+  const built = precompiledYaml(file, text);
+  if (built !== undefined) return { ok: true, value: built };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
