@@ -3,15 +3,13 @@ import type { PricedResourceType } from "../catalog/priced-resource";
 import type { ProblemSink } from "../config/problems";
 import type { ProviderLimit } from "../config/limits";
 import type { ClusterConfig, NodeGroupConfig } from "../config/schema";
-import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/types";
+import type { ConfigFiles, PartialConfig } from "../config/types";
 import type { ProviderId } from "./sections";
 
 export interface ProviderModel {
   readonly id: ProviderId;
   /** Provider-specific config rules (types exist, locations, …). */
   checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void;
-  /** Server type for a user VM of this tariff (override, else the smallest orderable fit). */
-  userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined;
   /** Where the cluster runs (Hetzner location, AWS region), for catalog lookups. */
   location(cluster: ClusterConfig): string;
   /** The image nodes boot (a name, or an AMI id / "data source" marker). */

@@ -8,6 +8,8 @@
 import { awsModel } from "./aws/model";
 import { hetznerModel } from "./hetzner/model";
 import { ovhModel } from "./ovh/model";
+import { userServerTypeOn } from "../catalog/server-types";
+import type { ParsedConfig } from "../config/types";
 import type { ProviderModel } from "./provider-model";
 import { PROVIDER_IDS, type ProviderId } from "./sections";
 
@@ -18,3 +20,9 @@ const MODELS = { hetzner: hetznerModel, aws: awsModel, ovh: ovhModel } as const 
 export const PROVIDERS: readonly ProviderModel[] = PROVIDER_IDS.map((id) => MODELS[id]);
 
 export const PROVIDERS_BY_ID: Readonly<Record<string, ProviderModel>> = MODELS;
+
+/** Server type for a user VM of this tariff on the cluster's provider: the override, else the smallest orderable fit at its location. */
+export function userServerType(config: ParsedConfig, tariffId: string, override?: string): string | undefined {
+  const provider = MODELS[config.cluster.provider];
+  return userServerTypeOn(provider.id, provider.location(config.cluster), config, tariffId, override);
+}

@@ -6,7 +6,7 @@
  */
 import type { Config } from "../model/load";
 import type { TariffsConfig, UserConfig } from "../config/schema";
-import { PROVIDERS_BY_ID } from "../clouds/registry";
+import { userServerType } from "../clouds/registry";
 import { SHARED_GROUP, type Estimate } from "./engine";
 import { money, sum, ZERO, type Money } from "../catalog/money";
 import { isMissing, type PriceBook } from "../catalog/prices";
@@ -145,8 +145,7 @@ export function tariffReport(config: Config, estimate: Estimate, book: PriceBook
   // The next user: on the first tariff, no packs, the default profile.
   const tariffId = Object.keys(tariffs.tariffs)[0]!;
   const marginalRevenue = money(tariffs.tariffs[tariffId]!.monthly).plus(sum(Object.values(paygFor(tariffs, tariffId, [], tariffs.defaultProfile))));
-  const provider = PROVIDERS_BY_ID[config.cluster.provider]!;
-  const type = provider.userServerType(config, tariffId);
+  const type = userServerType(config, tariffId);
   const vmPrice = type !== undefined ? book.lookup({ provider: config.cluster.provider, section: "server_types", id: type }) : undefined;
   const marginalCost = vmPrice !== undefined && !isMissing(vmPrice) ? vmPrice.monthly : null;
 

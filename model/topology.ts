@@ -8,7 +8,7 @@ import { dedicatedPlacements, nodeName } from "../config/placement";
 import type { Config } from "./load";
 import { groupDeleteProtection, type Role } from "../config/schema";
 import type { NetworkZones } from "./cloud-init";
-import { PROVIDERS_BY_ID } from "../clouds/registry";
+import { PROVIDERS_BY_ID, userServerType } from "../clouds/registry";
 import { cheapestFit, describeRequirements } from "../catalog/server-types";
 
 /** Label keys carried by every resource (Hetzner labels, AWS tags, OVH metadata). */
@@ -196,7 +196,7 @@ export function buildTopology(config: Config): Topology {
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((user) => {
       const extraVolumeGb = user.packs.reduce((sum, pack) => sum + (config.tariffs.packs[pack]?.extraVolumeGb ?? 0), 0);
-      const serverType = provider.userServerType(parsed, user.tariff, user.serverType);
+      const serverType = userServerType(parsed, user.tariff, user.serverType);
       if (serverType === undefined) throw new Error(`BUG: no server type for validated user ${user.name}`);
       return {
         user: user.name,

@@ -6,7 +6,7 @@ import type { ProblemSink } from "../../config/problems";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
 import * as pricing from "./pricing";
-import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../../catalog/server-types";
 import { availabilityZones, SMALLEST_SUBNET_PREFIX, zoneSubnets } from "./zones";
 import type { ClusterConfig } from "../../config/schema";
 import { PROVIDER_LIMITS } from "../../config/limits";
@@ -90,7 +90,6 @@ function checkCluster(cluster: ClusterConfig, file: string, sink: ProblemSink): 
 export const awsModel: ProviderModel = {
   id: "aws",
   checkConfig,
-  userServerType: (config, tariffId, override) => userServerTypeOn("aws", config.cluster.aws.region, config, tariffId, override),
   location: (cluster) => cluster.aws.region,
   image: (cluster) => cluster.aws.ami ?? "data.aws_ami",
   // A fixed address in the first zone's public subnet (the bastion lives there on AWS).

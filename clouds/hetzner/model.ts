@@ -3,7 +3,7 @@
  */
 import { contains, hostAddress, parseCidr, parseIp, type Cidr } from "../../config/cidr";
 import { closest, type PathSegment, type ProblemSink } from "../../config/problems";
-import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
+import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../../catalog/server-types";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
 import * as pricing from "./pricing";
@@ -125,7 +125,6 @@ function checkDedicatedAddresses(cluster: ClusterConfig, file: string, sink: Pro
 export const hetznerModel: ProviderModel = {
   id: "hetzner",
   checkConfig,
-  userServerType: (config, tariffId, override) => userServerTypeOn("hetzner", config.cluster.hetzner.location, config, tariffId, override),
   location: (cluster) => cluster.hetzner.location,
   image: (cluster) => cluster.hetzner.image,
   // The 2nd address of the platform subnet (the 1st of the network is Hetzner's gateway).

@@ -66,7 +66,6 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
 export const ovhModel: ProviderModel = {
   id: "ovh",
   checkConfig,
-  userServerType: (config, tariffId, override) => userServerTypeOn("ovh", config.cluster.ovh.region, config, tariffId, override),
   location: (cluster) => cluster.ovh.region,
   image: (cluster) => cluster.ovh.imageId ?? "",
   // A fixed address in the platform subnet: the next hop of the subnets' default route.
