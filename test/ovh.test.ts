@@ -100,3 +100,23 @@ describe("ovh pricing", () => {
     expect(vera.cost).toBe("13.24");
   });
 });
+
+describe("ovh config rules", () => {
+  test("a tariff's flavor override must exist in the catalog (it was accepted unchecked before the shared type checks)", () => {
+    const dir = tempDir("aiwc-ovh-override-");
+    const { cpSync, readFileSync } = require("node:fs") as typeof import("node:fs");
+    cpSync(EXAMPLE, dir, { recursive: true });
+    const tariffs = readFileSync(join(ROOT, "config", "tariffs.yaml"), "utf8").replace(/^(\s*)vm:\s*\{([^}]*)\}/m, "$1vm: {$2, serverType: { ovh: b9-99 } }");
+    expect(tariffs).toContain("ovh: b9-99");
+    writeFileSync(join(dir, "tariffs.yaml"), tariffs);
+    const cluster = readFileSync(join(dir, "cluster.yaml"), "utf8");
+    writeFileSync(join(dir, "cluster.yaml"), cluster.replace("tariffs: ../../tariffs.yaml", "tariffs: tariffs.yaml").replace("users: ../../users.yaml", `users: ${join(ROOT, "config", "users.yaml")}`));
+    const r = spawnSync(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), "validate", "--config", dir], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    // The override is the only problem: everything else of the example is valid.
+    expect(r.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("warning:"))).toEqual([
+      expect.stringMatching(/tariffs\.yaml: tariffs\.\w+\.vm\.serverType\.ovh: .*"b9-99"/),
+      "aiwc: the configuration has 1 problem(s)",
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import { hostAddress, parseCidr } from "../../config/cidr";
 import type { ProblemSink } from "../../config/problems";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
+import { checkUserVmTypes } from "../type-checks";
 import * as pricing from "./pricing";
 import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../../catalog/server-types";
 import { availabilityZones, SMALLEST_SUBNET_PREFIX, zoneSubnets } from "./zones";
@@ -58,21 +59,11 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
       sink.add(files.cluster, [...at, "serverType"], `"${group.serverType}" has no GPU; GPU workers need one of ${gpus.join(", ")}`);
     }
   }
-  for (const [id, tariff] of Object.entries(config.tariffs?.tariffs ?? {})) {
-    const override = tariff.vm.serverType?.aws;
-    const path = ["tariffs", id, "vm", "serverType", "aws"];
-    if (override !== undefined) checkServerType(catalog, region, override, (m) => sink.add(files.tariffs, path, m), (m) => sink.warn(files.tariffs, path, m));
-    else if (smallestFit(catalog, region, tariff.vm.ramGb, tariff.vm.vcpu) === undefined) {
-      sink.add(files.tariffs, ["tariffs", id, "vm"], `no AWS instance type in ${region} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.aws`);
-    }
-  }
+  checkUserVmTypes(config, files, sink, { id: "aws", catalog, location: region, noun: "AWS instance type" });
   const zones = availabilityZones(cluster);
   (config.users ?? []).forEach((user, index) => {
     if (user.zone !== undefined && !zones.includes(user.zone)) {
       sink.add(files.users, ["users", index, "zone"], `"${user.zone}" is not one of aws.availabilityZones (${zones.join(", ")}); pin the zone the VM is in, or add it to aws.availabilityZones`);
-    }
-    if (user.serverType !== undefined) {
-      checkServerType(catalog, region, user.serverType, (m) => sink.add(files.users, ["users", index, "serverType"], m), (m) => sink.warn(files.users, ["users", index, "serverType"], m));
     }
   });
 }

@@ -6,6 +6,7 @@ import { closest, type PathSegment, type ProblemSink } from "../../config/proble
 import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../../catalog/server-types";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
+import { checkUserVmTypes } from "../type-checks";
 import * as pricing from "./pricing";
 import type { ClusterConfig } from "../../config/schema";
 import { PROVIDER_LIMITS } from "../../config/limits";
@@ -66,19 +67,7 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
     }
     checkServerType(catalog, location, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
   }
-  for (const [id, tariff] of Object.entries(config.tariffs?.tariffs ?? {})) {
-    const override = tariff.vm.serverType?.hetzner;
-    if (override !== undefined) {
-      checkServerType(catalog, location, override, (m) => sink.add(files.tariffs, ["tariffs", id, "vm", "serverType", "hetzner"], m), (m) => sink.warn(files.tariffs, ["tariffs", id, "vm", "serverType", "hetzner"], m));
-    } else if (smallestFit(catalog, location, tariff.vm.ramGb, tariff.vm.vcpu) === undefined) {
-      sink.add(files.tariffs, ["tariffs", id, "vm"], `no orderable Hetzner server type in ${location} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.hetzner`);
-    }
-  }
-  (config.users ?? []).forEach((user, index) => {
-    if (user.serverType !== undefined) {
-      checkServerType(catalog, location, user.serverType, (m) => sink.add(files.users, ["users", index, "serverType"], m), (m) => sink.warn(files.users, ["users", index, "serverType"], m));
-    }
-  });
+  checkUserVmTypes(config, files, sink, { id: "hetzner", catalog, location, noun: "orderable Hetzner server type" });
 }
 
 /** Hetzner-only rules on the cluster file: the bastion's cloud firewall and the dedicated hosts' addresses. */

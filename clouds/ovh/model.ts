@@ -7,6 +7,7 @@ import { hostAddress, parseCidr, type Cidr } from "../../config/cidr";
 import type { ProblemSink } from "../../config/problems";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
+import { checkUserVmTypes } from "../type-checks";
 import * as pricing from "./pricing";
 import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
 
@@ -54,11 +55,11 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
     // nothing at boot keeps users' VMs apart: the host firewall comes from Ansible (the common role).
     sink.warn(files.cluster, "provider", "on OVH, users' VMs are isolated from each other only once Ansible applies the host firewall (ansible-playbook users.yml, role common); do not hand out VMs before that");
   }
+  checkUserVmTypes(config, files, sink, { id: "ovh", catalog, location: ovh.region, noun: "OVH flavor" });
   if (config.tariffs !== undefined && config.users !== undefined) {
     for (const tariff of new Set(config.users.map((u) => u.tariff))) {
       const flavor = userServerTypeOn("ovh", ovh.region, config as never, tariff);
-      if (flavor === undefined) sink.add(files.tariffs, ["tariffs", tariff, "vm"], `no OVH flavor in ${ovh.region} fits; set vm.serverType.ovh`);
-      else needsId(flavor, ["tariffs", tariff, "vm"]);
+      if (flavor !== undefined) needsId(flavor, ["tariffs", tariff, "vm"]);
     }
   }
 }
