@@ -29,8 +29,8 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
 
   program
     .command("schema")
-    .argument("<name>", "cluster, users, tariffs or report")
-    .description("print the JSON Schema of a config file or of the cost report JSON")
+    .argument("<name>", "cluster, users, tariffs, report or diff")
+    .description("print the JSON Schema of a config file, of the cost report JSON or of the cost diff JSON")
     .action((name: string) => run(async () => (require("./commands/schema") as typeof import("./commands/schema")).schema(name)));
 
   program

@@ -1,4 +1,5 @@
 /** Renderings of a cost diff: JSON (versioned), a terminal table, and Markdown for a PR comment. */
+import type { DiffJson } from "./diff-schema";
 import Table from "cli-table3";
 import { DIFF_VERSION, type CostDiff, type Delta, type ResourceChange } from "./diff";
 import { formatEur, toAmount, type Money } from "../catalog/money";
@@ -19,7 +20,19 @@ function marginPoints(diff: CostDiff): string | undefined {
   return `${toAmount(m.before, 1)} % → ${toAmount(m.after, 1)} % (${pp.isNegative() ? "" : "+"}${toAmount(pp, 1)} pp)`;
 }
 
-export function diffJson(diff: CostDiff, failures: readonly string[]): Record<string, unknown> {
+/** The head report's gate, field by field: a saved report may carry more than the diff promises. */
+function headGate(g: CostDiff["head"]["gate"]): DiffJson["gate"]["head"] {
+  return {
+    passed: g.passed,
+    reasons: g.reasons,
+    warnings: g.warnings,
+    ...(g.override !== undefined ? { override: g.override } : {}),
+    ...(g.dataAtRisk !== undefined ? { dataAtRisk: g.dataAtRisk } : {}),
+    ...(g.allowances !== undefined ? { allowances: g.allowances } : {}),
+  };
+}
+
+export function diffJson(diff: CostDiff, failures: readonly string[]): DiffJson {
   const delta = (d: Delta) => ({ before: amount(d.before), after: amount(d.after), change: amount(d.after.minus(d.before)) });
   const change = (r: ResourceChange) => ({
     address: r.address,
@@ -57,7 +70,7 @@ export function diffJson(diff: CostDiff, failures: readonly string[]): Record<st
     dataAtRisk: diff.dataAtRisk.map(change),
     allowances: diff.allowances,
     ansible: diff.hints,
-    gate: { ...diff.gate, head: diff.head.gate },
+    gate: { ...diff.gate, head: headGate(diff.head.gate) },
     failOn: failures,
   };
 }

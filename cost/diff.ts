@@ -9,6 +9,7 @@
 import { dataLossReason, isAllowed, type Allowance } from "./gate";
 import { money, ZERO, type Money } from "../catalog/money";
 import { holdsData } from "./replacement";
+import type { DataAtRisk } from "./engine";
 
 export { holdsData };
 
@@ -55,6 +56,7 @@ export interface ReportDoc {
     reasons: readonly string[];
     warnings: readonly string[];
     override?: { reason: string; source: string };
+    dataAtRisk?: readonly DataAtRisk[];
     allowances?: readonly Allowance[];
   };
 }

@@ -14,7 +14,7 @@ const amount = z.string().regex(/^-?\d+\.\d{2}$/).describe("EUR amount, decimal 
 const unitPrice = z.string().regex(/^-?\d+\.\d{2,}$/).describe("unit price, decimal string");
 const percent = z.string().regex(/^-?\d+\.\d$/).describe("percent, one decimal place");
 const status = z.enum(["priced", "free", "unsupported"]);
-const dataAtRisk = z.strictObject({
+export const dataAtRiskSchema = z.strictObject({
   address: z.string(),
   type: z.string(),
   stack: z.string().optional(),
@@ -121,7 +121,7 @@ export const reportSchema = z.strictObject({
     reasons: list(z.string()),
     warnings: list(z.string()),
     override: z.strictObject({ reason: z.string(), source: z.enum(["config", "environment"]) }).optional(),
-    dataAtRisk: list(dataAtRisk),
+    dataAtRisk: list(dataAtRiskSchema),
     allowances: list(z.strictObject({ address: z.string(), source: z.enum(["config", "environment", "command line"]) })),
   }),
 });

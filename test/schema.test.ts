@@ -1,5 +1,5 @@
 /**
- * One typed contract for the report: the zod schema that types reportJson() accepts every
+ * One typed contract each for the report and the diff: the zod schema that types reportJson() accepts every
  * report the golden files hold and what `aiwc cost --format json` prints for a plan with
  * destroys and unsupported resources, rejects a report with a float amount or an unknown
  * field, and is what `aiwc schema report` prints. The config files' JSON Schemas come from
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runInProcess } from "../cli/main";
 import { PROVIDER_IDS } from "../clouds/sections";
+import { diffSchema } from "../cost/diff-schema";
 import { reportSchema } from "../cost/report-schema";
 import { ROOT } from "./helpers";
 
@@ -40,6 +41,11 @@ describe("report schema", () => {
     expect(report.complete).toBe(false);
   });
 
+  test.each(["add-and-remove-users.json", "change-server-type.json", "scale-service-nodes.json", "shrink-ceph.json", "switch-provider.json"])("golden diff %s is a valid diff", (name) => {
+    const result = diffSchema.safeParse(JSON.parse(readFileSync(join(ROOT, "test", "golden", "diffs", name), "utf8")));
+    expect(result.success, JSON.stringify(result.error?.issues.slice(0, 3))).toBe(true);
+  });
+
   test("a float amount or an unknown field is not a report", () => {
     const report = golden("default.json") as Record<string, unknown>;
     expect(reportSchema.safeParse({ ...report, totalMonthly: 924.62 }).success).toBe(false);
@@ -56,8 +62,10 @@ describe("report schema", () => {
     const cluster = JSON.parse((await runInProcess(["schema", "cluster"])).stdout);
     expect(cluster.properties.provider.enum).toEqual([...PROVIDER_IDS]);
     expect(Object.keys(cluster.properties)).toEqual(expect.arrayContaining([...PROVIDER_IDS, "nodeGroups", "network"]));
+    const diff = JSON.parse((await runInProcess(["schema", "diff"])).stdout);
+    expect(diff.properties.resources.items.properties.change.enum).toEqual(["added", "removed", "replaced", "changed"]);
     const bad = await runInProcess(["schema", "nope"]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('aiwc: unknown schema "nope"; use one of cluster, users, tariffs, report\n');
+    expect(bad.stderr).toBe('aiwc: unknown schema "nope"; use one of cluster, users, tariffs, report, diff\n');
   });
 });

@@ -1,11 +1,12 @@
 /**
  * `aiwc schema <name>`: the JSON Schema of a config file (what an operator writes, defaults
  * optional; for editors, e.g. `# yaml-language-server: $schema=cluster.schema.json`) or of the
- * report JSON (what `aiwc cost --format json` prints), generated from the same zod schemas
+ * report and diff JSON (what `aiwc cost` and `aiwc cost diff` print with `--format json`), generated from the same zod schemas
  * that validate and type them.
  */
 import { z } from "zod";
 import { clusterSchema, tariffsSchema, usersSchema } from "../../config/schema";
+import { diffSchema } from "../../cost/diff-schema";
 import { reportSchema } from "../../cost/report-schema";
 import { UsageError, type CommandResult } from "../result";
 
@@ -14,6 +15,7 @@ const SCHEMAS = {
   users: { schema: usersSchema, io: "input", title: "aiwc users.yaml" },
   tariffs: { schema: tariffsSchema, io: "input", title: "aiwc tariffs.yaml" },
   report: { schema: reportSchema, io: "output", title: "aiwc cost report (aiwc cost --format json), version 1" },
+  diff: { schema: diffSchema, io: "output", title: "aiwc cost diff (aiwc cost diff --format json), version 1" },
 } as const;
 
 export const SCHEMA_NAMES = Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[];
