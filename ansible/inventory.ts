@@ -11,6 +11,7 @@ import { nftablesRuleset } from "../model/cloud-init";
 import type { Target } from "../config/firewall-matrix";
 import { buildTopology, networkZones } from "../model/topology";
 import { PROVIDERS_BY_ID } from "../clouds/registry";
+import { NODES_OUTPUT, type NodeOutput } from "../model/node-output";
 import type { BackupTarget } from "../clouds/provider-model";
 
 /** Inventory group per role. */
@@ -24,18 +25,6 @@ export const INVENTORY_GROUPS: Readonly<Record<string, string>> = {
 };
 
 
-interface NodeOutput {
-  group: string;
-  role: string;
-  kind?: string;
-  server_type?: string;
-  product?: string;
-  private_ip?: string;
-  public_ip?: string;
-  user?: string;
-  tariff?: string;
-  packs?: string[];
-}
 
 export class InventoryError extends Error {}
 
@@ -53,14 +42,14 @@ export function nodesFromOutputs(documents: readonly { file: string; json: unkno
     if (json === null || typeof json !== "object") throw new InventoryError(`${file}: expected the JSON of \`cdktf output --outputs-file\` or \`terraform output -json\``);
     const doc = json as Record<string, unknown>;
     let found = false;
-    const nodesOutput = doc.nodes as { value?: unknown } | undefined;
+    const nodesOutput = doc[NODES_OUTPUT] as { value?: unknown } | undefined;
     if (nodesOutput !== undefined && typeof nodesOutput === "object" && nodesOutput !== null && "value" in nodesOutput) {
       take(file, nodesOutput.value);
       found = true;
     }
     for (const stack of Object.values(doc)) {
-      if (stack !== null && typeof stack === "object" && "nodes" in (stack as object) && !("value" in (stack as object))) {
-        take(file, (stack as Record<string, unknown>).nodes);
+      if (stack !== null && typeof stack === "object" && NODES_OUTPUT in (stack as object) && !("value" in (stack as object))) {
+        take(file, (stack as Record<string, unknown>)[NODES_OUTPUT]);
         found = true;
       }
     }

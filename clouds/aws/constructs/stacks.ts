@@ -24,6 +24,7 @@ import { AWS_BOOT_ONLY_ATTRIBUTES, AwsNodeGroup } from "./node-group";
 import { availabilityZones, zoneSubnets } from "../zones";
 import { userZone } from "../../../config/placement";
 import { RoleSecurityGroups } from "./security-groups";
+import { NODES_OUTPUT, type NodesOutput } from "../../../model/node-output";
 
 interface AwsExports extends PlatformExports {
   readonly usersSubnetIds: readonly string[];
@@ -90,7 +91,7 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
   const keyPair = new KeyPair(stack, "OperatorKey", { keyName: `${topology.cluster}-${key.name}`, publicKey: key.publicKey });
   const image = ami(stack, topology);
   const rootVolumeGb = cluster.aws.rootVolumeGb;
-  const nodes: Record<string, unknown> = {};
+  const nodes: NodesOutput = {};
 
   // The bastion: the only SSH entry, in the first zone's public subnet with an Elastic IP.
   const bastionGroup = topology.groups.find((g): g is CloudGroupSpec => g.role === "bastion" && g.kind === "cloud");
@@ -161,7 +162,7 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
     });
   }
 
-  new TerraformOutput(stack, "nodes", {
+  new TerraformOutput(stack, NODES_OUTPUT, {
     value: nodes,
     description: "Every platform node: name → group, role, kind, private_ip and, where it has one, public_ip (input of `aiwc inventory`)",
   });
@@ -170,9 +171,8 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
   return { usersSubnetIds: net.usersSubnets.map((s) => s.id), userVmSecurityGroupId: groups.groups["user-vm"].id };
 }
 
-function users(stack: TerraformStack, topology: Topology, exported: PlatformExports): void {
+function users(stack: TerraformStack, topology: Topology, platformExports: AwsExports): void {
   provider(stack, topology);
-  const platformExports = exported as AwsExports;
   const { cluster } = topology.config;
   // Read once: each use of a platform value would otherwise be its own cross-stack reference.
   const subnetIds = new TerraformLocal(stack, "platform_users_subnet_ids", [...platformExports.usersSubnetIds]).asList;
@@ -180,7 +180,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
   const zoneNames = availabilityZones(cluster);
   const image = ami(stack, topology);
   const keyName = `${topology.cluster}-${cluster.access.sshKeys[0]!.name}`;
-  const vms: Record<string, unknown> = {};
+  const vms: NodesOutput = {};
   for (const spec of topology.users) {
     const tags = { ...spec.labels, Name: spec.name };
     // The zone is the user's own (pinned, or derived from the name): never the position in the
@@ -214,7 +214,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
     }
     vms[spec.name] = { group: "user-vms", role: "user-vm", kind: "cloud", user: spec.user, tariff: spec.tariff, packs: [...spec.packs], server_type: spec.serverType, private_ip: instance.privateIp };
   }
-  new TerraformOutput(stack, "nodes", { value: vms, description: "Every user VM: name → user, tariff, packs, private IP (input of `aiwc inventory`)" });
+  new TerraformOutput(stack, NODES_OUTPUT, { value: vms, description: "Every user VM: name → user, tariff, packs, private IP (input of `aiwc inventory`)" });
 }
 
-export const awsStacks: ProviderStacks = { platform, users };
+export const awsStacks: ProviderStacks<AwsExports> = { platform, users };

@@ -15,6 +15,7 @@ import { ClusterFirewalls } from "./firewalls";
 import { NodeGroup } from "./node-group";
 import { PrivateNetwork } from "./network";
 import { UserVm } from "./user-vm";
+import { NODES_OUTPUT, type NodesOutput } from "../../../model/node-output";
 
 interface HetznerExports extends PlatformExports {
   readonly networkId: number;
@@ -52,7 +53,7 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
   const sshKeyIds = sshKeys.map((key) => key.id);
   const networkId = Token.asNumber(net.network.id);
   const z = networkZones(topology);
-  const nodes: Record<string, unknown> = {};
+  const nodes: NodesOutput = {};
 
   const common = {
     cluster: topology.cluster,
@@ -119,7 +120,7 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
     });
   }
 
-  new TerraformOutput(stack, "nodes", {
+  new TerraformOutput(stack, NODES_OUTPUT, {
     value: nodes,
     description: "Every platform node: name → group, role, kind, private_ip and, where it has one, public_ip (input of `aiwc inventory`)",
   });
@@ -128,9 +129,8 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
   return { networkId, usersSubnetId: net.usersSubnet.id, sshKeyIds };
 }
 
-function users(stack: TerraformStack, topology: Topology, exported: PlatformExports): void {
+function users(stack: TerraformStack, topology: Topology, platform: HetznerExports): void {
   provider(stack);
-  const platform = exported as HetznerExports;
   // Each use of a platform value in this stack is a cross-stack reference; resolved once per
   // VM they dominated synthesis for thousands of users. Locals resolve them once.
   const networkId = new TerraformLocal(stack, "platform_network_id", platform.networkId).asNumber;
@@ -138,7 +138,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
   const sshKeyIds = new TerraformLocal(stack, "platform_ssh_key_ids", [...platform.sshKeyIds]).asList;
   const location = topology.config.cluster.hetzner.location;
   const z = networkZones(topology);
-  const vms: Record<string, unknown> = {};
+  const vms: NodesOutput = {};
   for (const spec of topology.users) {
     const vm = new UserVm(stack, `User-${spec.user}`, {
       spec,
@@ -159,11 +159,11 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
       private_ip: vm.server.network.get(0).ip,
     };
   }
-  new TerraformOutput(stack, "nodes", {
+  new TerraformOutput(stack, NODES_OUTPUT, {
     value: vms,
     description: "Every user VM: name → user, tariff, packs, private IP (input of `aiwc inventory`)",
   });
 }
 
 
-export const hetznerStacks: ProviderStacks = { platform, users };
+export const hetznerStacks: ProviderStacks<HetznerExports> = { platform, users };

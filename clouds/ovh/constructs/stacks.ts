@@ -16,6 +16,7 @@ import { OvhProvider } from "../../../.gen/providers/ovh/provider";
 import { pascal } from "../../../constructs/names";
 import type { PlatformExports, ProviderStacks } from "../../../constructs/provider-stacks";
 import { dataVolumeName, storageVolumeName, type Topology } from "../../../model/topology";
+import { NODES_OUTPUT, type NodesOutput } from "../../../model/node-output";
 
 /**
  * The address an instance got on a subnet (or its public IPv4 when `subnet` is undefined),
@@ -66,7 +67,7 @@ function platform(stack: TerraformStack, topology: Topology): OvhExports {
     });
   const platformSubnet = subnet("Platform", topology.network.platform.text);
   const usersSubnet = subnet("Users", topology.network.users.text);
-  const nodes: Record<string, unknown> = {};
+  const nodes: NodesOutput = {};
 
   for (const group of topology.groups) {
     if (group.kind !== "cloud") continue;
@@ -113,18 +114,17 @@ function platform(stack: TerraformStack, topology: Topology): OvhExports {
       };
     });
   }
-  new TerraformOutput(stack, "nodes", { value: nodes, description: "Every platform node: name → group, role, kind, instance id, bastion address (input of `aiwc inventory`)" });
+  new TerraformOutput(stack, NODES_OUTPUT, { value: nodes, description: "Every platform node: name → group, role, kind, instance id, bastion address (input of `aiwc inventory`)" });
   return { networkId, usersSubnetId: usersSubnet.id };
 }
 
-function users(stack: TerraformStack, topology: Topology, exported: PlatformExports): void {
+function users(stack: TerraformStack, topology: Topology, platformExports: OvhExports): void {
   provider(stack);
   const s = settings(topology);
   const { ovh } = topology.config.cluster;
-  const platformExports = exported as OvhExports;
   const networkId = new TerraformLocal(stack, "platform_network_id", platformExports.networkId).asString;
   const subnetId = new TerraformLocal(stack, "platform_users_subnet_id", platformExports.usersSubnetId).asString;
-  const vms: Record<string, unknown> = {};
+  const vms: NodesOutput = {};
   for (const spec of topology.users) {
     const volumes: string[] = [];
     if (spec.extraVolumeGb > 0) {
@@ -152,7 +152,7 @@ function users(stack: TerraformStack, topology: Topology, exported: PlatformExpo
     });
     vms[spec.name] = { group: "user-vms", role: "user-vm", kind: "cloud", user: spec.user, tariff: spec.tariff, packs: [...spec.packs], server_type: spec.serverType, instance_id: instance.id, private_ip: observedIp(instance, "local.platform_users_subnet_id") };
   }
-  new TerraformOutput(stack, "nodes", { value: vms, description: "Every user VM: name → user, tariff, packs, instance id (input of `aiwc inventory`)" });
+  new TerraformOutput(stack, NODES_OUTPUT, { value: vms, description: "Every user VM: name → user, tariff, packs, instance id (input of `aiwc inventory`)" });
 }
 
-export const ovhStacks: ProviderStacks = { platform, users };
+export const ovhStacks: ProviderStacks<OvhExports> = { platform, users };
