@@ -5,6 +5,6 @@
  * which import the library themselves), not in every construct. A test keeps other modules
  * from importing cdktf directly.
  */
-export { App, DataResource, Fn, LocalBackend, S3Backend, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
+export { App, DataResource, Fn, LocalBackend, S3Backend, TerraformLocal, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack, Token } from "cdktf";
 export type { ITerraformDependable } from "cdktf";
 export { Construct } from "constructs";

@@ -6,10 +6,10 @@
  * takes a base synthesized elsewhere.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { ROOT, tempDir } from "./helpers";
+import { copyWorkingTree, ROOT, tempDir } from "./helpers";
 
 const DATE = "2026-11-27";
 let clone: string;
@@ -31,9 +31,7 @@ beforeAll(() => {
   // The clone's working tree: exactly what this checkout has now (committed or not, files
   // moved or deleted included), so the test exercises the code under test; node_modules and
   // bindings from this checkout.
-  for (const file of git(["ls-files"]).split("\n").filter((f) => f !== "")) rmSync(join(clone, file), { force: true });
-  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((f) => f !== "" && existsSync(join(ROOT, f)));
-  for (const file of files) cpSync(join(ROOT, file), join(clone, file));
+  copyWorkingTree(clone);
   symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"), "dir");
   cpSync(join(ROOT, ".gen"), join(clone, ".gen"), { recursive: true });
   git(["-c", "user.email=ci@example.org", "-c", "user.name=ci", "add", "-A", "."]);

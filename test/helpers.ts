@@ -134,3 +134,18 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Copies exactly what this checkout has now (committed or not, moved and deleted files
+ * included; no node_modules, dist or bindings) into `dest`, which must be a git clone of it or
+ * an empty directory: for tests that change the project's own code in a copy.
+ */
+export function copyWorkingTree(dest: string): void {
+  const { cpSync, existsSync, rmSync } = require("node:fs") as typeof import("node:fs");
+  const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+  if (existsSync(join(dest, ".git"))) {
+    for (const file of execFileSync("git", ["ls-files"], { cwd: dest, encoding: "utf8" }).split("\n").filter((f) => f !== "")) rmSync(join(dest, file), { force: true });
+  }
+  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((f) => f !== "" && existsSync(join(ROOT, f)));
+  for (const file of files) cpSync(join(ROOT, file), join(dest, file));
+}
