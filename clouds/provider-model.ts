@@ -1,4 +1,5 @@
 /** What every provider's model (clouds/<p>/model.ts) provides; the registry lists them. */
+import type { Catalog } from "../catalog/catalog";
 import type { PricedResourceType } from "../catalog/priced-resource";
 import type { ProblemSink } from "../config/problems";
 import type { ProviderLimit } from "../config/limits";
@@ -42,6 +43,17 @@ export interface ProviderModel {
   readonly userData?: { readonly limit: ProviderLimit; readonly operatorKeys: boolean };
   /** Users' VMs can be pinned to an availability zone (users[].zone). */
   readonly zonePins: boolean;
+  /** Dedicated servers (a node group's `dedicated:`) join this provider's network. */
+  readonly dedicatedHosts?: boolean;
+  /** The vSwitch dedicated servers join the network through, when the config has one. */
+  vswitch?(cluster: ClusterConfig): { readonly id: number } | undefined;
+  /** How `aiwc compare` moves a config onto this provider. */
+  readonly comparison?: {
+    /** This provider's settings with placeholders where the config has none, so the moved config synthesizes. */
+    placeholders(cluster: ClusterConfig, catalog: Catalog | undefined): Partial<ClusterConfig>;
+    /** A node group as this provider runs it (e.g. Hetzner: GPU workers on a dedicated product). */
+    group?(mapped: NodeGroupConfig, from: { readonly dedicated: NodeGroupConfig["dedicated"]; readonly requirements: NodeGroupConfig["requirements"]; readonly catalog: Catalog | undefined }): NodeGroupConfig;
+  };
   /** Priced resource types, and the types this provider never charges for (with the reason). */
   readonly pricing: { readonly priced: readonly PricedResourceType<any>[]; readonly free: Readonly<Record<string, string>> };
 }

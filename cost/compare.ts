@@ -8,6 +8,7 @@
 import type { Config } from "../model/load";
 import type { ClusterConfig, NodeGroupConfig } from "../config/schema";
 import { buildTopology } from "../model/topology";
+import { PROVIDERS, PROVIDERS_BY_ID } from "../clouds/registry";
 import type { Catalog } from "../catalog/catalog";
 import type { CostReport, PricingOptions } from "./report";
 
@@ -33,20 +34,12 @@ export function requirementsOf(group: NodeGroupConfig, catalog: Catalog | undefi
   return { vcpu: spec.vcpu, ramGb: spec.ram_gb };
 }
 
-/** The cheapest dedicated product with the GPU a requirement asks for (Hetzner GPU workers). */
-function cheapestDedicatedGpu(catalog: Catalog | undefined, needs: Requirements | undefined): string | undefined {
-  if (catalog === undefined || needs?.gpu === undefined) return undefined;
-  const gpu = needs.gpu;
-  return Object.entries(catalog.dedicated)
-    .filter(([, d]) => d.gpu !== undefined && d.gpu.count >= gpu.count && (gpu.memoryGb === undefined || d.gpu.memory_gb >= gpu.memoryGb))
-    .sort(([a, x], [b, y]) => Number(x.prices[0]!.monthly ?? 0) - Number(y.prices[0]!.monthly ?? 0) || a.localeCompare(b))[0]?.[0];
-}
 
-const PLACEHOLDER_ID = (name: string) => `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}`;
 
 /** The config moved to `provider`: types replaced by requirements, missing settings filled in. */
 export function onProvider(config: Config, provider: string): Config {
   const current = config.catalogs[config.cluster.provider];
+  const target = PROVIDERS_BY_ID[provider]!;
   const nodeGroups: ClusterConfig["nodeGroups"] = {};
   for (const [name, group] of Object.entries(config.cluster.nodeGroups)) {
     if (provider === config.cluster.provider) {
@@ -56,27 +49,15 @@ export function onProvider(config: Config, provider: string): Config {
     const requirements = requirementsOf(group, current);
     const { serverType: _type, dedicated, ...rest } = group;
     let mapped: NodeGroupConfig = { ...rest, ...(requirements !== undefined ? { requirements } : {}) };
-    if (provider === "hetzner" && group.role === "gpu-worker") {
-      // Hetzner Cloud has no GPUs: the cheapest Robot product with that GPU.
-      const product = dedicated?.product ?? cheapestDedicatedGpu(config.catalogs.hetzner, requirements);
-      if (product !== undefined) mapped = { ...mapped, dedicated: { product } };
-    }
+    mapped = target.comparison?.group?.(mapped, { dedicated, requirements, catalog: config.catalogs[provider] }) ?? mapped;
     nodeGroups[name] = mapped;
   }
-  const ovhCatalog = config.catalogs.ovh;
   const cluster: ClusterConfig = {
     ...config.cluster,
+    // Settings a provider needs to be synthesized and priced, filled in where the config has none.
+    ...Object.assign({}, ...PROVIDERS.map((p) => p.comparison?.placeholders(config.cluster, config.catalogs[p.id]) ?? {})),
     provider: provider as ClusterConfig["provider"],
     nodeGroups,
-    hetzner: { ...config.cluster.hetzner, vswitchId: config.cluster.hetzner.vswitchId ?? 1 },
-    ovh: {
-      ...config.cluster.ovh,
-      serviceName: config.cluster.ovh.serviceName ?? "0".repeat(32),
-      imageId: config.cluster.ovh.imageId ?? "compare-image",
-      sshKeyName: config.cluster.ovh.sshKeyName ?? "compare",
-      // Every flavor gets an id, so whichever the requirements choose can be synthesized and priced.
-      flavorIds: { ...Object.fromEntries(Object.keys(ovhCatalog?.server_types ?? {}).map((f) => [f, PLACEHOLDER_ID(f)])), ...config.cluster.ovh.flavorIds },
-    },
     // Comparing is not deploying: the gate is reported, not enforced.
     policy: { ...config.cluster.policy },
   };

@@ -15,6 +15,7 @@ import { ConfigError, ProblemSink } from "../config/problems";
 import { checkRules } from "./rules";
 import { PACKAGE_ROOT } from "../config/package-root";
 import { precompiledYaml } from "../config/precompiled";
+import { PROVIDER_IDS } from "../clouds/sections";
 import { clusterSchema, tariffsSchema, usersSchema, type ClusterConfig, type TariffsConfig, type UsersConfig } from "../config/schema";
 import { zodProblems } from "../config/zod-problems";
 
@@ -120,7 +121,7 @@ export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.e
   const users = parseWith(usersSchema, usersFile, sink, "expected `users:` with one entry per user (may be `users: []`)");
   const tariffs = parseWith(tariffsSchema, tariffsFile, sink, "expected `tariffs:` and `packs:`");
 
-  const { catalogs, fx } = loadCatalogs(pricesDir, cluster?.provider ?? "hetzner", sink);
+  const { catalogs, fx } = loadCatalogs(pricesDir, cluster?.provider ?? PROVIDER_IDS[0], sink);
   checkEnvironment(env, sink);
 
   if (cluster !== undefined) {

@@ -128,10 +128,7 @@ export function buildTopology(config: Config): Topology {
     cidr: cidrOf(cluster.network.cidr),
     platform: cidrOf(cluster.network.platformSubnet),
     users: cidrOf(cluster.network.usersSubnet),
-    vswitch:
-      cluster.provider === "hetzner" && cluster.hetzner.vswitchId !== undefined
-        ? { id: cluster.hetzner.vswitchId, subnet: cidrOf(cluster.network.vswitchSubnet) }
-        : undefined,
+    vswitch: ((v) => (v !== undefined ? { id: v.id, subnet: cidrOf(cluster.network.vswitchSubnet) } : undefined))(provider.vswitch?.(cluster)),
   };
   const groups: GroupSpec[] = [];
   const choices: { group: string; serverType: string; requirements: string; location: string }[] = [];
@@ -150,8 +147,8 @@ export function buildTopology(config: Config): Topology {
       index,
       labels,
     }));
-    // Dedicated (Robot) servers exist on Hetzner only; other providers use the group's requirements.
-    if (group.dedicated !== undefined && cluster.provider === "hetzner") {
+    // Dedicated (Robot) servers where the provider has them; elsewhere the group's requirements.
+    if (group.dedicated !== undefined && provider.dedicatedHosts === true) {
       const { product, hosts, orderedOn } = group.dedicated;
       groups.push({
         kind: "dedicated",

@@ -8,7 +8,8 @@ import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
 import { checkUserVmTypes } from "../type-checks";
 import * as pricing from "./pricing";
-import type { ClusterConfig } from "../../config/schema";
+import type { ClusterConfig, NodeGroupConfig } from "../../config/schema";
+import type { Catalog } from "../../catalog/catalog";
 import { PROVIDER_LIMITS } from "../../config/limits";
 import { FIREWALL_MATRIX } from "../../config/firewall-matrix";
 import { DEDICATED_FIRST_HOST, dedicatedPlacements, unusableHostAddress } from "../../config/placement";
@@ -111,6 +112,15 @@ function checkDedicatedAddresses(cluster: ClusterConfig, file: string, sink: Pro
   }
 }
 
+/** The cheapest dedicated product with the GPU a requirement asks for (Hetzner GPU workers). */
+function cheapestDedicatedGpu(catalog: Catalog | undefined, needs: NodeGroupConfig["requirements"]): string | undefined {
+  if (catalog === undefined || needs?.gpu === undefined) return undefined;
+  const gpu = needs.gpu;
+  return Object.entries(catalog.dedicated)
+    .filter(([, d]) => d.gpu !== undefined && d.gpu.count >= gpu.count && (gpu.memoryGb === undefined || d.gpu.memory_gb >= gpu.memoryGb))
+    .sort(([a, x], [b, y]) => Number(x.prices[0]!.monthly ?? 0) - Number(y.prices[0]!.monthly ?? 0) || a.localeCompare(b))[0]?.[0];
+}
+
 export const hetznerModel: ProviderModel = {
   id: "hetzner",
   checkConfig,
@@ -125,6 +135,18 @@ export const hetznerModel: ProviderModel = {
   onPlatformSubnet: (group) => group.dedicated === undefined,
   userData: { limit: PROVIDER_LIMITS.hetznerUserDataBytes, operatorKeys: false },
   zonePins: false,
+  dedicatedHosts: true,
+  vswitch: (cluster) => (cluster.hetzner.vswitchId !== undefined ? { id: cluster.hetzner.vswitchId } : undefined),
+  comparison: {
+    // A vSwitch id so dedicated GPU workers can join the network.
+    placeholders: (cluster) => ({ hetzner: { ...cluster.hetzner, vswitchId: cluster.hetzner.vswitchId ?? 1 } }),
+    // Hetzner Cloud has no GPUs: the cheapest Robot product with that GPU.
+    group: (mapped, { dedicated, requirements, catalog }) => {
+      if (mapped.role !== "gpu-worker") return mapped;
+      const product = dedicated?.product ?? cheapestDedicatedGpu(catalog, requirements);
+      return product !== undefined ? { ...mapped, dedicated: { product } } : mapped;
+    },
+  },
   loginUser: "root",
   bastionIsNat: () => true,
   pricing,

@@ -64,6 +64,8 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
   }
 }
 
+const PLACEHOLDER_ID = (name: string) => `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}`;
+
 export const ovhModel: ProviderModel = {
   id: "ovh",
   checkConfig,
@@ -76,6 +78,18 @@ export const ovhModel: ProviderModel = {
   onPlatformSubnet: () => true,
   // ovh_cloud_instance takes no user data (the host firewall comes from Ansible).
   zonePins: false,
+  comparison: {
+    placeholders: (cluster, catalog) => ({
+      ovh: {
+        ...cluster.ovh,
+        serviceName: cluster.ovh.serviceName ?? "0".repeat(32),
+        imageId: cluster.ovh.imageId ?? "compare-image",
+        sshKeyName: cluster.ovh.sshKeyName ?? "compare",
+        // Every flavor gets an id, so whichever the requirements choose can be synthesized and priced.
+        flavorIds: { ...Object.fromEntries(Object.keys(catalog?.server_types ?? {}).map((f) => [f, PLACEHOLDER_ID(f)])), ...cluster.ovh.flavorIds },
+      },
+    }),
+  },
   loginUser: "ubuntu",
   bastionIsNat: () => true,
   priceAliases: (cluster) => Object.fromEntries(Object.entries(cluster.ovh.flavorIds).map(([name, id]) => [id, name])),
