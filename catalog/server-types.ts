@@ -20,8 +20,12 @@ export function smallestFit(catalog: Catalog, location: string, ramGb: number, v
   return fits[0]?.[0];
 }
 
-/** Reports an unknown type, a type not offered in `location`, or (as a warning) one not orderable. */
+/**
+ * Reports an unknown type, a type not offered in `location`, or (as a warning) one not
+ * orderable. `provider` is the provider's name as people write it ("Hetzner", "AWS").
+ */
 export function checkServerType(
+  provider: string,
   catalog: Catalog,
   location: string,
   type: string,
@@ -29,10 +33,9 @@ export function checkServerType(
   warn: (message: string) => void,
 ): void {
   const spec = catalog.server_types[type];
-  const provider = catalog.provider.charAt(0).toUpperCase() + catalog.provider.slice(1);
   if (spec === undefined) {
     const suggestion = closest(type, Object.keys(catalog.server_types));
-    report(`unknown ${provider === "Aws" ? "AWS" : provider === "Ovh" ? "OVH" : provider} server type "${type}"${suggestion !== undefined ? `; did you mean "${suggestion}"?` : ""} (known: ${Object.keys(catalog.server_types).join(", ")})`);
+    report(`unknown ${provider} server type "${type}"${suggestion !== undefined ? `; did you mean "${suggestion}"?` : ""} (known: ${Object.keys(catalog.server_types).join(", ")})`);
   } else if (!spec.locations.includes(location)) {
     report(`server type "${type}" is not offered in ${location}; it is offered in ${spec.locations.join(", ")}`);
   } else if (!spec.orderable) {

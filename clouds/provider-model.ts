@@ -9,6 +9,8 @@ import type { ProviderId } from "./sections";
 
 export interface ProviderModel {
   readonly id: ProviderId;
+  /** The provider's name as people write it: "Hetzner", "AWS", "OVH". */
+  readonly displayName: string;
   /** Provider-specific config rules (types exist, locations, …). */
   checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void;
   /** Where the cluster runs (Hetzner location, AWS region), for catalog lookups. */

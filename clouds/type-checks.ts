@@ -11,17 +11,18 @@ import type { ProviderId } from "./sections";
 
 export interface TypeCheckSubject {
   readonly id: ProviderId;
+  readonly displayName: string;
   readonly catalog: Catalog;
   readonly location: string;
   /** What a type is called on this provider: "orderable Hetzner server type", "AWS instance type". */
   readonly noun: string;
 }
 
-export function checkUserVmTypes(config: PartialConfig, files: ConfigFiles, sink: ProblemSink, { id, catalog, location, noun }: TypeCheckSubject): void {
+export function checkUserVmTypes(config: PartialConfig, files: ConfigFiles, sink: ProblemSink, { id, displayName, catalog, location, noun }: TypeCheckSubject): void {
   for (const [tariffId, tariff] of Object.entries(config.tariffs?.tariffs ?? {})) {
     const override = tariff.vm.serverType?.[id];
     const path = ["tariffs", tariffId, "vm", "serverType", id];
-    if (override !== undefined) checkServerType(catalog, location, override, (m) => sink.add(files.tariffs, path, m), (m) => sink.warn(files.tariffs, path, m));
+    if (override !== undefined) checkServerType(displayName, catalog, location, override, (m) => sink.add(files.tariffs, path, m), (m) => sink.warn(files.tariffs, path, m));
     else if (smallestFit(catalog, location, tariff.vm.ramGb, tariff.vm.vcpu) === undefined) {
       sink.add(files.tariffs, ["tariffs", tariffId, "vm"], `no ${noun} in ${location} has ${tariff.vm.ramGb} GB RAM and ${tariff.vm.vcpu} vCPU; lower the sizing or set vm.serverType.${id}`);
     }
@@ -29,6 +30,6 @@ export function checkUserVmTypes(config: PartialConfig, files: ConfigFiles, sink
   (config.users ?? []).forEach((user, index) => {
     if (user.serverType === undefined) return;
     const path = ["users", index, "serverType"];
-    checkServerType(catalog, location, user.serverType, (m) => sink.add(files.users, path, m), (m) => sink.warn(files.users, path, m));
+    checkServerType(displayName, catalog, location, user.serverType, (m) => sink.add(files.users, path, m), (m) => sink.warn(files.users, path, m));
   });
 }

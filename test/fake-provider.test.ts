@@ -39,10 +39,11 @@ import { checkUserVmTypes } from "../type-checks";
 import * as pricing from "./pricing";
 export const fakeModel: ProviderModel = {
   id: "fake",
+  displayName: "Fake",
   checkConfig(config, files, sink) {
     const catalog = config.catalogs.fake!;
     if (catalog.locations[config.cluster.fake.location] === undefined) sink.add(files.cluster, ["fake", "location"], "unknown location");
-    else checkUserVmTypes(config, files, sink, { id: "fake", catalog, location: config.cluster.fake.location, noun: "fake server type" });
+    else checkUserVmTypes(config, files, sink, { id: "fake", displayName: "Fake", catalog, location: config.cluster.fake.location, noun: "fake server type" });
   },
   location: (cluster) => cluster.fake.location,
   image: () => "fake-os",

@@ -119,4 +119,13 @@ describe("ovh config rules", () => {
       "aiwc: the configuration has 1 problem(s)",
     ]);
   });
+
+  test("a flavor OVH no longer sells is a warning that names OVH as people write it", async () => {
+    const { checkServerType } = await import("../catalog/server-types");
+    const { loadConfig } = await import("../model/load");
+    const catalog = loadConfig(EXAMPLE).catalogs.ovh!;
+    const warnings: string[] = [];
+    checkServerType("OVH", catalog, "GRA11", "a10-45", (m) => warnings.push(`error: ${m}`), (m) => warnings.push(m));
+    expect(warnings).toEqual([`OVH lists "a10-45" as not available for new servers (catalog ${catalog.as_of}); creating it may fail for lack of capacity`]);
+  });
 });

@@ -52,14 +52,14 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
       sink.add(files.cluster, [...at, "serverType"], `is required, or requirements to choose one (an AWS instance type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
       continue;
     }
-    checkServerType(catalog, region, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
+    checkServerType("AWS", catalog, region, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
     const spec = catalog.server_types[group.serverType];
     if (group.role === "gpu-worker" && spec !== undefined && spec.gpu === undefined) {
       const gpus = Object.entries(catalog.server_types).filter(([, t]) => t.gpu !== undefined).map(([id]) => id);
       sink.add(files.cluster, [...at, "serverType"], `"${group.serverType}" has no GPU; GPU workers need one of ${gpus.join(", ")}`);
     }
   }
-  checkUserVmTypes(config, files, sink, { id: "aws", catalog, location: region, noun: "AWS instance type" });
+  checkUserVmTypes(config, files, sink, { id: "aws", displayName: "AWS", catalog, location: region, noun: "AWS instance type" });
   const zones = availabilityZones(cluster);
   (config.users ?? []).forEach((user, index) => {
     if (user.zone !== undefined && !zones.includes(user.zone)) {
@@ -80,6 +80,7 @@ function checkCluster(cluster: ClusterConfig, file: string, sink: ProblemSink): 
 
 export const awsModel: ProviderModel = {
   id: "aws",
+  displayName: "AWS",
   checkConfig,
   location: (cluster) => cluster.aws.region,
   image: (cluster) => cluster.aws.ami ?? "data.aws_ami",

@@ -66,9 +66,9 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
       sink.add(files.cluster, [...at, "serverType"], `is required for a cloud group, or requirements to choose one (a Hetzner server type${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
       continue;
     }
-    checkServerType(catalog, location, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
+    checkServerType("Hetzner", catalog, location, group.serverType, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
   }
-  checkUserVmTypes(config, files, sink, { id: "hetzner", catalog, location, noun: "orderable Hetzner server type" });
+  checkUserVmTypes(config, files, sink, { id: "hetzner", displayName: "Hetzner", catalog, location, noun: "orderable Hetzner server type" });
 }
 
 /** Hetzner-only rules on the cluster file: the bastion's cloud firewall and the dedicated hosts' addresses. */
@@ -123,6 +123,7 @@ function cheapestDedicatedGpu(catalog: Catalog | undefined, needs: NodeGroupConf
 
 export const hetznerModel: ProviderModel = {
   id: "hetzner",
+  displayName: "Hetzner",
   checkConfig,
   location: (cluster) => cluster.hetzner.location,
   image: (cluster) => cluster.hetzner.image,

@@ -42,7 +42,7 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
       const suggestion = smallestFit(catalog, ovh.region, 4, 2, group.role === "gpu-worker");
       sink.add(files.cluster, [...at, "serverType"], `is required, or requirements to choose one (an OVH flavor${suggestion !== undefined ? `, e.g. ${suggestion}` : ""})`);
     } else {
-      checkServerType(catalog, ovh.region, flavor, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
+      checkServerType("OVH", catalog, ovh.region, flavor, (m) => sink.add(files.cluster, [...at, "serverType"], m), (m) => sink.warn(files.cluster, [...at, "serverType"], m));
     }
     if (flavor === undefined) continue;
     if (group.role === "gpu-worker" && catalog.server_types[flavor] !== undefined && catalog.server_types[flavor]!.gpu === undefined) {
@@ -55,7 +55,7 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
     // nothing at boot keeps users' VMs apart: the host firewall comes from Ansible (the common role).
     sink.warn(files.cluster, "provider", "on OVH, users' VMs are isolated from each other only once Ansible applies the host firewall (ansible-playbook users.yml, role common); do not hand out VMs before that");
   }
-  checkUserVmTypes(config, files, sink, { id: "ovh", catalog, location: ovh.region, noun: "OVH flavor" });
+  checkUserVmTypes(config, files, sink, { id: "ovh", displayName: "OVH", catalog, location: ovh.region, noun: "OVH flavor" });
   if (config.tariffs !== undefined && config.users !== undefined) {
     for (const tariff of new Set(config.users.map((u) => u.tariff))) {
       const flavor = userServerTypeOn("ovh", ovh.region, config as never, tariff);
@@ -68,6 +68,7 @@ const PLACEHOLDER_ID = (name: string) => `00000000-0000-4000-8000-${Buffer.from(
 
 export const ovhModel: ProviderModel = {
   id: "ovh",
+  displayName: "OVH",
   checkConfig,
   location: (cluster) => cluster.ovh.region,
   image: (cluster) => cluster.ovh.imageId ?? "",
