@@ -57,7 +57,7 @@ export interface ProviderModel {
     group?(mapped: NodeGroupConfig, from: { readonly dedicated: NodeGroupConfig["dedicated"]; readonly requirements: NodeGroupConfig["requirements"]; readonly catalog: Catalog | undefined }): NodeGroupConfig;
   };
   /** Priced resource types, and the types this provider never charges for (with the reason). */
-  readonly pricing: { readonly priced: readonly PricedResourceType<any>[]; readonly free: Readonly<Record<string, string>> };
+  pricing(): { readonly priced: readonly PricedResourceType<any>[]; readonly free: Readonly<Record<string, string>> };
 }
 
 export interface BackupTarget {

@@ -19,9 +19,9 @@ const BUILTIN_FREE: Readonly<Record<string, string>> = {
 export const PRICED_BY_TYPE: ReadonlyMap<string, readonly PricedResourceType<any>[]> = (() => {
   const map = new Map<string, PricedResourceType<any>[]>();
   for (const provider of PROVIDERS) {
-    for (const definition of provider.pricing.priced) map.set(definition.type, [...(map.get(definition.type) ?? []), definition]);
+    for (const definition of provider.pricing().priced) map.set(definition.type, [...(map.get(definition.type) ?? []), definition]);
   }
   return map;
 })();
 
-export const FREE_TYPES: Readonly<Record<string, string>> = Object.assign({}, BUILTIN_FREE, ...PROVIDERS.map((p) => p.pricing.free));
+export const FREE_TYPES: Readonly<Record<string, string>> = Object.assign({}, BUILTIN_FREE, ...PROVIDERS.map((p) => p.pricing().free));

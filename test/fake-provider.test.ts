@@ -54,7 +54,7 @@ export const fakeModel: ProviderModel = {
   zonePins: false,
   loginUser: "tester",
   bastionIsNat: () => true,
-  pricing,
+  pricing: () => pricing,
 };
 `,
   "clouds/fake/constructs/stacks.ts": `import { TerraformOutput, TerraformProvider, TerraformResource, type Construct, type TerraformStack } from "../../../constructs/cdk";

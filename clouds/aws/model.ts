@@ -6,7 +6,6 @@ import type { ProblemSink } from "../../config/problems";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
 import { checkUserVmTypes } from "../type-checks";
-import * as pricing from "./pricing";
 import { cheapestFit, checkServerType, describeRequirements, smallestFit } from "../../catalog/server-types";
 import { availabilityZones, SMALLEST_SUBNET_PREFIX, zoneSubnets } from "./zones";
 import type { ClusterConfig } from "../../config/schema";
@@ -103,5 +102,6 @@ export const awsModel: ProviderModel = {
     onCalendar: "daily",
     envAuth: true,
   }),
-  pricing,
+  // Loaded when something prices: `aiwc validate` never needs the priced types.
+  pricing: () => require("./pricing") as typeof import("./pricing"),
 };

@@ -7,7 +7,6 @@ import { cheapestFit, checkServerType, describeRequirements, smallestFit } from 
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
 import { checkUserVmTypes } from "../type-checks";
-import * as pricing from "./pricing";
 import type { ClusterConfig, NodeGroupConfig } from "../../config/schema";
 import type { Catalog } from "../../catalog/catalog";
 import { PROVIDER_LIMITS } from "../../config/limits";
@@ -150,5 +149,6 @@ export const hetznerModel: ProviderModel = {
   },
   loginUser: "root",
   bastionIsNat: () => true,
-  pricing,
+  // Loaded when something prices: `aiwc validate` never needs the priced types.
+  pricing: () => require("./pricing") as typeof import("./pricing"),
 };

@@ -8,7 +8,6 @@ import type { ProblemSink } from "../../config/problems";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
 import { checkUserVmTypes } from "../type-checks";
-import * as pricing from "./pricing";
 import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
 
 function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
@@ -94,5 +93,6 @@ export const ovhModel: ProviderModel = {
   loginUser: "ubuntu",
   bastionIsNat: () => true,
   priceAliases: (cluster) => Object.fromEntries(Object.entries(cluster.ovh.flavorIds).map(([name, id]) => [id, name])),
-  pricing,
+  // Loaded when something prices: `aiwc validate` never needs the priced types.
+  pricing: () => require("./pricing") as typeof import("./pricing"),
 };
