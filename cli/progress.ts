@@ -43,3 +43,13 @@ export function progress(users: number, options: ProgressOptions = {}): Progress
     },
   };
 }
+
+/** Runs `work` with a step callback for a run of `users` users; the live line ends however `work` does. */
+export function withProgress<T>(users: number, options: ProgressOptions, work: (onStep: (message: string) => void) => T): T {
+  const steps = progress(users, options);
+  try {
+    return work((message) => steps.step(message));
+  } finally {
+    steps.end();
+  }
+}

@@ -5,9 +5,9 @@
  * `aiwc validate`); any edit to the file changes the hash, and the file is parsed as YAML
  * as usual. Operators' own files are always parsed as YAML.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { sha256 } from "./digest";
 import { PACKAGE_ROOT } from "./package-root";
 
 /** Where the build writes the parsed form of `config/<path>.yaml`. */
@@ -18,8 +18,6 @@ export interface Precompiled {
   readonly value: unknown;
 }
 
-export const sha256Text = (text: string): string => createHash("sha256").update(text).digest("hex");
-
 /** The parsed value of a built-in YAML file, if the build parsed exactly this text; else undefined. */
 export function precompiledYaml(file: string, text: string): unknown {
   const rel = relative(join(PACKAGE_ROOT, "config"), file);
@@ -27,5 +25,5 @@ export function precompiledYaml(file: string, text: string): unknown {
   const json = join(PRECOMPILED_DIR, `${rel}.json`);
   if (!existsSync(json)) return undefined;
   const entry = JSON.parse(readFileSync(json, "utf8")) as Precompiled;
-  return entry.sha256 === sha256Text(text) ? entry.value : undefined;
+  return entry.sha256 === sha256(text) ? entry.value : undefined;
 }

@@ -4,11 +4,8 @@
  * strings in EUR. A change that breaks readers raises `version`.
  */
 import { z } from "zod";
-import { dataAtRiskSchema } from "./report-schema";
+import { amount, dataAtRiskSchema, list, percent } from "./report-schema";
 
-const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
-const amount = z.string().regex(/^-?\d+\.\d{2}$/).describe("EUR amount, decimal string with two places");
-const percent = z.string().regex(/^-?\d+\.\d$/).describe("percent, one decimal place");
 const delta = { before: amount, after: amount, change: amount };
 const change = z.enum(["added", "removed", "replaced", "changed"]);
 const resourceChange = z.strictObject({

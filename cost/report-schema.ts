@@ -7,12 +7,12 @@
 import { z } from "zod";
 
 /** Arrays are read-only in the type: the report is a value, built once. */
-const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+export const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
 /** An amount as a decimal string with two places, e.g. "924.62". */
-const amount = z.string().regex(/^-?\d+\.\d{2}$/).describe("EUR amount, decimal string with two places");
+export const amount = z.string().regex(/^-?\d+\.\d{2}$/).describe("EUR amount, decimal string with two places");
 /** A unit price as a decimal string with at least two places, e.g. "0.0572". */
 const unitPrice = z.string().regex(/^-?\d+\.\d{2,}$/).describe("unit price, decimal string");
-const percent = z.string().regex(/^-?\d+\.\d$/).describe("percent, one decimal place");
+export const percent = z.string().regex(/^-?\d+\.\d$/).describe("percent, one decimal place");
 const status = z.enum(["priced", "free", "unsupported"]);
 export const dataAtRiskSchema = z.strictObject({
   address: z.string(),

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { Config } from "../model/load";
 import { reportJson, type CostReport } from "../cost/report";
 import { toAmount } from "../catalog/money";
+import { sha256 } from "../config/digest";
 
 export const GATE_RECORD = "aiwc-gate.json";
 /** The full cost report of the synthesis (what `aiwc cost --format json` prints), for `cost diff --base-dir`. */
@@ -35,10 +36,6 @@ export interface GateRecord {
   };
   /** Stack name → its file (relative to the output directory) and the file's SHA-256. */
   readonly stacks: Readonly<Record<string, { readonly file: string; readonly sha256: string }>>;
-}
-
-export function sha256(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 function configDigest(config: Config): string {

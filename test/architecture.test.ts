@@ -7,7 +7,7 @@
  * never loads the AWS bindings.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ROOT, tempDir } from "./helpers";
@@ -35,7 +35,7 @@ function loaded(args: readonly string[], env: NodeJS.ProcessEnv = {}): string[] 
   writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
   const r = spawnSync(process.execPath, ["-r", preload, join(ROOT, "bin", "aiwc.cjs"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
   expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(require("node:fs").readFileSync(out, "utf8")) as string[];
+  return JSON.parse(readFileSync(out, "utf8")) as string[];
 }
 
 const packages = (modules: readonly string[]) => new Set(modules.flatMap((m) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m)?.[1] ?? []));

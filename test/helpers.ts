@@ -1,5 +1,6 @@
 /** Shared test helpers: temp dirs that are always removed, config fixtures, in-process synthesis. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll } from "vitest";
@@ -141,8 +142,6 @@ export function prng(seed: number): () => number {
  * an empty directory: for tests that change the project's own code in a copy.
  */
 export function copyWorkingTree(dest: string): void {
-  const { cpSync, existsSync, rmSync } = require("node:fs") as typeof import("node:fs");
-  const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
   if (existsSync(join(dest, ".git"))) {
     for (const file of execFileSync("git", ["ls-files"], { cwd: dest, encoding: "utf8" }).split("\n").filter((f) => f !== "")) rmSync(join(dest, file), { force: true });
   }

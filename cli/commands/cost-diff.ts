@@ -9,7 +9,7 @@ import { diffJson, diffMarkdown, diffTable } from "../../cost/diff-render";
 import { money } from "../../catalog/money";
 import { reportForDocuments, reportJson } from "../../cost/report";
 import { InputError } from "../../cost/input";
-import { REPORT_FILE, sha256 } from "../../stacks/gate-record";
+import { REPORT_FILE } from "../../stacks/gate-record";
 import { priceConfig } from "../../stacks/app";
 import { GateFailure } from "../../stacks/gate-failure";
 import { UsageError, type CommandResult } from "../result";
@@ -17,6 +17,7 @@ import { readJsonFile } from "../input-files";
 import { ADDRESS } from "../../config/schema";
 import { isCalendarDate } from "../../config/dates";
 import { PACKAGE_ROOT } from "../../config/package-root";
+import { sha256 } from "../../config/digest";
 
 export interface CostDiffOptions {
   /** Git ref, config path (file or directory) or a saved `aiwc cost --format json` report. */

@@ -11,7 +11,7 @@ import { readJsonFile, readText } from "../input-files";
 import { AIWC_LIMITS } from "../../config/limits";
 import { isCalendarDate } from "../../config/dates";
 import { ADDRESS } from "../../config/schema";
-import { progress } from "../progress";
+import { withProgress } from "../progress";
 
 export interface CostOptions {
   readonly config?: string;
@@ -101,14 +101,11 @@ export function cost(options: CostOptions): CommandResult {
       throw error;
     }
   } else {
-    const steps = progress(config.users.length, { quiet: options.quiet === true });
     try {
-      report = priceConfig(config, { pricing, outdir: "cdktf.out", onStep: (m) => steps.step(m) });
+      report = withProgress(config.users.length, { quiet: options.quiet === true }, (onStep) => priceConfig(config, { pricing, outdir: "cdktf.out", onStep }));
     } catch (error) {
       if (error instanceof InputError) throw new UsageError(error.message);
       throw error;
-    } finally {
-      steps.end();
     }
   }
   const stdout = format === "json" ? JSON.stringify(reportJson(report), null, 2) : format === "markdown" ? renderMarkdown(report) : renderTable(report);

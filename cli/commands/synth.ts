@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { loadConfig } from "../../model/load";
 import { STACK_NAMES, synthesize } from "../../stacks/app";
 import type { CommandResult } from "../result";
-import { progress } from "../progress";
+import { withProgress } from "../progress";
 
 export interface SynthOptions {
   readonly config?: string;
@@ -14,14 +14,9 @@ export interface SynthOptions {
 /** `aiwc synth`: the same App as `cdktf synth`, built in-process (no CLI start-up, no subprocess). */
 export function synth(options: SynthOptions): CommandResult {
   const config = loadConfig(options.config);
-  const steps = progress(config.users.length, { quiet: options.quiet === true });
-  let built;
-  try {
-    built = synthesize(config, { ...(options.out !== undefined ? { outdir: options.out } : {}), onStep: (m) => steps.step(m) });
-  } finally {
-    steps.end();
-  }
-  const { app, cost } = built;
+  const { app, cost } = withProgress(config.users.length, { quiet: options.quiet === true }, (onStep) =>
+    synthesize(config, { ...(options.out !== undefined ? { outdir: options.out } : {}), onStep }),
+  );
   const report = cost();
   const where = relative(process.cwd(), app.outdir) || ".";
   return {

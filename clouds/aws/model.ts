@@ -77,6 +77,11 @@ function checkCluster(cluster: ClusterConfig, file: string, sink: ProblemSink): 
   }
 }
 
+/** The bucket the platform stack creates for the bastion's backups. */
+export function backupBucketName(cluster: ClusterConfig): string {
+  return cluster.aws.backupBucket ?? `${cluster.name}-aiwc-backups`;
+}
+
 export const awsModel: ProviderModel = {
   id: "aws",
   displayName: "AWS",
@@ -97,7 +102,7 @@ export const awsModel: ProviderModel = {
   // The platform stack's bucket; its instance profile lets the bastion write there: no keys.
   builtInBackups: (cluster) => ({
     endpoint: `https://s3.${cluster.aws.region}.amazonaws.com`,
-    bucket: cluster.aws.backupBucket ?? `${cluster.name}-aiwc-backups`,
+    bucket: backupBucketName(cluster),
     region: cluster.aws.region,
     onCalendar: "daily",
     envAuth: true,

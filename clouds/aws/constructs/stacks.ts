@@ -25,6 +25,7 @@ import { availabilityZones, zoneSubnets } from "../zones";
 import { userZone } from "../../../config/placement";
 import { RoleSecurityGroups } from "./security-groups";
 import { NODES_OUTPUT, type NodesOutput } from "../../../model/node-output";
+import { backupBucketName } from "../model";
 
 interface AwsExports extends PlatformExports {
   readonly usersSubnetIds: readonly string[];
@@ -100,7 +101,7 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
   const bastionNode = bastionGroup.nodes[0]!;
   const bastionTags = { ...bastionNode.labels, Name: bastionNode.name };
   const backups = new BackupBucket(stack, "Backups", {
-    bucket: cluster.aws.backupBucket ?? `${topology.cluster}-aiwc-backups`,
+    bucket: backupBucketName(cluster),
     tags: { [LABEL.cluster]: topology.cluster, [LABEL.group]: bastionGroup.name, [LABEL.role]: "bastion" },
   });
   const bastion = new Instance(stack, pascal(bastionGroup.name), {
