@@ -131,7 +131,9 @@ export async function startSshHosts(options: SshHostsOptions = {}): Promise<SshH
   const netP = `10.201.${id}`;
   const link = options.privateLink ?? { bastion: `${netP}.1`, host: `${netP}.2` };
   const cleanup = () => {
-    for (const d of Object.values(daemons)) d?.kill("SIGTERM");
+    // SIGKILL: the rootfs host runs under `unshare --fork`, whose parent ignores SIGTERM; killing
+    // it outright makes --kill-child take the host down with it (SIGTERM leaked one per run).
+    for (const d of Object.values(daemons)) d?.kill("SIGKILL");
     for (const ns of [nsB, nsP]) {
       try {
         run("ip", ["netns", "del", ns]);
