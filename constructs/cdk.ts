@@ -5,6 +5,23 @@
  * which import the library themselves), not in every construct. A test keeps other modules
  * from importing cdktf directly.
  */
-export { App, DataResource, Fn, LocalBackend, S3Backend, TerraformLocal, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack, Token } from "cdktf";
+export {
+  App,
+  DataResource,
+  DefaultTokenResolver,
+  Fn,
+  LocalBackend,
+  S3Backend,
+  StringConcat,
+  TerraformDataSource,
+  TerraformLocal,
+  TerraformOutput,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Token,
+  Tokenization,
+} from "cdktf";
 export type { ITerraformDependable } from "cdktf";
 export { Construct } from "constructs";
