@@ -14,6 +14,7 @@ export {
   S3Backend,
   StringConcat,
   TerraformDataSource,
+  TerraformElement,
   TerraformLocal,
   TerraformOutput,
   TerraformProvider,

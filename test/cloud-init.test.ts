@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { cloudInit, nftablesRuleset } from "../model/cloud-init";
+import { cloudInit, isPlainAccount, nftablesRuleset, renderAccount, renderAccountWithYaml } from "../model/cloud-init";
 import { FIREWALL_MATRIX, type Target } from "../config/firewall-matrix";
 import { tempDir, ZONES } from "./helpers";
 
@@ -64,5 +64,44 @@ describe("cloud-config documents", () => {
       expect(syntax.status).toBe(0);
     }
     expect(doc.users === undefined).toBe(role !== "user-vm");
+  });
+});
+
+describe("the user's account part", () => {
+  // The direct rendering must give exactly the YAML library's bytes (a changed byte in user data
+  // would show every user VM as changed), and hand anything unusual to the library.
+  const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+  const names = ["anna", "ben-2", "u", "null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf", "e1", "x-", "Anna", "1abc", "a_b", "ann.a"];
+  const keys = [
+    KEY,
+    `${KEY} anna@laptop`,
+    `${KEY} anna+work@host-1.example`,
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7== ops",
+    "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY= x",
+    "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t y",
+    `${KEY} anna: #1`,
+    `${KEY} 'quoted'`,
+    `${KEY} "double"`,
+    `${KEY} a b c`,
+    `${KEY} trailing `,
+    `${KEY} *star`,
+    `${KEY} &anchor`,
+    `${KEY} ünïcode`,
+  ];
+  test("is the YAML library's rendering for every name, key and sudo", () => {
+    for (const name of names) {
+      for (const sshKey of keys) {
+        for (const sudo of [false, true]) {
+          const account = { name, sshKey, sudo };
+          const text = renderAccount(account);
+          expect(text, JSON.stringify(account)).toBe(renderAccountWithYaml(account));
+          expect(parse(text)).toEqual({ users: [{ name, shell: "/bin/bash", lock_passwd: true, ssh_authorized_keys: [sshKey], ...(sudo ? { sudo: "ALL=(ALL) NOPASSWD:ALL" } : {}) }] });
+        }
+      }
+    }
+    // The common shapes take the direct way; the unusual ones the library's.
+    for (const sshKey of keys.slice(0, 6)) expect(isPlainAccount({ name: "anna", sshKey, sudo: false }), sshKey).toBe(true);
+    for (const sshKey of keys.slice(6)) expect(isPlainAccount({ name: "anna", sshKey, sudo: false }), sshKey).toBe(false);
+    for (const name of ["null", "true", "yes", "Anna", "1abc", "a_b"]) expect(isPlainAccount({ name, sshKey: KEY, sudo: false }), name).toBe(false);
   });
 });

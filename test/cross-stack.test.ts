@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { App, TerraformLocal, TerraformStack, Token } from "../constructs/cdk";
 import { Network } from "../.gen/providers/hcloud/network";
 import { Server } from "../.gen/providers/hcloud/server";
-import { AiwcStack, firstReferenceTo } from "../stacks/app";
+import { AiwcStack, buildApp, firstReferenceTo } from "../stacks/app";
 import { buildTopology } from "../model/topology";
 import { loadConfig } from "../model/load";
 
@@ -51,6 +51,41 @@ describe("cross-stack references, prepared through the locals", () => {
       expect(JSON.stringify(ours.users)).not.toContain("hcloud_network.Network");
     });
   }
+});
+
+describe("each element resolved once (AiwcStack.freeze)", () => {
+  // The same JSON as cdktf's own TerraformStack.toTerraform, which resolves everything twice.
+  for (const example of ["default", "aws-seed", "hetzner-dedicated", "ovh", "seed-18"]) {
+    test(`${example}: both stacks as cdktf writes them`, () => {
+      const outdir = mkdtempSync(join(tmpdir(), "aiwc-once-"));
+      outdirs.push(outdir);
+      const config = loadConfig(example === "default" ? undefined : join(__dirname, "..", "config", "examples", example));
+      const built = buildApp(config, { outdir });
+      const stacks = [built.stacks.platform, built.stacks.users] as AiwcStack[];
+      for (const stack of stacks) stack.prepareStack();
+      for (const stack of stacks) {
+        const cdktf = TerraformStack.prototype.toTerraform.call(stack) as Record<string, unknown>;
+        expect(stack.freeze(), `${example}/${stack.stackName}`).toStrictEqual(cdktf);
+      }
+    });
+  }
+
+  test("stack-level overrides, tokens in them included, are merged and resolved as cdktf does", () => {
+    const build = (kind: "cdktf" | "aiwc") => {
+      const outdir = mkdtempSync(join(tmpdir(), "aiwc-once-"));
+      outdirs.push(outdir);
+      const app = new App({ outdir });
+      const stack = kind === "aiwc" ? new AiwcStack(app, "platform", buildTopology(loadConfig())) : new TerraformStack(app, "platform");
+      const network = new Network(stack, "Network", { name: "net", ipRange: "10.0.0.0/16" });
+      stack.addOverride("terraform.backend.s3.use_lockfile", true);
+      stack.addOverride("resource.hcloud_network.extra.name", network.name);
+      stack.addOverride("output.id.value", network.id);
+      stack.prepareStack();
+      return JSON.parse(JSON.stringify(stack instanceof AiwcStack ? stack.freeze() : stack.toTerraform())) as unknown;
+    };
+    expect(build("aiwc")).toEqual(build("cdktf"));
+    expect(JSON.stringify(build("aiwc"))).toContain('"name":"${hcloud_network.Network.name}"');
+  });
 });
 
 describe("firstReferenceTo", () => {
