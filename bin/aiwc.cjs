@@ -2,6 +2,7 @@
 // The `aiwc` command: the compiled CLI in dist/ (built at `npm ci` and by `npm run build`).
 // Commands, cdktf and the provider bindings load lazily (see cli/main.ts).
 "use strict";
+require("./compile-cache.cjs").install(require("node:path").join(__dirname, "..", "dist"));
 let main;
 try {
   main = require("../dist/cli/main.js").main;

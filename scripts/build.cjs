@@ -58,4 +58,60 @@ for (const file of yamlFiles) {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ sha256: createHash("sha256").update(text).digest("hex"), value }));
 }
-if (process.argv.includes("--verbose")) process.stderr.write(`aiwc: compiled ${entryPoints.length} modules and ${yamlFiles.length} built-in YAML files into ${relative(process.cwd(), OUT) || "."} in ${Date.now() - started} ms\n`);
+
+// The libraries every run loads, each bundled into one file in dist/vendor/ (zod alone is 95
+// modules, cdktf 373): one read and one compile instead of hundreds. The AWS bindings modules
+// aiwc imports are bundled too, so that they and aiwc share the one vendored cdktf (two copies
+// of cdktf would not recognise each other's tokens). constructs stays in node_modules, shared.
+const VENDOR = join(OUT, "vendor");
+const PACKAGES = ["zod", "yaml", "cdktf", "commander", "cli-table3"];
+const outputs = files(OUT, ".js");
+const required = new Set();
+for (const file of outputs) for (const m of readFileSync(file, "utf8").matchAll(/require\("(@cdktf\/provider-aws\/lib\/[a-z0-9-]+)"\)/g)) required.add(m[1]);
+const vendored = [...PACKAGES, ...[...required].sort()];
+const vendorFile = (name) => join(VENDOR, `${name}.js`);
+const stubs = join(OUT, ".vendor-entries");
+mkdirSync(stubs, { recursive: true });
+for (const name of vendored) {
+  const stub = join(stubs, `${name.replace(/[@/]/g, "_")}.cjs`);
+  writeFileSync(stub, `module.exports = require(${JSON.stringify(name)});\n`);
+  esbuild.buildSync({
+    entryPoints: [stub],
+    outfile: vendorFile(name),
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+    nodePaths: [join(ROOT, "node_modules")],
+    external: ["constructs", ...vendored.filter((other) => other !== name)],
+  });
+}
+rmSync(stubs, { recursive: true, force: true });
+// Every require of a vendored library, in aiwc's modules and in the bundles, goes to the bundle.
+const pattern = new RegExp(`require\\("(${vendored.map((v) => v.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})"\\)`, "g");
+for (const file of files(OUT, ".js")) {
+  const text = readFileSync(file, "utf8");
+  const rewritten = text.replace(pattern, (_, name) => {
+    let target = relative(dirname(file), vendorFile(name)).split("\\").join("/");
+    if (!target.startsWith(".")) target = `./${target}`;
+    return `require(${JSON.stringify(target)})`;
+  });
+  if (rewritten !== text) writeFileSync(file, rewritten);
+}
+
+// The V8 code cache (bin/compile-cache.cjs): the common commands once, each module's code kept.
+if (!process.argv.includes("--no-compile-cache")) {
+  const { spawnSync } = require("node:child_process");
+  const bin = join(ROOT, "bin", "aiwc.cjs");
+  const scratch = require("node:fs").mkdtempSync(join(require("node:os").tmpdir(), "aiwc-warm-"));
+  const env = { ...process.env, AIWC_COMPILE_CACHE: "write", CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: scratch };
+  const runs = [["--help"], ["validate"], ["cost", "--format", "json", "--quiet"], ["cost", "--quiet", "--config", join(ROOT, "config", "examples", "aws-seed")], ["cost", "--quiet", "--config", join(ROOT, "config", "examples", "ovh")]];
+  for (const args of runs) {
+    const r = spawnSync(process.execPath, [bin, ...args], { cwd: scratch, env, encoding: "utf8" });
+    // A failing warm-up only means less is cached; the tests judge the commands themselves.
+    if (r.status !== 0 && r.status !== 2 && process.argv.includes("--verbose")) process.stderr.write(`aiwc: warming the compile cache with \`aiwc ${args.join(" ")}\` exited ${r.status}: ${String(r.stderr).slice(-300)}\n`);
+  }
+  rmSync(scratch, { recursive: true, force: true });
+}
+if (process.argv.includes("--verbose")) process.stderr.write(`aiwc: compiled ${entryPoints.length} modules, ${vendored.length} vendored libraries and ${yamlFiles.length} built-in YAML files into ${relative(process.cwd(), OUT) || "."} in ${Date.now() - started} ms\n`);

@@ -7,7 +7,7 @@
  * never loads the AWS bindings.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ROOT, tempDir } from "./helpers";
@@ -38,7 +38,9 @@ function loaded(args: readonly string[], env: NodeJS.ProcessEnv = {}): string[] 
   return JSON.parse(readFileSync(out, "utf8")) as string[];
 }
 
-const packages = (modules: readonly string[]) => new Set(modules.flatMap((m) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m)?.[1] ?? []));
+/** The packages among loaded modules: from node_modules, or bundled into dist/vendor/ (scripts/build.cjs). */
+const packages = (modules: readonly string[]) =>
+  new Set(modules.flatMap((m) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m)?.[1] ?? /dist\/vendor\/((?:@[^/]+\/)?[^/]+?)(?:\.js$|\/)/.exec(m)?.[1] ?? []));
 
 describe("architecture", () => {
   test("aiwc's sources keep the layers: no back-edges, no cycles, no cdktf below the constructs", () => {
@@ -83,7 +85,21 @@ describe("architecture", () => {
     const cost = packages(loaded(["cost"]));
     expect(cost.has("cdktf")).toBe(true);
     expect(cost.has("@cdktf/provider-aws")).toBe(false);
-    const aws = packages(loaded(["cost", "--config", join(ROOT, "config", "examples", "aws-seed")]));
-    expect(aws.has("@cdktf/provider-aws")).toBe(true);
+    const awsModules = loaded(["cost", "--config", join(ROOT, "config", "examples", "aws-seed")]);
+    expect(packages(awsModules).has("@cdktf/provider-aws")).toBe(true);
+    // One cdktf in the process: the vendored one, which the AWS bindings use too.
+    const cdktf = awsModules.filter((m) => /\/cdktf\/|\/vendor\/cdktf\.js$/.test(m));
+    expect(cdktf).toEqual([join(ROOT, "dist", "vendor", "cdktf.js")]);
+    expect(awsModules.filter((m) => m.includes("node_modules/@cdktf/provider-aws"))).toEqual([]);
+  });
+
+  test("the vendored libraries are single files, and the compile cache holds what the commands run", () => {
+    const modules = loaded(["validate"]);
+    for (const name of ["zod", "yaml", "commander"]) {
+      expect(modules).toContain(join(ROOT, "dist", "vendor", `${name}.js`));
+      expect(modules.filter((m) => m.includes(`node_modules/${name}/`)), name).toEqual([]);
+    }
+    const cache = readdirSync(join(ROOT, "dist", "v8-cache"));
+    for (const module of ["vendor~zod.js", "vendor~cdktf.js", "cli~main.js", "model~load.js"]) expect(cache.some((entry) => entry.startsWith(`${module}.`)), module).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ const DATE = "2026-11-27";
 let clone: string;
 
 /** Compiles the clone's checked-out code into its dist/, as `npm ci` and `npm run build` do. */
-const build = () => execFileSync(process.execPath, [join(clone, "scripts", "build.cjs")], { cwd: clone, stdio: ["ignore", "pipe", "pipe"] });
+const build = () => execFileSync(process.execPath, [join(clone, "scripts", "build.cjs"), "--no-compile-cache"], { cwd: clone, stdio: ["ignore", "pipe", "pipe"] });
 
 const git = (args: string[]) => execFileSync("git", args, { cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 

@@ -148,7 +148,7 @@ beforeAll(() => {
     expect(text, `${file}: ${from}`).toContain(from);
     writeFileSync(join(copy, file), text.replace(from, to));
   }
-  execFileSync(process.execPath, [join(copy, "scripts", "build.cjs")], { cwd: copy });
+  execFileSync(process.execPath, [join(copy, "scripts", "build.cjs"), "--no-compile-cache"], { cwd: copy });
   const config = join(copy, "lab");
   mkdirSync(config);
   writeFileSync(

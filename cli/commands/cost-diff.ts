@@ -123,7 +123,7 @@ function priceWithOwnCode(side: string, worktree: string, configInBase: string, 
   }
   // Code from before the compiled CLI ran through tsx; since then the binary runs dist/.
   if (existsSync(join(worktree, "scripts", "build.cjs"))) {
-    const built = spawnSync(process.execPath, [join(worktree, "scripts", "build.cjs")], { cwd: worktree, encoding: "utf8", env, timeout: 600_000 });
+    const built = spawnSync(process.execPath, [join(worktree, "scripts", "build.cjs"), "--no-compile-cache"], { cwd: worktree, encoding: "utf8", env, timeout: 600_000 });
     if (built.status !== 0) throw new UsageError(`${side}: compiling its code failed: ${`${built.stderr}`.trim().split("\n").slice(-3).join(" ")}`);
   }
   const args = [join(worktree, "bin", "aiwc.cjs"), "cost", "--config", configInBase, "--format", "json", ...(date !== undefined ? ["--date", date] : [])];
