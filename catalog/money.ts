@@ -14,9 +14,15 @@ export function money(value: Decimal.Value): Money {
 
 export const ZERO: Money = money(0);
 
+/**
+ * The exact sum. Line items of identical resources share one amount object, so amounts are
+ * counted first and each distinct one multiplied by its count (exact: 34 digits hold any bill).
+ */
 export function sum(values: Iterable<Money>): Money {
+  const counts = new Map<Money, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   let total = ZERO;
-  for (const value of values) total = total.plus(value);
+  for (const [value, count] of counts) total = total.plus(count === 1 ? value : value.times(count));
   return total;
 }
 

@@ -183,7 +183,47 @@ function computeComponentOnce(spec: ComponentSpec, book: PriceBook, region: stri
 
 const NONE: readonly PricedResourceType<any>[] = [];
 
-function classify(instance: ResourceInstance): { definition: PricedResourceType<any>; attributes: unknown } | { free: string } | { unsupported: string } {
+type Classification = { definition: PricedResourceType<any>; attributes: unknown; key: string | undefined } | { free: string } | { unsupported: string };
+
+/**
+ * The attribute names a priced type's schema reads: the keys of a plain (stripping) object
+ * schema, whose result depends on those keys alone. Undefined for any other schema (strict,
+ * passthrough, a union, a transform of the whole object): those are parsed every time.
+ */
+const shapeKeysMemo = new WeakMap<PricedResourceType<any>, readonly string[] | null>();
+
+function shapeKeys(definition: PricedResourceType<any>): readonly string[] | undefined {
+  let keys = shapeKeysMemo.get(definition);
+  if (keys === undefined) {
+    const schema = definition.schema as unknown as { _zod?: { def?: { type?: string; catchall?: unknown } }; shape?: Record<string, unknown> };
+    keys = schema._zod?.def?.type === "object" && schema._zod.def.catchall === undefined && schema.shape !== undefined ? Object.keys(schema.shape) : null;
+    shapeKeysMemo.set(definition, keys);
+  }
+  return keys ?? undefined;
+}
+
+/**
+ * Resources whose read attributes are equal classify alike (every cpx12 user VM): the result
+ * is memoized per pricing run under the type and those attributes' JSON, which then also keys
+ * the components. Values come from JSON documents (parsed, or resolved by cdktf), so JSON
+ * tells equal values from different ones.
+ */
+function classify(instance: ResourceInstance, memo: Map<string, Classification>): Classification {
+  const candidates = PRICED_BY_TYPE.get(instance.type);
+  const only = candidates?.length === 1 ? candidates[0]! : undefined;
+  const keys = only !== undefined ? shapeKeys(only) : undefined;
+  if (keys === undefined) return classifyOnce(instance, undefined);
+  let json = instance.type;
+  for (const name of keys) json += `\u0000${JSON.stringify(instance.values[name]) ?? ""}`;
+  let result = memo.get(json);
+  if (result === undefined) {
+    result = classifyOnce(instance, json);
+    memo.set(json, result);
+  }
+  return result;
+}
+
+function classifyOnce(instance: ResourceInstance, key: string | undefined): Classification {
   if (instance.type === MODULE_CALL) {
     const source = typeof instance.values.source === "string" ? ` (source ${instance.values.source})` : "";
     return { unsupported: `a module's resources are not in this JSON${source}; price a plan (terraform show -json), which lists them with their provider configuration` };
@@ -192,7 +232,7 @@ function classify(instance: ResourceInstance): { definition: PricedResourceType<
   let problems: string[] | undefined;
   for (const definition of candidates) {
     const parsed = definition.schema.safeParse(instance.values);
-    if (parsed.success) return { definition, attributes: parsed.data };
+    if (parsed.success) return { definition, attributes: parsed.data, key };
     (problems ??= []).push(parsed.error.issues.map((i) => `${i.path.join(".") || "(resource)"}: ${i.message}`).join("; "));
   }
   const free = FREE_TYPES[instance.type];
@@ -204,7 +244,7 @@ function classify(instance: ResourceInstance): { definition: PricedResourceType<
 /** Labels by resource name, for resources that carry none (OVH instances): from the topology. */
 export type LabelsByName = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
-export function priceInstance(instance: ResourceInstance, book: PriceBook, usage: Usage = {}, labelsByName: LabelsByName = {}): LineItem {
+export function priceInstance(instance: ResourceInstance, book: PriceBook, usage: Usage = NO_USAGE_AT_ALL, labelsByName: LabelsByName = {}): LineItem {
   let labels = labelsOf(instance.values);
   if (labels === NO_LABELS && typeof instance.values.name === "string") labels = labelsByName[instance.values.name] ?? NO_LABELS;
   const user = labels["aiwc/user"];
@@ -243,7 +283,8 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     setup: ZERO,
   };
 
-  const kind = classify(instance);
+  const memos = memosOf(book);
+  const kind = classify(instance, memos.classes);
   if ("free" in kind) {
     item.reason = kind.free;
     return item;
@@ -253,7 +294,7 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     item.reason = kind.unsupported;
     return item;
   }
-  const { definition, attributes } = kind;
+  const { definition, attributes, key: attributesKey } = kind;
   if (definition.free?.(attributes) === true) {
     item.reason = "free variant";
     return item;
@@ -265,21 +306,57 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
   const created = labels["aiwc/created"];
   const date = isDate(created) ? created : isDate(input?.ordered_on) ? input.ordered_on : book.pricingDate;
   const region = definition.region?.(attributes) ?? instance.providerRegion;
-  const byType = usage[instance.type];
-  const byAddress = usage[instance.address];
+  // Without a usage file, no lookups (a missing key walks the prototype chain, per resource).
+  const byType = usage === NO_USAGE_AT_ALL ? undefined : usage[instance.type];
+  const byAddress = usage === NO_USAGE_AT_ALL ? undefined : usage[instance.address];
   const resourceUsage = byType === undefined ? byAddress ?? NO_USAGE : byAddress === undefined ? byType : { ...byType, ...byAddress };
-  // Identical resources (every cpx12 user VM) price identically: without usage, the components
-  // are memoized per pricing run by the attributes the priced type read.
-  let memo = lineMemo.get(book);
-  if (memo === undefined) lineMemo.set(book, (memo = new Map()));
-  const key = resourceUsage === NO_USAGE ? `${definition.provider}\u0000${definition.type}\u0000${region ?? ""}\u0000${date}\u0000${JSON.stringify(attributes)}` : undefined;
-  let components = key !== undefined ? memo.get(key) : undefined;
-  if (components === undefined) {
-    const context: PricingContext = { book, region, date, usage: resourceUsage, hoursPerMonth: book.hoursPerMonth(definition.provider) ?? 730 };
-    components = definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date));
-    if (key !== undefined) memo.set(key, components);
+  // Identical resources (every cpx12 user VM) price identically: without usage, the priced
+  // components are memoized per pricing run — on the shared classification of equal
+  // attributes by region and date, else by the attributes' JSON.
+  let priced: Priced | undefined;
+  let store: Map<string, Priced> | undefined;
+  let key: string | undefined;
+  if (resourceUsage === NO_USAGE) {
+    if (attributesKey !== undefined) {
+      store = (kind as { lines?: Map<string, Priced> }).lines ??= new Map();
+      key = region === undefined ? date : `${region}\u0000${date}`;
+    } else {
+      store = memos.lines;
+      key = `${definition.provider}\u0000${region ?? ""}\u0000${date}\u0000${definition.type}\u0000${JSON.stringify(attributes)}`;
+    }
+    priced = store.get(key);
   }
-  // Most resources have one component: take its (shared, immutable) amounts as they are.
+  if (priced === undefined) {
+    const context: PricingContext = { book, region, date, usage: resourceUsage, hoursPerMonth: book.hoursPerMonth(definition.provider) ?? 730 };
+    priced = summarize(definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date)));
+    if (store !== undefined && key !== undefined) store.set(key, priced);
+  }
+  item.components = priced.components;
+  if (priced.missing !== undefined) {
+    item.status = "unsupported";
+    item.reason = priced.missing;
+    // An unsupported resource shows no price of its own (not the part that could be priced):
+    // the amounts stay zero.
+  } else {
+    item.status = "priced";
+    item.monthly = priced.monthly;
+    item.setup = priced.setup;
+    if (instance.values["aiwc:unknown_count"] === true) item.reason = "count/for_each is an expression: priced as one instance";
+  }
+  return item;
+}
+
+/** A resource's components with their totals, shared by identical resources. */
+interface Priced {
+  readonly components: readonly LineComponent[];
+  readonly monthly: Money;
+  readonly setup: Money;
+  /** Why it cannot be priced, when a component has no price. */
+  readonly missing?: string;
+}
+
+function summarize(components: readonly LineComponent[]): Priced {
+  // Most resources have one component: its (shared, immutable) amounts as they are.
   let monthly = components.length === 1 ? components[0]!.monthly ?? ZERO : ZERO;
   let setup = components.length === 1 ? components[0]!.setup ?? ZERO : ZERO;
   const missing: string[] = [];
@@ -290,27 +367,23 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     }
     if (c.missing !== undefined) missing.push(c.missing);
   }
-  item.components = components;
-  item.monthly = monthly;
-  item.setup = setup;
-  if (missing.length > 0) {
-    item.status = "unsupported";
-    item.reason = `missing price: ${missing.join("; ")}`;
-    // An unsupported resource shows no price of its own (not the part that could be priced).
-    item.monthly = ZERO;
-    item.setup = ZERO;
-  } else {
-    item.status = "priced";
-    if (instance.values["aiwc:unknown_count"] === true) item.reason = "count/for_each is an expression: priced as one instance";
-  }
-  return item;
+  return { components, monthly, setup, ...(missing.length > 0 ? { missing: `missing price: ${missing.join("; ")}` } : {}) };
 }
 
 const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
+const NO_USAGE_AT_ALL: Usage = Object.freeze({});
 const NO_COMPONENTS: readonly LineComponent[] = Object.freeze([]);
-const lineMemo = new WeakMap<PriceBook, Map<string, readonly LineComponent[]>>();
+/** Per pricing run (a PriceBook): classifications and components of identical resources. */
+const runMemos = new WeakMap<PriceBook, { readonly classes: Map<string, Classification>; readonly lines: Map<string, Priced> }>();
 
-export function estimate(instances: readonly ResourceInstance[], book: PriceBook, usage: Usage = {}, labelsByName: LabelsByName = {}): Estimate {
+function memosOf(book: PriceBook): { readonly classes: Map<string, Classification>; readonly lines: Map<string, Priced> } {
+  let memos = runMemos.get(book);
+  if (memos === undefined) runMemos.set(book, (memos = { classes: new Map(), lines: new Map() }));
+  return memos;
+}
+
+export function estimate(instances: readonly ResourceInstance[], book: PriceBook, given: Usage = NO_USAGE_AT_ALL, labelsByName: LabelsByName = {}): Estimate {
+  const usage = Object.keys(given).length === 0 ? NO_USAGE_AT_ALL : given;
   const resources: LineItem[] = [];
   const removed: LineItem[] = [];
   for (const instance of instances) {
@@ -322,7 +395,8 @@ export function estimate(instances: readonly ResourceInstance[], book: PriceBook
   for (const item of resources) counts[item.status]++;
   const incomplete: string[] = [];
   if (counts.unsupported > 0) incomplete.push(`${counts.unsupported} resource(s) cannot be priced`);
-  const unknownUsage = resources.reduce((n, r) => n + r.components.filter((c) => c.quantity === null && c.unitPrice !== null).length, 0);
+  let unknownUsage = 0;
+  for (const r of resources) for (const c of r.components) if (c.quantity === null && c.unitPrice !== null) unknownUsage++;
   if (unknownUsage > 0) incomplete.push(`${unknownUsage} usage-based price(s) have no usage estimate (--usage)`);
   return {
     pricingDate: book.pricingDate,

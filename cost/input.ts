@@ -103,10 +103,13 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
   const out: ResourceInstance[] = [];
   for (const [type, instances] of Object.entries(resources)) {
     if (!isObject(instances)) throw new InputError(`${path("resource", type)}: must be an object of resource names`);
-    for (const [name, body] of Object.entries(instances)) {
+    // The region of the type's default provider configuration, once per type.
+    const typeRegion = withRegion(regionFor(regions, providerName(type)));
+    for (const name in instances) {
+      const body = instances[name];
       if (!isObject(body)) throw new InputError(`${path("resource", type, name)}: must be an object`);
       if (body.provider !== undefined && typeof body.provider !== "string") throw new InputError(`${path("resource", type, name)}.provider: must be a provider reference such as "aws.fra"`);
-      const region = withRegion(regionFor(regions, typeof body.provider === "string" ? body.provider : providerName(type)));
+      const region = typeof body.provider === "string" ? withRegion(regionFor(regions, body.provider)) : typeRegion;
       const comment = body["//"];
       const metadata = isObject(comment) && isObject(comment.metadata) ? comment.metadata : undefined;
       const constructPath = typeof metadata?.path === "string" ? metadata.path : undefined;

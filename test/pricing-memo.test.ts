@@ -1,0 +1,68 @@
+/**
+ * Identical resources are priced once per run (cost/engine.ts): what the memo shares must be
+ * exactly what pricing each resource on its own gives.
+ */
+import { describe, expect, test } from "vitest";
+import { estimate, priceInstance } from "../cost/engine";
+import { fromConfiguration } from "../cost/input";
+import { money, sum, toAmount } from "../catalog/money";
+import { PriceBook } from "../catalog/prices";
+import { loadConfig } from "../model/load";
+import { DEFAULT_CONFIG } from "./helpers";
+
+const config = loadConfig(DEFAULT_CONFIG);
+const newBook = () => new PriceBook(config.catalogs, config.fx, "2026-11-27");
+
+function server(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, server_type: "cpx12", location: "fsn1", labels: { "aiwc/group": "user-vms", "aiwc/user": name }, public_net: [{ ipv4_enabled: false, ipv6_enabled: false }], ...extra };
+}
+
+describe("pricing identical resources once", () => {
+  const document = {
+    resource: {
+      hcloud_server: {
+        a: server("a"),
+        b: server("b", { image: "debian-13" }),
+        c: server("c", { server_type: "cpx22" }),
+        d: server("d", { location: "hel1" }),
+        e: server("e", { labels: { "aiwc/group": "user-vms", "aiwc/created": "2026-05-01" } }),
+        f: server("f", { public_net: [{ ipv4_enabled: true }] }),
+        g: server("g", { server_type: 12 }),
+      },
+      hcloud_volume: { v1: { name: "v1", size: 20, location: "fsn1" }, v2: { name: "v2", size: "20", location: "fsn1" }, v3: { name: "v3", size: 21, location: "fsn1" } },
+    },
+  };
+
+  test("every line item is what pricing that resource alone (a fresh run) gives", () => {
+    const shared = estimate(fromConfiguration(document, "users"), newBook());
+    for (const item of shared.resources) {
+      const instance = fromConfiguration(document, "users").find((i) => i.address === item.address)!;
+      const alone = priceInstance(instance, newBook());
+      expect({ ...item, monthly: toAmount(item.monthly), setup: toAmount(item.setup) }, item.address).toEqual({ ...alone, monthly: toAmount(alone.monthly), setup: toAmount(alone.setup) });
+    }
+  });
+
+  test("a difference in an attribute the price reads prices differently; one it does not read does not", () => {
+    const byAddress = Object.fromEntries(estimate(fromConfiguration(document, "users"), newBook()).resources.map((r) => [r.address, r]));
+    const monthly = (address: string) => toAmount(byAddress[address]!.monthly);
+    expect(monthly("hcloud_server.b")).toBe(monthly("hcloud_server.a"));
+    expect(monthly("hcloud_server.c")).not.toBe(monthly("hcloud_server.a"));
+    // Created before Hetzner's 2026 repricing: the old price.
+    expect(monthly("hcloud_server.e")).not.toBe(monthly("hcloud_server.a"));
+    // An automatic IPv4 adds its own component.
+    expect(byAddress["hcloud_server.f"]!.components.length).toBe(2);
+    expect(byAddress["hcloud_server.g"]!.status).toBe("unsupported");
+    expect(monthly("hcloud_volume.v2")).toBe(monthly("hcloud_volume.v1"));
+    expect(monthly("hcloud_volume.v3")).not.toBe(monthly("hcloud_volume.v1"));
+    // Names and groups stay each resource's own.
+    expect(byAddress["hcloud_server.b"]!.name).toBe("b");
+    expect(byAddress["hcloud_server.b"]!.user).toBe("b");
+  });
+
+  test("totals of many identical amounts are exact", () => {
+    const price = money("7.6923");
+    const values = [...Array.from({ length: 10_000 }, () => price), money("0.01"), price];
+    expect(sum(values).toFixed()).toBe("76930.7023");
+    expect(sum([]).toFixed()).toBe("0");
+  });
+});
