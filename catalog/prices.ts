@@ -4,6 +4,7 @@
  */
 import type { Catalog, CatalogPrice, FxTable } from "./catalog";
 import { money, type Money } from "./money";
+import { byText } from "../config/text";
 
 /** Region of a resource whose provider configuration aiwc cannot resolve: priced nowhere. */
 export const UNKNOWN_REGION = "(unknown region)";
@@ -98,7 +99,7 @@ export class PriceBook {
     const candidates = entry.prices
       .filter((p) => p.valid_from <= date && (p.region === undefined || p.region === options.region))
       // Newest first; a region-specific price beats a general one of the same date.
-      .sort((a, b) => b.valid_from.localeCompare(a.valid_from) || Number(b.region !== undefined) - Number(a.region !== undefined));
+      .sort((a, b) => byText(b.valid_from, a.valid_from) || Number(b.region !== undefined) - Number(a.region !== undefined));
     const chosen = candidates[0];
     if (chosen === undefined) {
       const regions = [...new Set(entry.prices.flatMap((p) => (p.region !== undefined ? [p.region] : [])))];

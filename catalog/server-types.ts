@@ -6,6 +6,7 @@
 import type { Catalog, ServerTypeSpec } from "./catalog";
 import type { ParsedConfig } from "../config/types";
 import { closest } from "../config/problems";
+import { byText } from "../config/text";
 
 function monthlyOf(catalog: Catalog, spec: ServerTypeSpec): number {
   const price = spec.prices[0]!;
@@ -16,7 +17,7 @@ function monthlyOf(catalog: Catalog, spec: ServerTypeSpec): number {
 export function smallestFit(catalog: Catalog, location: string, ramGb: number, vcpu: number, gpu = false): string | undefined {
   const fits = Object.entries(catalog.server_types)
     .filter(([, t]) => t.orderable && t.arch === "x86" && t.locations.includes(location) && t.ram_gb >= ramGb && t.vcpu >= vcpu && (t.gpu !== undefined) === gpu)
-    .sort(([idA, a], [idB, b]) => a.ram_gb - b.ram_gb || a.vcpu - b.vcpu || monthlyOf(catalog, a) - monthlyOf(catalog, b) || idA.localeCompare(idB));
+    .sort(([idA, a], [idB, b]) => a.ram_gb - b.ram_gb || a.vcpu - b.vcpu || monthlyOf(catalog, a) - monthlyOf(catalog, b) || byText(idA, idB));
   return fits[0]?.[0];
 }
 
@@ -65,7 +66,7 @@ export function cheapestFit(catalog: Catalog, location: string, needs: Requireme
     if (needs.gpu.model !== undefined && !gpu.model.toLowerCase().includes(needs.gpu.model.toLowerCase())) return false;
     return needs.gpu.memoryGb === undefined || gpu.memory_gb >= needs.gpu.memoryGb;
   });
-  fits.sort(([idA, a], [idB, b]) => monthlyOf(catalog, a) - monthlyOf(catalog, b) || a.ram_gb - b.ram_gb || a.vcpu - b.vcpu || idA.localeCompare(idB));
+  fits.sort(([idA, a], [idB, b]) => monthlyOf(catalog, a) - monthlyOf(catalog, b) || a.ram_gb - b.ram_gb || a.vcpu - b.vcpu || byText(idA, idB));
   return fits[0]?.[0];
 }
 

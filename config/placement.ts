@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { fromNumber, parseCidr, parseIp, type Cidr } from "./cidr";
 import type { ClusterConfig } from "./schema";
+import { byText } from "./text";
 
 /** A slot in [0, slots) from a name: the first 48 bits of its SHA-256, modulo `slots`. */
 export function stableSlot(identity: string, slots: number): number {
@@ -41,7 +42,7 @@ export interface DedicatedPlacement {
 export function dedicatedPlacements(cluster: ClusterConfig): DedicatedPlacement[] {
   const subnet = parseCidr(cluster.network.vswitchSubnet);
   const out: DedicatedPlacement[] = [];
-  for (const [group, spec] of Object.entries(cluster.nodeGroups).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [group, spec] of Object.entries(cluster.nodeGroups).sort(([a], [b]) => byText(a, b))) {
     if (spec.dedicated === undefined) continue;
     for (let index = 0; index < spec.count; index++) {
       const host = spec.dedicated.hosts?.[index];

@@ -6,6 +6,7 @@ import Table from "cli-table3";
 import type { LineItem } from "./engine";
 import { formatEur, toAmount, toUnitPrice, ZERO, type Money } from "../catalog/money";
 import type { CostReport } from "./report";
+import { byText } from "../config/text";
 
 interface Row {
   readonly group: string;
@@ -20,7 +21,7 @@ function groups(resources: readonly LineItem[]): Row[] {
     const row = byGroup.get(r.group) ?? { group: r.group, resources: 0, monthly: ZERO, setup: ZERO };
     byGroup.set(r.group, { ...row, resources: row.resources + 1, monthly: row.monthly.plus(r.monthly), setup: row.setup.plus(r.setup) });
   }
-  return [...byGroup.values()].sort((a, b) => a.group.localeCompare(b.group));
+  return [...byGroup.values()].sort((a, b) => byText(a.group, b.group));
 }
 
 const percent = (value: Money | null) => (value === null ? "—" : `${toAmount(value, 1)} %`);
@@ -105,7 +106,7 @@ export function renderTable(report: CostReport): string {
       mixes.set(key, { users: mix.users + 1, revenue: mix.revenue.plus(u.total), cost: mix.cost.plus(u.cost) });
     }
     const usersTable = new Table({ head: ["Users: tariff + packs (profile)", "Users", "Revenue / user", "Own cost / user"], colAligns: ["left", "right", "right", "right"], style: { head: [], border: [], compact: true } });
-    for (const [key, mix] of [...mixes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [key, mix] of [...mixes.entries()].sort(([a], [b]) => byText(a, b))) {
       usersTable.push([key, mix.users, formatEur(mix.revenue.dividedBy(mix.users)), formatEur(mix.cost.dividedBy(mix.users))]);
     }
     out.push(usersTable.toString());

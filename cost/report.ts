@@ -17,6 +17,7 @@ import { fromTerraformJson, InputError, type ResourceInstance } from "./input";
 import { money, toAmount, toUnitPrice, type Money } from "../catalog/money";
 import { PriceBook } from "../catalog/prices";
 import { tariffReport, type TariffReport } from "./tariff";
+import { byText } from "../config/text";
 
 export const REPORT_VERSION = 1;
 
@@ -108,7 +109,7 @@ function groupTotals(resources: readonly LineItem[]) {
     const g = groups.get(r.group);
     groups.set(r.group, g === undefined ? { monthly: r.monthly, setup: r.setup, resources: 1 } : { monthly: g.monthly.plus(r.monthly), setup: g.setup.plus(r.setup), resources: g.resources + 1 });
   }
-  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+  return [...groups.entries()].sort(([a], [b]) => byText(a, b));
 }
 
 /** The versioned JSON form: money as decimal strings, stable order. */

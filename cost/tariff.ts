@@ -10,6 +10,7 @@ import { userServerType } from "../clouds/registry";
 import { SHARED_GROUP, type Estimate } from "./engine";
 import { money, sum, ZERO, type Money } from "../catalog/money";
 import { isMissing, type PriceBook } from "../catalog/prices";
+import { byText } from "../config/text";
 
 export interface UserRevenue {
   readonly user: string;
@@ -168,7 +169,7 @@ export function tariffReport(config: Config, estimate: Estimate, book: PriceBook
       const groupMargin = earned.minus(cost);
       return { group, role: roleOf(group), cost, revenue: earned, margin: groupMargin, marginPercent: earned.isZero() ? null : groupMargin.dividedBy(earned).times(100) };
     })
-    .sort((a, b) => a.group.localeCompare(b.group));
+    .sort((a, b) => byText(a.group, b.group));
 
   // GPU workers against the GPU meter: what one user can pay per worker at full use.
   const gpuMeter = tariffs.payg[tariffs.gpuTokenMeter];

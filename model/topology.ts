@@ -10,6 +10,7 @@ import { groupDeleteProtection, type Role } from "../config/schema";
 import type { NetworkZones } from "./cloud-init";
 import { PROVIDERS_BY_ID, userServerType } from "../clouds/registry";
 import { cheapestFit, describeRequirements } from "../catalog/server-types";
+import { byText } from "../config/text";
 
 /** Label keys carried by every resource (Hetzner labels, AWS tags, OVH metadata). */
 export const LABEL = {
@@ -138,7 +139,7 @@ export function buildTopology(config: Config): Topology {
   // its position among other groups' hosts).
   const dedicatedAddress = new Map(dedicatedPlacements(cluster).map((p) => [`${p.group}\u0000${p.index}`, p.address]));
   // Sorted by name: the synthesized JSON must not depend on the order of YAML keys.
-  for (const [name, group] of Object.entries(cluster.nodeGroups).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, group] of Object.entries(cluster.nodeGroups).sort(([a], [b]) => byText(a, b))) {
     const labels = { ...base, ...group.labels, [LABEL.group]: name, [LABEL.role]: group.role };
     const nodes: NodeSpec[] = Array.from({ length: group.count }, (_, index) => ({
       name: nodeName(cluster.name, name, index),
@@ -190,7 +191,7 @@ export function buildTopology(config: Config): Topology {
 
   const parsed = { cluster, users: config.users, tariffs: config.tariffs, catalogs: config.catalogs };
   const users: UserVmSpec[] = [...config.users]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byText(a.name, b.name))
     .map((user) => {
       const extraVolumeGb = user.packs.reduce((sum, pack) => sum + (config.tariffs.packs[pack]?.extraVolumeGb ?? 0), 0);
       const serverType = userServerType(parsed, user.tariff, user.serverType);

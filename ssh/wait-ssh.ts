@@ -5,6 +5,7 @@
  */
 import { Client, type ConnectConfig } from "ssh2";
 import { KnownHosts } from "./known-hosts";
+import { byText } from "../config/text";
 
 export interface SshTarget {
   readonly name: string;
@@ -131,5 +132,5 @@ export async function waitForSsh(options: WaitSshOptions): Promise<WaitSshResult
   } finally {
     jump.end();
   }
-  return { ok: ok.sort(), failed: failed.sort((a, b) => a.name.localeCompare(b.name)) };
+  return { ok: ok.sort(), failed: failed.sort((a, b) => byText(a.name, b.name)) };
 }

@@ -30,6 +30,7 @@ import { GateFailure } from "./gate-failure";
 import { writeGateRecord } from "./gate-record";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { InputError } from "../cost/input";
+import { thousands } from "../config/text";
 
 /** The output directory, created with its parents; a file in its place is an input error. */
 function ensureOutdir(outdir: string): void {
@@ -338,7 +339,7 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const exported: PlatformExports = builders.platform(platform, topology);
   declareObjectStorage(platform, config);
 
-  options.onStep?.(`building the users stack (${config.users.length.toLocaleString("en")} users)`);
+  options.onStep?.(`building the users stack (${thousands(config.users.length)} users)`);
   const users = new AiwcStack(app, "users", topology, platform);
   backend(users, "users", config, outdir);
   builders.users(users, topology, exported);

@@ -14,6 +14,7 @@ import type { Config } from "../model/load";
 import { reportJson, type CostReport } from "../cost/report";
 import { toAmount } from "../catalog/money";
 import { sha256 } from "../config/digest";
+import { byText } from "../config/text";
 
 export const GATE_RECORD = "aiwc-gate.json";
 /** The full cost report of the synthesis (what `aiwc cost --format json` prints), for `cost diff --base-dir`. */
@@ -106,7 +107,7 @@ export function verifyOutput(outdir: string): Verification {
       lines.push(`✗ stack ${name}: not judged by the gate (added after synthesis)`);
     }
   }
-  for (const [name, entry] of Object.entries(record.stacks).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, entry] of Object.entries(record.stacks).sort(([a], [b]) => byText(a, b))) {
     const path = join(outdir, entry.file);
     if (!existsSync(path)) {
       ok = false;

@@ -6,6 +6,7 @@ import { displayPath } from "../../model/load";
 import { KnownHosts } from "../../ssh/known-hosts";
 import { waitForSsh, type SshTarget } from "../../ssh/wait-ssh";
 import { UsageError, type CommandResult } from "../result";
+import { byText } from "../../config/text";
 
 export interface WaitSshCliOptions {
   /** The inventory `aiwc inventory` wrote. */
@@ -40,7 +41,7 @@ function targetsOf(file: string): { bastion: SshTarget; targets: SshTarget[] } {
   const targets = Object.entries(children)
     .filter(([group]) => group !== "bastion")
     .flatMap(([, g]) => Object.entries(g.hosts ?? {}).map(([name, h]) => toTarget(name, h)))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byText(a.name, b.name));
   return { bastion: toTarget(bastions[0]![0], bastions[0]![1]), targets };
 }
 

@@ -12,6 +12,7 @@ import type { Catalog } from "../../catalog/catalog";
 import { PROVIDER_LIMITS } from "../../config/limits";
 import { FIREWALL_MATRIX } from "../../config/firewall-matrix";
 import { DEDICATED_FIRST_HOST, dedicatedPlacements, unusableHostAddress } from "../../config/placement";
+import { byText } from "../../config/text";
 
 function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { cluster } = config;
@@ -117,7 +118,7 @@ function cheapestDedicatedGpu(catalog: Catalog | undefined, needs: NodeGroupConf
   const gpu = needs.gpu;
   return Object.entries(catalog.dedicated)
     .filter(([, d]) => d.gpu !== undefined && d.gpu.count >= gpu.count && (gpu.memoryGb === undefined || d.gpu.memory_gb >= gpu.memoryGb))
-    .sort(([a, x], [b, y]) => Number(x.prices[0]!.monthly ?? 0) - Number(y.prices[0]!.monthly ?? 0) || a.localeCompare(b))[0]?.[0];
+    .sort(([a, x], [b, y]) => Number(x.prices[0]!.monthly ?? 0) - Number(y.prices[0]!.monthly ?? 0) || byText(a, b))[0]?.[0];
 }
 
 export const hetznerModel: ProviderModel = {
