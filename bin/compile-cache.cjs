@@ -6,7 +6,8 @@
  * the functions that actually ran, not only the top level — in dist/v8-cache/. Later runs hand
  * it to V8 with the source; V8 itself rejects data from another V8 version or other flags, and
  * the entry's name carries the file's size and modification time, so a rebuilt or edited file
- * never meets old code. Without dist/v8-cache (or for files outside dist/) nothing changes.
+ * never meets old code. Modules without an entry (outside dist/, not run by the warm-up, or
+ * using import()) load the ordinary way.
  */
 "use strict";
 const Module = require("node:module");
@@ -36,10 +37,14 @@ function install(dist) {
     if (!write) return;
   }
   const prefix = dist + sep;
+  let skip = new Set();
+  if (write && process.env.AIWC_COMPILE_CACHE_SKIP) skip = new Set(JSON.parse(readFileSync(process.env.AIWC_COMPILE_CACHE_SKIP, "utf8")));
   const produced = [];
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
-    if (!filename.startsWith(prefix)) return compile.call(this, content, filename);
+    // Modules that use import() (the build lists them: a vm.Script would need an import
+    // callback, which Node 20 offers only as an experimental API) are never cached.
+    if (!filename.startsWith(prefix) || skip.has(filename)) return compile.call(this, content, filename);
     let entry;
     let cachedData;
     try {
@@ -49,6 +54,8 @@ function install(dist) {
     } catch {
       cachedData = undefined;
     }
+    // Only modules the build cached run through vm.Script; everything else compiles as usual.
+    if (cachedData === undefined && !write) return compile.call(this, content, filename);
     const script = new Script(Module.wrap(content), { filename, cachedData });
     if (write && entry !== undefined && (cachedData === undefined || script.cachedDataRejected)) produced.push([script, entry]);
     const fn = script.runInThisContext({ displayErrors: true });

@@ -11,7 +11,7 @@ const { join, relative } = require("node:path");
 const esbuild = require("esbuild");
 
 const ROOT = join(__dirname, "..");
-const SOURCES = ["cli", "config", "catalog", "clouds", "model", "cost", "constructs", "stacks", "ansible", "ssh", "providers", ".gen"];
+const SOURCES = ["cli", "config", "catalog", "clouds", "model", "cost", "billing", "constructs", "stacks", "ansible", "ssh", "providers", ".gen"];
 const OUT = join(ROOT, "dist");
 
 function files(dir, ext = ".ts") {
@@ -25,8 +25,10 @@ function files(dir, ext = ".ts") {
 const started = Date.now();
 const entryPoints = SOURCES.map((d) => join(ROOT, d)).filter((d) => { try { return statSync(d).isDirectory(); } catch { return false; } }).flatMap((d) => files(d));
 rmSync(OUT, { recursive: true, force: true });
-esbuild.buildSync({
+const compiled = esbuild.buildSync({
   entryPoints,
+  metafile: true,
+  absWorkingDir: ROOT,
   outdir: OUT,
   outbase: ROOT,
   format: "cjs",
@@ -70,13 +72,16 @@ const required = new Set();
 for (const file of outputs) for (const m of readFileSync(file, "utf8").matchAll(/require\("(@cdktf\/provider-aws\/lib\/[a-z0-9-]+)"\)/g)) required.add(m[1]);
 const vendored = [...PACKAGES, ...[...required].sort()];
 const vendorFile = (name) => join(VENDOR, `${name}.js`);
+const metafiles = [compiled.metafile];
 const stubs = join(OUT, ".vendor-entries");
 mkdirSync(stubs, { recursive: true });
 for (const name of vendored) {
   const stub = join(stubs, `${name.replace(/[@/]/g, "_")}.cjs`);
   writeFileSync(stub, `module.exports = require(${JSON.stringify(name)});\n`);
-  esbuild.buildSync({
+  const bundled = esbuild.buildSync({
     entryPoints: [stub],
+    metafile: true,
+    absWorkingDir: ROOT,
     outfile: vendorFile(name),
     bundle: true,
     format: "cjs",
@@ -86,6 +91,7 @@ for (const name of vendored) {
     nodePaths: [join(ROOT, "node_modules")],
     external: ["constructs", ...vendored.filter((other) => other !== name)],
   });
+  metafiles.push(bundled.metafile);
 }
 rmSync(stubs, { recursive: true, force: true });
 // Every require of a vendored library, in aiwc's modules and in the bundles, goes to the bundle.
@@ -105,7 +111,12 @@ if (!process.argv.includes("--no-compile-cache")) {
   const { spawnSync } = require("node:child_process");
   const bin = join(ROOT, "bin", "aiwc.cjs");
   const scratch = require("node:fs").mkdtempSync(join(require("node:os").tmpdir(), "aiwc-warm-"));
-  const env = { ...process.env, AIWC_COMPILE_CACHE: "write", CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: scratch };
+  // Modules that import() dynamically are left out of the cache (see bin/compile-cache.cjs).
+  const dynamic = metafiles.flatMap((m) => Object.entries(m.outputs).filter(([, o]) => o.imports.some((i) => i.kind === "dynamic-import")).map(([file]) => join(ROOT, file)));
+  const skipFile = join(scratch, "skip.json");
+  writeFileSync(skipFile, JSON.stringify(dynamic));
+  if (process.argv.includes("--verbose")) process.stderr.write(`aiwc: not in the compile cache (they import() dynamically): ${dynamic.map((f) => relative(ROOT, f)).join(", ") || "none"}\n`);
+  const env = { ...process.env, AIWC_COMPILE_CACHE: "write", AIWC_COMPILE_CACHE_SKIP: skipFile, CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: scratch };
   const runs = [["--help"], ["validate"], ["cost", "--format", "json", "--quiet"], ["cost", "--quiet", "--config", join(ROOT, "config", "examples", "aws-seed")], ["cost", "--quiet", "--config", join(ROOT, "config", "examples", "ovh")]];
   for (const args of runs) {
     const r = spawnSync(process.execPath, [bin, ...args], { cwd: scratch, env, encoding: "utf8" });

@@ -13,6 +13,7 @@ function setup(): { dist: string; run: (env?: NodeJS.ProcessEnv) => { code: numb
   const dist = join(dir, "dist");
   mkdirSync(join(dist, "lib"), { recursive: true });
   writeFileSync(join(dist, "lib", "value.js"), "module.exports = { value: 1 };\n");
+  writeFileSync(join(dist, "lib", "dynamic.js"), 'import("node:os").then((os) => console.log(typeof os.cpus));\n');
   writeFileSync(
     join(dist, "main.js"),
     [
@@ -20,6 +21,7 @@ function setup(): { dist: string; run: (env?: NodeJS.ProcessEnv) => { code: numb
       'const path = require("node:path");',
       "console.log(JSON.stringify({ value, dir: path.basename(__dirname), file: path.basename(__filename), resolved: path.relative(__dirname, require.resolve(\"./lib/value\")), parent: module.parent !== undefined, main: require.main === process.mainModule }));",
       'if (process.env.THROW) throw new Error("boom");',
+      'if (process.env.IMPORT) require("./lib/dynamic");',
       "",
     ].join("\n"),
   );
@@ -53,6 +55,18 @@ describe("compile cache", () => {
     const later = new Date(Date.now() + 5000);
     utimesSync(file, later, later);
     expect(JSON.parse(run().stdout).value).toBe(2);
+  });
+
+  test("a module that imports dynamically still can (it is compiled the ordinary way)", () => {
+    const { dist, run } = setup();
+    // The build lists the modules that import() (from esbuild's metafile); they are not cached.
+    const skip = join(dist, "..", "skip.json");
+    writeFileSync(skip, JSON.stringify([join(dist, "lib", "dynamic.js")]));
+    run({ AIWC_COMPILE_CACHE: "write", AIWC_COMPILE_CACHE_SKIP: skip, IMPORT: "1" });
+    expect(readdirSync(join(dist, "v8-cache")).map((e) => e.replace(/\.\d+\.\d+$/, "")).sort()).toEqual(["lib~value.js", "main.js"]);
+    const r = run({ IMPORT: "1" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.split("\n")[1]).toBe("function");
   });
 
   test("errors from a cached module name its file and line", () => {
