@@ -8,7 +8,7 @@ const LAYERS = [
   { name: "base", path: "^(config/|catalog/|providers/|clouds/sections\\.ts$|clouds/[^/]+/section\\.ts$)" },
   { name: "provider-models", path: "^clouds/(registry|provider-model|type-checks)\\.ts$|^clouds/[^/]+/(model|zones)\\.ts$|^clouds/[^/]+/pricing/" },
   { name: "model", path: "^model/" },
-  { name: "cost", path: "^(cost|ansible|ssh)/" },
+  { name: "cost", path: "^(cost|billing|ansible|ssh)/" },
   { name: "constructs", path: "^(constructs/|\\.gen/|clouds/stacks\\.ts$|clouds/[^/]+/constructs/)" },
   { name: "stacks", path: "^stacks/" },
   { name: "cli", path: "^(cli|bin)/" },
@@ -59,5 +59,7 @@ module.exports = {
     tsConfig: { fileName: "tsconfig.json" },
     tsPreCompilationDeps: true,
     combinedDependencies: false,
+    // Resolve packages through their "exports" maps (csv-parse/sync, csv-stringify/sync) as Node's require does.
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["require", "node", "default"] },
   },
 };

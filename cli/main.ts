@@ -149,6 +149,28 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/wait-ssh") as typeof import("./commands/wait-ssh")).waitSsh(options)),
     );
 
+  const usage = program.command("usage").description("metered usage per user: the ledger the monthly bill is made from");
+  usage
+    .command("import")
+    .argument("<file>", "JSON Lines or CSV usage events (id, source, time, user, meter, quantity, corrects); - for stdin")
+    .description("import usage events into the ledger: idempotent by (source, id); a file with any bad line imports nothing")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .action((file: string, options: { config?: string; ledger?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageImport(file, options)),
+    );
+
+  program
+    .command("bill")
+    .description("the month's draft bill: one invoice per user (base, packs, PAYG usage beyond the allowances, VAT)")
+    .requiredOption("--month <YYYY-MM>", "the month to bill")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .option("--format <format>", "table, json, csv or markdown", "table")
+    .action((options: { config?: string; ledger?: string; month: string; format: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).bill(options)),
+    );
+
   return program;
 }
 

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { PROVIDER_IDS, PROVIDER_SECTIONS } from "../clouds/sections";
 import { AIWC_LIMITS } from "./limits";
+import { isCalendarDate } from "./dates";
 
 /** DNS label: lower-case letters, digits and hyphens, starting with a letter. */
 export const dnsName = z
@@ -181,6 +182,9 @@ const localBackend = z.strictObject({
   directory: z.string().default("terraform-state"),
 });
 
+const calendarDate = z.string().refine(isCalendarDate, "must be a date YYYY-MM-DD");
+const countryCode = z.string().regex(/^[A-Z]{2}$/, "must be a two-letter country code such as DE");
+
 export const clusterSchema = z.strictObject({
   /** Cluster name: prefixes every resource name and label. */
   name: dnsName.max(20, "must be at most 20 characters so derived server names stay under 63"),
@@ -272,6 +276,25 @@ export const clusterSchema = z.strictObject({
   state: z.discriminatedUnion("backend", [localBackend, s3Backend], {
     message: "must be local or s3",
   }).prefault({ backend: "local" }),
+  /** Invoicing: the seller, the VAT rate and invoice numbers (aiwc bill). */
+  billing: z
+    .strictObject({
+      /** The operator as the invoices name it (§ 14 UStG: name, address, tax number or VAT ID). */
+      seller: z
+        .strictObject({
+          name: z.string().min(1),
+          address: z.string().min(1),
+          country: countryCode,
+          vatId: z.string().optional(),
+          taxNumber: z.string().optional(),
+        })
+        .optional(),
+      /** VAT rate in percent, as a quoted decimal. @default "19" (Germany) */
+      vatRate: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, "must be a percentage as a quoted decimal such as \"19\"").default("19"),
+      /** Invoice numbers: this prefix, the year and a sequence without gaps. @default "AIWC-" */
+      invoicePrefix: z.string().regex(/^[A-Za-z0-9-]{0,20}$/, "must be up to 20 letters, digits or '-'").default("AIWC-"),
+    })
+    .prefault({}),
   /** Sibling files, relative to this file. @default users.yaml and tariffs.yaml next to it */
   files: z
     .strictObject({
@@ -311,6 +334,22 @@ export const usersSchema = z.strictObject({
        * before removing the user: a protected VM cannot be deleted. @default true
        */
       deleteProtection: z.boolean().default(true),
+      /** First day the user is billed (base and packs prorated by active days). @default the whole month */
+      since: calendarDate.optional(),
+      /** Last day the user is billed. @default open-ended */
+      until: calendarDate.optional(),
+      /** Who the user's invoices go to (German invoices name both parties, § 14 UStG). */
+      billing: z
+        .strictObject({
+          name: z.string().min(1),
+          address: z.string().min(1),
+          /** ISO 3166 country code, e.g. DE. */
+          country: countryCode,
+          email: z.string().regex(/^[^@\s]+@[^@\s]+$/, "must be an e-mail address").optional(),
+          /** The customer's VAT ID: an EU business in another country is invoiced without VAT (reverse charge). */
+          vatId: z.string().regex(/^[A-Z]{2}[A-Za-z0-9+*]{2,12}$/, "must be a VAT ID such as ATU12345678").optional(),
+        })
+        .optional(),
     }),
   ).max(AIWC_LIMITS.users, `lists more than ${AIWC_LIMITS.users} users, aiwc's limit`),
 });
@@ -382,6 +421,11 @@ export const tariffsSchema = z.strictObject({
         price: money,
         /** Units the price is for (1,000 queries). @default 1 */
         per: z.number().int().positive().default(1),
+        /**
+         * The feature (an `includes` entry of a tariff or pack) that grants this meter's service:
+         * the bill flags usage by a user whose tariff and packs do not include it. @default none (never flagged)
+         */
+        feature: z.string().optional(),
         /** Roles whose cost this meter's revenue pays for. */
         serves,
       }),

@@ -252,6 +252,13 @@ function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): 
   for (const [name, profile] of Object.entries(tariffs.profiles)) {
     for (const meter of Object.keys(profile)) known(["profiles", name, meter], meter);
   }
+  // A meter's feature must be something a tariff or pack includes, or every use would be flagged.
+  const features = new Set([...Object.values(tariffs.tariffs), ...Object.values(tariffs.packs)].flatMap((entry) => entry.includes));
+  for (const [meter, spec] of Object.entries(tariffs.payg)) {
+    if (spec.feature !== undefined && !features.has(spec.feature)) {
+      sink.add(file, ["payg", meter, "feature"], `"${spec.feature}" is not in any tariff's or pack's includes: (${[...features].sort().join(", ")}); name the feature that grants this meter, or remove feature:`);
+    }
+  }
   if (Object.keys(tariffs.profiles).length > 0 && tariffs.profiles[tariffs.defaultProfile] === undefined) {
     sink.add(file, "defaultProfile", `profile "${tariffs.defaultProfile}" is not defined under profiles: (${Object.keys(tariffs.profiles).join(", ")})`);
   }
@@ -349,6 +356,9 @@ function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFile
       }
       packsSeen.add(pack);
     });
+    if (user.since !== undefined && user.until !== undefined && user.until < user.since) {
+      sink.add(files.users, [...at, "until"], `${user.until} is before since: ${user.since}; a user is billed from since through until`);
+    }
     if (user.profile !== undefined && tariffs.profiles[user.profile] === undefined) {
       sink.add(files.users, [...at, "profile"], `unknown usage profile "${user.profile}"; known profiles: ${Object.keys(tariffs.profiles).join(", ") || "(none)"} (defined in ${files.tariffs})`);
     }

@@ -277,6 +277,31 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: "billing: a meter's feature nothing includes",
+    edits: { tariffs: set(["payg", "n8n_runs", "feature"], "n8n") },
+    expected: [
+      'tariffs.yaml: payg.n8n_runs.feature: "n8n" is not in any tariff\'s or pack\'s includes: (extra-storage, flowise, gitlab-ci, gitlab-group, gpu-access, langfuse, n8n-global, open-webui, qdrant-shared, searxng, supabase-shared, vm); name the feature that grants this meter, or remove feature:',
+    ],
+  },
+  {
+    name: "billing: a user billed until before since",
+    edits: { users: all(set(["users", 2, "since"], "2026-11-10"), set(["users", 2, "until"], "2026-11-09")) },
+    expected: ["users.yaml: users[2].until: 2026-11-09 is before since: 2026-11-10; a user is billed from since through until"],
+  },
+  {
+    name: "billing: bad user dates and billing details, a bad VAT rate",
+    edits: {
+      users: all(set(["users", 0, "since"], "2026-02-30"), set(["users", 1, "billing"], { name: "Ben", address: "x", country: "Germany", vatId: "12345" })),
+      cluster: set(["billing", "vatRate"], 19),
+    },
+    expected: [
+      'cluster.yaml: billing.vatRate: must be a string, got 19',
+      'users.yaml: users[0].since: must be a date YYYY-MM-DD',
+      'users.yaml: users[1].billing.country: must be a two-letter country code such as DE',
+      'users.yaml: users[1].billing.vatId: must be a VAT ID such as ATU12345678',
+    ],
+  },
+  {
     name: "unknown service, bad model name, plain-http backup endpoint",
     edits: { cluster: all(set(["software", "services", 0], "gitlab"), set(["software", "models", 0], "Llama 3"), set(["software", "backups", "endpoint"], "http://fsn1.your-objectstorage.com")) },
     expected: [

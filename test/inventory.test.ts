@@ -34,7 +34,11 @@ describe("aiwc inventory", () => {
     const before = parse(inventory({ outputs }).stdout).all.vars.aiwc_service_placement;
     const config = fixtureConfig({
       cluster: (d) => d.setIn(["software", "services"], ["open-webui", "searxng", "qdrant", "langfuse", "flowise", "supabase"]),
-      tariffs: (d) => d.setIn(["packs", "devops", "includes"], ["gitlab-ci", "langfuse"]),
+      tariffs: (d) => {
+        d.setIn(["packs", "devops", "includes"], ["gitlab-ci", "langfuse"]);
+        // Nothing grants n8n any more: its meter names no feature.
+        d.deleteIn(["payg", "n8n_runs", "feature"]);
+      },
     });
     const after = parse(inventory({ config, outputs }).stdout).all.vars.aiwc_service_placement;
     const { n8n, ...rest } = before;

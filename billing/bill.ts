@@ -1,0 +1,274 @@
+/**
+ * The monthly bill: one invoice per user — base tariff, each pack, each PAYG meter — from the
+ * config and the usage in the ledger.
+ *
+ * - Base and packs are prorated by the user's active days in the month (users.yaml `since`,
+ *   `until`), rounded half-up to cents.
+ * - PAYG meters bill usage − allowance (tariff allowances plus the packs'; GPU tokens count
+ *   against `gpuTokenMeter`: tokens × gpuTokenSeconds / 3600 hours), × price / per, rounded
+ *   half-up to cents. Allowances are monthly and not prorated.
+ * - Meters are counters (the month's events summed; a correction counts in the month of the
+ *   event it corrects) except `storage_gb`, a gauge: its events are samples of the stored GB,
+ *   billed as the average over the user's active days, each day at its last sample (a day
+ *   without a sample keeps the last one before it, also from earlier months; before the first
+ *   sample, 0).
+ * - Usage of a meter whose `feature` the user's tariff and packs do not include is billed at the
+ *   PAYG price and flagged.
+ * - VAT at `billing.vatRate` on the invoice's net total, rounded half-up; 0 % with the reverse
+ *   charge note when the user has a VAT ID and an EU country other than the seller's.
+ * Totals are sums of rounded lines. Money is decimal throughout.
+ */
+import { money, toAmount, toUnitPrice, ZERO, type Money } from "../catalog/money";
+import type { Config } from "../model/load";
+import type { UserConfig } from "../config/schema";
+import type { Queryable } from "./ledger";
+
+/** The gauge meter: samples of stored GB, averaged over the active days. */
+export const GAUGE_METERS: ReadonlySet<string> = new Set(["storage_gb"]);
+
+/** EU member states (ISO 3166 codes; Greece's VAT prefix is EL, its country code GR). */
+const EU = new Set(["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"]);
+
+export const REVERSE_CHARGE_NOTE = "Steuerschuldnerschaft des Leistungsempfängers (reverse charge, Art. 196 MwStSystRL)";
+
+export interface BillLine {
+  /** `base`, `pack:<id>`, `payg:<meter>`. */
+  readonly item: string;
+  readonly description: string;
+  readonly quantity: string;
+  readonly unit: string;
+  readonly unitPrice: string;
+  readonly amount: string;
+  /** Why the line deserves a look (usage of a meter nothing includes). */
+  readonly note?: string;
+}
+
+export interface Invoice {
+  readonly user: string;
+  /** Set when the invoice is issued. */
+  readonly number: string | null;
+  readonly period: { readonly from: string; readonly to: string };
+  readonly activeDays: number;
+  readonly customer?: UserConfig["billing"];
+  readonly lines: readonly BillLine[];
+  readonly net: string;
+  readonly vatRate: string;
+  readonly vat: string;
+  readonly gross: string;
+  readonly reverseCharge: boolean;
+  readonly notes: readonly string[];
+}
+
+export interface Bill {
+  readonly version: 1;
+  readonly month: string;
+  readonly currency: "EUR";
+  readonly invoices: readonly Invoice[];
+  readonly totals: { readonly invoices: number; readonly net: string; readonly vat: string; readonly gross: string };
+  /** Usage the bill could not place (users no longer in users.yaml). */
+  readonly warnings: readonly string[];
+}
+
+export class BillError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BillError";
+  }
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** First day, first day of the next month, and the number of days of `YYYY-MM`. */
+export function monthBounds(month: string): { from: string; next: string; days: number } {
+  const match = MONTH.exec(month);
+  if (match === null) throw new BillError(`--month must be a month YYYY-MM, got "${month}"`);
+  const year = Number(match[1]);
+  const index = Number(match[2]) - 1;
+  const from = new Date(Date.UTC(year, index, 1));
+  const next = new Date(Date.UTC(year, index + 1, 1));
+  return { from: from.toISOString().slice(0, 10), next: next.toISOString().slice(0, 10), days: Math.round((next.getTime() - from.getTime()) / 86_400_000) };
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** The user's active days within the month: [first, last] inclusive, or none. */
+function activeRange(user: UserConfig, from: string, next: string): { first: string; last: string; days: number } | undefined {
+  const first = user.since !== undefined && user.since > from ? user.since : from;
+  const lastOfMonth = addDays(next, -1);
+  const last = user.until !== undefined && user.until < lastOfMonth ? user.until : lastOfMonth;
+  if (last < first) return undefined;
+  return { first, last, days: daysBetween(first, last) + 1 };
+}
+
+const cents = (value: Money): Money => money(toAmount(value));
+/** A quantity as text: at most `places` decimals, no trailing zeros. */
+const trim = (value: Money, places: number): string => value.toDecimalPlaces(places).toFixed();
+
+interface Aggregates {
+  /** user → meter → summed counter quantity in the month. */
+  readonly counters: Map<string, Map<string, Money>>;
+  /** user → day (YYYY-MM-DD) → last sample of that day; plus the last sample before the month as day "". */
+  readonly gauges: Map<string, Map<string, Money>>;
+}
+
+async function aggregates(ledger: Queryable, from: string, next: string): Promise<Aggregates> {
+  const counters = new Map<string, Map<string, Money>>();
+  const gaugeList = [...GAUGE_METERS];
+  const counterRows = await ledger.query<{ user_name: string; meter: string; total: string }>(
+    `select e.user_name, e.meter, sum(e.quantity)::text as total
+       from usage_events e left join usage_events c on e.corrects is not null and c.source = e.source and c.id = e.corrects
+      where coalesce(c.time, e.time) >= $1::timestamptz and coalesce(c.time, e.time) < $2::timestamptz
+        and not (e.meter = any($3::text[]))
+      group by e.user_name, e.meter`,
+    [`${from}T00:00:00Z`, `${next}T00:00:00Z`, gaugeList],
+  );
+  for (const row of counterRows) {
+    let byMeter = counters.get(row.user_name);
+    if (byMeter === undefined) counters.set(row.user_name, (byMeter = new Map()));
+    byMeter.set(row.meter, money(row.total));
+  }
+  const gauges = new Map<string, Map<string, Money>>();
+  // The last sample of each day in the month, and the last one before it.
+  const gaugeRows = await ledger.query<{ user_name: string; day: string; value: string }>(
+    `select distinct on (user_name, day) user_name, day, quantity::text as value from (
+       select user_name, time, quantity,
+              case when time < $1::timestamptz then '' else to_char(time at time zone 'UTC', 'YYYY-MM-DD') end as day
+         from usage_events
+        where meter = any($3::text[]) and corrects is null and time < $2::timestamptz
+     ) s
+     order by user_name, day, time desc`,
+    [`${from}T00:00:00Z`, `${next}T00:00:00Z`, gaugeList],
+  );
+  for (const row of gaugeRows) {
+    let byDay = gauges.get(row.user_name);
+    if (byDay === undefined) gauges.set(row.user_name, (byDay = new Map()));
+    byDay.set(row.day, money(row.value));
+  }
+  return { counters, gauges };
+}
+
+/** Average stored GB over the active days, each day at its last sample. */
+function gaugeAverage(samples: Map<string, Money> | undefined, first: string, last: string): Money {
+  if (samples === undefined) return ZERO;
+  let current = samples.get("") ?? ZERO;
+  // Samples in the month before the active range also carry forward.
+  for (const [, value] of [...samples.entries()].filter(([d]) => d !== "" && d < first).sort(([a], [b]) => (a < b ? -1 : 1))) current = value;
+  let total = ZERO;
+  let days = 0;
+  for (let day = first; day <= last; day = addDays(day, 1)) {
+    current = samples.get(day) ?? current;
+    total = total.plus(current);
+    days++;
+  }
+  return days === 0 ? ZERO : total.dividedBy(days);
+}
+
+function isReverseCharge(config: Config, user: UserConfig): boolean {
+  const seller = config.cluster.billing.seller;
+  const customer = user.billing;
+  return customer?.vatId !== undefined && seller !== undefined && customer.country !== seller.country && EU.has(customer.country) && EU.has(seller.country);
+}
+
+/** The draft bill of `month` (`YYYY-MM`): nothing is written. */
+export async function draftBill(config: Config, ledger: Queryable, month: string): Promise<Bill> {
+  const { from, next, days } = monthBounds(month);
+  const { counters, gauges } = await aggregates(ledger, from, next);
+  const tariffs = config.tariffs;
+  const vatRate = money(config.cluster.billing.vatRate);
+  const invoices: Invoice[] = [];
+  const known = new Set(config.users.map((u) => u.name));
+  const warnings = [...new Set([...counters.keys(), ...gauges.keys()])].filter((u) => !known.has(u)).sort().map((u) => `usage of "${u}", who is not in users.yaml, is not billed`);
+
+  for (const user of config.users) {
+    const range = activeRange(user, from, next);
+    const usage = counters.get(user.name);
+    if (range === undefined && usage === undefined) continue;
+    const lines: BillLine[] = [];
+    const share = range === undefined ? ZERO : money(range.days).dividedBy(days);
+    const prorated = range !== undefined && range.days < days;
+    const tariff = tariffs.tariffs[user.tariff]!;
+    const period = range === undefined ? { from, to: addDays(next, -1) } : { from: range.first, to: range.last };
+    if (range !== undefined) {
+      lines.push({
+        item: "base",
+        description: `Tariff ${user.tariff}${prorated ? ` (${range.days} of ${days} days)` : ""}`,
+        quantity: trim(share, 4),
+        unit: "month",
+        unitPrice: tariff.monthly,
+        amount: toAmount(cents(money(tariff.monthly).times(share))),
+      });
+      for (const id of user.packs) {
+        const pack = tariffs.packs[id]!;
+        lines.push({
+          item: `pack:${id}`,
+          description: `Pack ${id}${prorated ? ` (${range.days} of ${days} days)` : ""}`,
+          quantity: trim(share, 4),
+          unit: "month",
+          unitPrice: pack.monthly,
+          amount: toAmount(cents(money(pack.monthly).times(share))),
+        });
+      }
+    }
+    // Allowances: the tariff's plus the packs', GPU tokens as hours of the GPU meter.
+    const allowance = new Map<string, Money>();
+    const allow = (meter: string, quantity: Money) => allowance.set(meter, (allowance.get(meter) ?? ZERO).plus(quantity));
+    const features = new Set([...tariff.includes, ...user.packs.flatMap((id) => tariffs.packs[id]!.includes)]);
+    for (const [meter, quantity] of Object.entries(tariff.allowances)) allow(meter, money(quantity));
+    for (const id of user.packs) {
+      const pack = tariffs.packs[id]!;
+      for (const [meter, quantity] of Object.entries(pack.allowances)) allow(meter, money(quantity));
+      if (pack.gpuTokens !== undefined && pack.gpuTokens > 0) allow(tariffs.gpuTokenMeter, money(pack.gpuTokens).times(tariffs.gpuTokenSeconds).dividedBy(3600));
+    }
+    for (const [meter, spec] of Object.entries(tariffs.payg)) {
+      const used = GAUGE_METERS.has(meter) ? (range === undefined ? ZERO : gaugeAverage(gauges.get(user.name), range.first, range.last)) : usage?.get(meter) ?? ZERO;
+      if (used.isZero()) continue;
+      const included = allowance.get(meter) ?? ZERO;
+      const billable = used.minus(included);
+      const quantity = billable.isNegative() ? ZERO : billable;
+      const unitPrice = money(spec.price).dividedBy(spec.per);
+      const gauge = GAUGE_METERS.has(meter);
+      lines.push({
+        item: `payg:${meter}`,
+        description: `${spec.unit}: ${trim(used, 4)} ${gauge ? "average" : "used"}, ${trim(included, 4)} included`,
+        quantity: trim(quantity, 4),
+        unit: spec.unit,
+        unitPrice: toUnitPrice(unitPrice),
+        amount: toAmount(cents(quantity.times(unitPrice))),
+        ...(spec.feature !== undefined && !features.has(spec.feature) ? { note: `${spec.feature} is not in the user's tariff or packs: billed at the PAYG price` } : {}),
+      });
+    }
+    const net = lines.reduce((total, line) => total.plus(line.amount), ZERO);
+    const reverseCharge = isReverseCharge(config, user);
+    const rate = reverseCharge ? ZERO : vatRate;
+    const vat = cents(net.times(rate).dividedBy(100));
+    invoices.push({
+      user: user.name,
+      number: null,
+      period,
+      activeDays: range?.days ?? 0,
+      ...(user.billing !== undefined ? { customer: user.billing } : {}),
+      lines,
+      net: toAmount(net),
+      vatRate: trim(rate, 2),
+      vat: toAmount(vat),
+      gross: toAmount(net.plus(vat)),
+      reverseCharge,
+      notes: reverseCharge ? [REVERSE_CHARGE_NOTE] : [],
+    });
+  }
+  const sum = (pick: (i: Invoice) => string) => toAmount(invoices.reduce((total, invoice) => total.plus(pick(invoice)), ZERO));
+  return {
+    version: 1,
+    month,
+    currency: "EUR",
+    invoices,
+    totals: { invoices: invoices.length, net: sum((i) => i.net), vat: sum((i) => i.vat), gross: sum((i) => i.gross) },
+    warnings,
+  };
+}

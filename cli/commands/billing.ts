@@ -1,0 +1,69 @@
+/**
+ * `aiwc usage import` and `aiwc bill`: metered usage into the ledger, and the month's draft
+ * bill out of it (billing/).
+ */
+import { readFileSync } from "node:fs";
+import { displayPath, loadConfig } from "../../model/load";
+import { openLedger, type Ledger } from "../../billing/ledger";
+import { importUsage, readUsage } from "../../billing/usage";
+import { draftBill } from "../../billing/bill";
+import { billCsv, billMarkdown, billTable } from "../../billing/render";
+import { UsageError, type CommandResult } from "../result";
+import { readText } from "../input-files";
+import { thousands } from "../../config/text";
+
+export interface LedgerCommandOptions {
+  readonly config?: string;
+  /** PGlite directory. @default .aiwc/ledger (AIWC_LEDGER=postgres://… takes precedence) */
+  readonly ledger?: string;
+}
+
+/** billing/'s expected errors as usage errors: a message, exit 1, no stack trace. */
+async function withLedger<T>(options: LedgerCommandOptions, work: (ledger: Ledger) => Promise<T>): Promise<T> {
+  let ledger: Ledger | undefined;
+  try {
+    ledger = await openLedger(options.ledger !== undefined ? { dir: options.ledger } : {});
+    return await work(ledger);
+  } catch (error) {
+    if (error instanceof Error && ["LedgerError", "UsageFileError", "BillError"].includes(error.name)) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await ledger?.close();
+  }
+}
+
+export async function usageImport(file: string, options: LedgerCommandOptions): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  const name = file === "-" ? "(stdin)" : displayPath(file);
+  const text = file === "-" ? readFileSync(0, "utf8") : readText(file, "a usage file (JSON Lines or CSV)", 2 * 1024 * 1024 * 1024 - 1);
+  let events;
+  try {
+    events = readUsage(text, name, config);
+  } catch (error) {
+    if (error instanceof Error && error.name === "UsageFileError") {
+      const problems = (error as Error & { problems: readonly string[] }).problems;
+      throw new UsageError(`${problems.join("\n")}\n${name}: ${problems.length} problem(s); nothing was imported`);
+    }
+    throw error;
+  }
+  return withLedger(options, async (ledger) => {
+    const result = await importUsage(ledger, events, name);
+    const parts = [`${name}: ${thousands(result.events)} event(s): ${thousands(result.imported)} imported`];
+    if (result.alreadyImported > 0) parts.push(`${thousands(result.alreadyImported)} already in the ledger (unchanged)`);
+    return { stdout: `${parts.join(", ")} — ${ledger.description}`, exitCode: 0 };
+  });
+}
+
+const FORMATS = ["table", "json", "csv", "markdown"] as const;
+
+export async function bill(options: LedgerCommandOptions & { month?: string; format?: string }): Promise<CommandResult> {
+  const format = options.format ?? "table";
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  const config = loadConfig(options.config);
+  return withLedger(options, async (ledger) => {
+    const draft = await draftBill(config, ledger, options.month!);
+    const stdout = format === "json" ? JSON.stringify(draft, null, 2) : format === "csv" ? billCsv(draft) : format === "markdown" ? billMarkdown(draft) : billTable(draft);
+    return { stdout, exitCode: 0 };
+  });
+}

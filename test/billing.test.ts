@@ -1,0 +1,225 @@
+/**
+ * The usage ledger and the monthly bill (billing/), the same tests on embedded PGlite and on a
+ * real PostgreSQL server: migrations, idempotent and all-or-nothing imports, and the bill of
+ * the default config's users with the sample usage file (golden), proration, allowances, the
+ * storage gauge, corrections and VAT.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { openLedger, LedgerError, type Ledger } from "../billing/ledger";
+import { importUsage, readUsage, UsageFileError } from "../billing/usage";
+import { draftBill, REVERSE_CHARGE_NOTE } from "../billing/bill";
+import { billCsv } from "../billing/render";
+import { loadConfig, type Config } from "../model/load";
+import { DEFAULT_CONFIG, fixtureConfig, ROOT, tempDir } from "./helpers";
+import { freshDatabase } from "./helpers-postgres";
+
+const SAMPLE = join(ROOT, "examples", "usage", "2026-11.jsonl");
+const NOW = new Date("2026-12-01T00:00:00Z");
+const config = loadConfig(DEFAULT_CONFIG);
+
+const event = (id: string, user: string, meter: string, quantity: string, time = "2026-11-10T12:00:00Z", extra: Record<string, string> = {}) =>
+  JSON.stringify({ id, source: "test", time, user, meter, quantity, ...extra });
+
+const backends: [string, () => Promise<{ dir?: string; url?: string }>][] = [
+  ["PGlite", async () => ({ dir: join(tempDir("aiwc-ledger-"), "ledger") })],
+  ["PostgreSQL", async () => ({ url: await freshDatabase() })],
+];
+
+describe.each(backends)("ledger on %s", (_name, where) => {
+  let ledger: Ledger;
+  let options: { dir?: string; url?: string };
+  beforeAll(async () => {
+    options = await where();
+    ledger = await openLedger(options);
+  });
+  afterAll(async () => {
+    await ledger?.close();
+  });
+  beforeEach(async () => {
+    await ledger.query("delete from usage_events");
+  });
+
+  const load = async (text: string, cfg: Config = config, name = "usage.jsonl") => importUsage(ledger, readUsage(text, name, cfg, NOW), name);
+  const count = async () => Number((await ledger.query<{ n: string | number }>("select count(*) as n from usage_events"))[0]!.n);
+
+  test("migrations are applied once and recorded; a ledger from a newer aiwc is refused", async () => {
+    const again = await openLedger(options);
+    const rows = await again.query<{ version: number | string; name: string }>("select version, name from aiwc_migrations order by version");
+    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"]]);
+    await again.query("insert into aiwc_migrations (version, name) values (999, 'from the future')");
+    await again.close();
+    await expect(openLedger(options)).rejects.toThrow(/migrated by a newer aiwc \(schema version 999/);
+    const cleanup = await openLedgerIgnoringVersion(options);
+    await cleanup.query("delete from aiwc_migrations where version = 999");
+    await cleanup.close();
+  });
+
+  test("importing the same file twice changes nothing the second time, and says so", async () => {
+    const text = readFileSync(SAMPLE, "utf8");
+    expect(await load(text)).toEqual({ events: 13, imported: 13, alreadyImported: 0 });
+    expect(await load(text)).toEqual({ events: 13, imported: 0, alreadyImported: 13 });
+    expect(await count()).toBe(13);
+  });
+
+  test("a file with bad lines imports nothing and lists every bad line with its number", async () => {
+    const text = [
+      event("ok-1", "ben", "gpu_hours", "1"),
+      event("bad-user", "nobody", "gpu_hours", "1"),
+      event("bad-meter", "ben", "espresso", "1"),
+      event("bad-time", "ben", "gpu_hours", "1", "yesterday"),
+      event("future", "ben", "gpu_hours", "1", "2027-01-01T00:00:00Z"),
+      event("negative", "ben", "gpu_hours", "-1"),
+      event("not-decimal", "ben", "gpu_hours", "1e3"),
+      JSON.stringify({ id: "number", source: "test", time: "2026-11-10T12:00:00Z", user: "ben", meter: "gpu_hours", quantity: 1.5 }),
+      "{not json",
+    ].join("\n");
+    let problems: readonly string[] = [];
+    try {
+      readUsage(text, "usage.jsonl", config, NOW);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageFileError);
+      problems = (error as UsageFileError).problems;
+    }
+    expect(problems).toEqual([
+      'usage.jsonl:2: user: "nobody" is not in users.yaml',
+      'usage.jsonl:3: meter: "espresso" is not a PAYG meter in tariffs.yaml (gpu_hours, qdrant_queries, langfuse_events, supabase_calls, n8n_runs, storage_gb)',
+      'usage.jsonl:4: time: must be an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z, got "yesterday"',
+      "usage.jsonl:5: time: 2027-01-01T00:00:00Z is in the future",
+      'usage.jsonl:6: quantity: -1 is negative; a correction is an event of its own with "corrects": "<id of the event it corrects>"',
+      'usage.jsonl:7: quantity: "1e3" is not a decimal number',
+      'usage.jsonl:8: quantity: must be a decimal string, e.g. "0.0125" (quote it: "1.5")',
+      expect.stringMatching(/^usage\.jsonl:9: not valid JSON/),
+    ]);
+    expect(await count()).toBe(0);
+  });
+
+  test("an event imported before with other content, or a correction of nothing, fails the whole import", async () => {
+    await load(event("e1", "ben", "gpu_hours", "1"));
+    await expect(load([event("e2", "ben", "gpu_hours", "2"), event("e1", "ben", "gpu_hours", "5")].join("\n"))).rejects.toThrow(/event test\/e1 was imported before with different content \(ben gpu_hours 1 at 2026-11-10T12:00:00.000Z\)/);
+    await expect(load(event("c1", "ben", "gpu_hours", "-1", "2026-11-11T00:00:00Z", { corrects: "nope" }))).rejects.toThrow(/corrects test\/nope, which is not in the ledger or the file/);
+    await expect(load(event("c2", "anna", "gpu_hours", "-1", "2026-11-11T00:00:00Z", { corrects: "e1" }))).rejects.toThrow(/of another user or meter/);
+    expect(await count()).toBe(1);
+  });
+
+  test("CSV with the same columns imports the same events as JSON Lines", async () => {
+    const csv = ["id,source,time,user,meter,quantity,corrects", "e1,test,2026-11-10T12:00:00Z,ben,gpu_hours,1.50,", 'e2,test,2026-11-10T13:00:00+01:00,anna,qdrant_queries,"2000",'].join("\n");
+    expect(await load(csv, config, "usage.csv")).toEqual({ events: 2, imported: 2, alreadyImported: 0 });
+    // The same events as JSON Lines (quantity 1.50 normalized to 1.5): nothing new.
+    expect(await load([event("e1", "ben", "gpu_hours", "1.5"), event("e2", "anna", "qdrant_queries", "2000", "2026-11-10T12:00:00Z")].join("\n"))).toEqual({ events: 2, imported: 0, alreadyImported: 2 });
+  });
+
+  test("the bill of the default config's users and the sample usage (golden)", async () => {
+    await load(readFileSync(SAMPLE, "utf8"));
+    const bill = await draftBill(config, ledger, "2026-11");
+    await expect(`${JSON.stringify(bill, null, 2)}\n`).toMatchFileSnapshot(join("golden", "billing", "bill-2026-11.json"));
+    await expect(`${billCsv(bill)}\n`).toMatchFileSnapshot(join("golden", "billing", "bill-2026-11.csv"));
+    const ben = bill.invoices.find((i) => i.user === "ben")!;
+    // 1.25 + 2.5 + 0.5 (a correction of 2.5) = 4.25 h; the Pro pack's 10,000 tokens are 2.7778 h.
+    expect(ben.lines.find((l) => l.item === "payg:gpu_hours")).toMatchObject({ quantity: "1.4722", amount: "0.29" });
+    // anna: 1.5 GB for 10 days, 4.5 for 10, 8 for 10 → 4.6667 average, 2 included.
+    expect(bill.invoices.find((i) => i.user === "anna")!.lines.find((l) => l.item === "payg:storage_gb")).toMatchObject({ quantity: "2.6667", amount: "0.53" });
+    // felix: October's 9 GB sample carries through November.
+    expect(bill.invoices.find((i) => i.user === "felix")!.lines.find((l) => l.item === "payg:storage_gb")).toMatchObject({ quantity: "7", amount: "1.40" });
+    // Totals are sums of the rounded lines.
+    const sum = (values: string[]) => values.reduce((a, b) => a + Math.round(Number(b) * 100), 0);
+    for (const invoice of bill.invoices) expect(sum(invoice.lines.map((l) => l.amount))).toBe(sum([invoice.net]));
+    expect(sum(bill.invoices.map((i) => i.gross))).toBe(sum([bill.totals.gross]));
+  });
+
+  test("since/until prorate base and packs by active days; a reverse-charge customer pays no VAT", async () => {
+    const cfg = loadConfig(
+      fixtureConfig({
+        users: (doc) => {
+          doc.setIn(["users", 1, "since"], "2026-11-16");
+          doc.setIn(["users", 2, "until"], "2026-11-10");
+          doc.setIn(["users", 3, "until"], "2026-10-31");
+          doc.setIn(["users", 4, "billing"], { name: "Eva GmbH", address: "Ring 1, 1010 Wien", country: "AT", vatId: "ATU12345678" });
+        },
+        cluster: (doc) => doc.setIn(["billing", "seller"], { name: "AI Cloud GmbH", address: "Weg 2, 10115 Berlin", country: "DE", vatId: "DE123456789" }),
+      }),
+    );
+    await load(event("late", "david", "gpu_hours", "1"), cfg);
+    const bill = await draftBill(cfg, ledger, "2026-11");
+    const by = (user: string) => bill.invoices.find((i) => i.user === user)!;
+    // ben from the 16th: 15 of 30 days of 20 € and of the 10 € Pro pack.
+    expect(by("ben").lines.map((l) => [l.item, l.quantity, l.amount])).toEqual([["base", "0.5", "10.00"], ["pack:pro", "0.5", "5.00"]]);
+    expect(by("ben").period).toEqual({ from: "2026-11-16", to: "2026-11-30" });
+    // clara until the 10th: 10 of 30 days → 6.67 €.
+    expect(by("clara").lines[0]).toMatchObject({ quantity: "0.3333", amount: "6.67", description: "Tariff basic (10 of 30 days)" });
+    // david left in October: only November's usage is billed (1 h − 2.7778 h Pro allowance → 0).
+    expect(by("david").lines.map((l) => l.item)).toEqual(["payg:gpu_hours"]);
+    expect(by("david").activeDays).toBe(0);
+    expect(by("eva")).toMatchObject({ reverseCharge: true, vatRate: "0", vat: "0.00", gross: "20.00", notes: [REVERSE_CHARGE_NOTE] });
+    expect(by("anna")).toMatchObject({ vatRate: "19", vat: "3.80", gross: "23.80" });
+  });
+
+  test("a correction counts in the month of the event it corrects", async () => {
+    await load([event("o1", "ben", "gpu_hours", "10", "2026-10-20T00:00:00Z"), event("o2", "ben", "gpu_hours", "-4", "2026-11-02T00:00:00Z", { corrects: "o1" })].join("\n"));
+    const october = await draftBill(config, ledger, "2026-10");
+    const november = await draftBill(config, ledger, "2026-11");
+    expect(october.invoices.find((i) => i.user === "ben")!.lines.find((l) => l.item === "payg:gpu_hours")).toMatchObject({ description: "GPU hour: 6 used, 2.7778 included" });
+    expect(november.invoices.find((i) => i.user === "ben")!.lines.find((l) => l.item === "payg:gpu_hours")).toBeUndefined();
+  });
+});
+
+describe("aiwc usage import and aiwc bill (the binary)", () => {
+  const aiwc = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), ...args], { cwd: tempDir("aiwc-billing-cwd-"), encoding: "utf8", env: { ...process.env, AIWC_LEDGER: "", ...env } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  for (const [name, where] of backends) {
+    test(`import, re-import and the month's bill as JSON, on ${name}`, async () => {
+      const at = await where();
+      const ledgerArgs = at.dir !== undefined ? ["--ledger", at.dir] : [];
+      const env = at.url !== undefined ? { AIWC_LEDGER: at.url } : {};
+      const first = aiwc(["usage", "import", SAMPLE, "--config", DEFAULT_CONFIG, ...ledgerArgs], env);
+      expect(first.stderr).toBe("");
+      expect(first.stdout).toMatch(/2026-11\.jsonl: 13 event\(s\): 13 imported — (pglite \S+|postgres 127\.0\.0\.1:\d+\/aiwc_test_\w+)\n$/);
+      // The URL's credentials never appear; the description names host, port and database only.
+      expect(aiwc(["usage", "import", SAMPLE, "--config", DEFAULT_CONFIG, ...ledgerArgs], env).stdout).toContain("13 event(s): 0 imported, 13 already in the ledger (unchanged)");
+      const bill = aiwc(["bill", "--month", "2026-11", "--format", "json", "--config", DEFAULT_CONFIG, ...ledgerArgs], env);
+      expect(bill.code).toBe(0);
+      expect(bill.stdout).toBe(readFileSync(join(__dirname, "golden", "billing", "bill-2026-11.json"), "utf8"));
+    });
+  }
+
+  test("a bad usage file: every problem on stderr, exit 1, no stack trace, nothing imported", async () => {
+    const dir = tempDir("aiwc-billing-bad-");
+    const file = join(dir, "bad.jsonl");
+    writeFileSync(file, [event("a", "ben", "gpu_hours", "1"), event("b", "nobody", "gpu_hours", "1"), event("c", "ben", "gpu_hours", "x")].join("\n"));
+    const ledger = join(dir, "ledger");
+    const r = aiwc(["usage", "import", file, "--config", DEFAULT_CONFIG, "--ledger", ledger]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('bad.jsonl:2: user: "nobody" is not in users.yaml');
+    expect(r.stderr).toContain('bad.jsonl:3: quantity: "x" is not a decimal number');
+    expect(r.stderr).toContain("2 problem(s); nothing was imported");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(aiwc(["bill", "--month", "2026-13", "--config", DEFAULT_CONFIG, "--ledger", ledger])).toMatchObject({ code: 1, stderr: 'aiwc: --month must be a month YYYY-MM, got "2026-13"\n' });
+    expect(aiwc(["bill", "--month", "2026-11", "--config", DEFAULT_CONFIG], { AIWC_LEDGER: "mysql://x" })).toMatchObject({ code: 1, stderr: expect.stringContaining("AIWC_LEDGER must be a postgres:// URL") });
+    const unreachable = aiwc(["bill", "--month", "2026-11", "--config", DEFAULT_CONFIG], { AIWC_LEDGER: "postgres://secret-user:secret-pass@127.0.0.1:1/x" });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain("cannot reach the ledger database (postgres 127.0.0.1:1/x)");
+    expect(unreachable.stderr).not.toContain("secret");
+  });
+});
+
+/** Opens a ledger without the version check (to clean up after the newer-aiwc test). */
+async function openLedgerIgnoringVersion(options: { dir?: string; url?: string }): Promise<Ledger> {
+  try {
+    return await openLedger(options);
+  } catch (error) {
+    if (!(error instanceof LedgerError)) throw error;
+  }
+  if (options.url !== undefined) {
+    const { Client } = await import("pg");
+    const client = new Client({ connectionString: options.url });
+    await client.connect();
+    return { description: "cleanup", query: async (sql: string) => (await client.query(sql)).rows, transaction: async () => undefined as never, close: () => client.end() } as Ledger;
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const db = await PGlite.create(options.dir!);
+  return { description: "cleanup", query: async (sql: string) => (await db.query(sql)).rows, transaction: async () => undefined as never, close: () => db.close() } as unknown as Ledger;
+}
