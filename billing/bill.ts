@@ -57,6 +57,14 @@ export interface Invoice {
   readonly gross: string;
   readonly reverseCharge: boolean;
   readonly notes: readonly string[];
+  /** Per meter: the usage of the month and what was included (late usage is billed against them). */
+  readonly metered: Readonly<Record<string, { readonly used: string; readonly included: string }>>;
+  /** Set on issued documents. */
+  readonly issueDate?: string;
+  /** `credit` for a credit note, which names the invoice it credits. */
+  readonly kind?: "invoice" | "credit";
+  readonly credits?: string;
+  readonly seller?: NonNullable<Config["cluster"]["billing"]["seller"]>;
 }
 
 export interface Bill {
@@ -65,6 +73,8 @@ export interface Bill {
   readonly currency: "EUR";
   readonly invoices: readonly Invoice[];
   readonly totals: { readonly invoices: number; readonly net: string; readonly vat: string; readonly gross: string };
+  /** Issued (numbers assigned, in the ledger, immutable) or a draft. */
+  readonly issued: boolean;
   /** Usage the bill could not place (users no longer in users.yaml). */
   readonly warnings: readonly string[];
 }
@@ -98,7 +108,7 @@ function daysBetween(from: string, to: string): number {
 }
 
 /** The user's active days within the month: [first, last] inclusive, or none. */
-function activeRange(user: UserConfig, from: string, next: string): { first: string; last: string; days: number } | undefined {
+export function activeRange(user: UserConfig, from: string, next: string): { first: string; last: string; days: number } | undefined {
   const first = user.since !== undefined && user.since > from ? user.since : from;
   const lastOfMonth = addDays(next, -1);
   const last = user.until !== undefined && user.until < lastOfMonth ? user.until : lastOfMonth;
@@ -125,6 +135,7 @@ async function aggregates(ledger: Queryable, from: string, next: string): Promis
        from usage_events e left join usage_events c on e.corrects is not null and c.source = e.source and c.id = e.corrects
       where coalesce(c.time, e.time) >= $1::timestamptz and coalesce(c.time, e.time) < $2::timestamptz
         and not (e.meter = any($3::text[]))
+        and not exists (select 1 from billed_events b where b.source = e.source and b.id = e.id)
       group by e.user_name, e.meter`,
     [`${from}T00:00:00Z`, `${next}T00:00:00Z`, gaugeList],
   );
@@ -175,10 +186,81 @@ function isReverseCharge(config: Config, user: UserConfig): boolean {
   return customer?.vatId !== undefined && seller !== undefined && customer.country !== seller.country && EU.has(customer.country) && EU.has(seller.country);
 }
 
-/** The draft bill of `month` (`YYYY-MM`): nothing is written. */
+/** Months already issued (billed_months). */
+export async function issuedMonths(ledger: Queryable): Promise<Map<string, string>> {
+  const rows = await ledger.query<{ month: string; issued_at: string }>(`select month, to_char(issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as issued_at from billed_months`);
+  return new Map(rows.map((r) => [r.month, r.issued_at]));
+}
+
+interface LateUsage {
+  readonly user: string;
+  readonly meter: string;
+  /** The issued month the usage belongs to. */
+  readonly month: string;
+  /** Counters: the late quantity; gauges: the month's average with every sample now known. */
+  readonly quantity: Money;
+  readonly gauge: boolean;
+}
+
+/**
+ * Usage that arrived after its month was issued: counter events of an issued month not billed
+ * on any invoice, and gauge samples imported after the month's issue (the month's average is
+ * computed again with them). Billed in a later month as "late usage from <month>"; issued
+ * invoices never change.
+ */
+async function lateUsage(config: Config, ledger: Queryable, before: string, issued: ReadonlyMap<string, string>): Promise<LateUsage[]> {
+  if (issued.size === 0) return [];
+  const gaugeList = [...GAUGE_METERS];
+  const rows = await ledger.query<{ user_name: string; meter: string; month: string; total: string }>(
+    `select e.user_name, e.meter, to_char(coalesce(c.time, e.time) at time zone 'UTC', 'YYYY-MM') as month, sum(e.quantity)::text as total
+       from usage_events e left join usage_events c on e.corrects is not null and c.source = e.source and c.id = e.corrects
+       join billed_months m on m.month = to_char(coalesce(c.time, e.time) at time zone 'UTC', 'YYYY-MM')
+      where coalesce(c.time, e.time) < $1::timestamptz
+        and not (e.meter = any($2::text[]))
+        and not exists (select 1 from billed_events b where b.source = e.source and b.id = e.id)
+      group by 1, 2, 3`,
+    [`${before}T00:00:00Z`, gaugeList],
+  );
+  const late: LateUsage[] = rows.map((r) => ({ user: r.user_name, meter: r.meter, month: r.month, quantity: money(r.total), gauge: false }));
+  const gaugeRows = await ledger.query<{ user_name: string; meter: string; month: string }>(
+    `select distinct e.user_name, e.meter, m.month
+       from usage_events e join billed_months m on m.month = to_char(e.time at time zone 'UTC', 'YYYY-MM')
+      where e.meter = any($2::text[]) and e.time < $1::timestamptz and e.imported_at > m.issued_at
+        and not exists (select 1 from billed_events b where b.source = e.source and b.id = e.id)`,
+    [`${before}T00:00:00Z`, gaugeList],
+  );
+  const users = new Map(config.users.map((u) => [u.name, u]));
+  for (const row of gaugeRows) {
+    const user = users.get(row.user_name);
+    if (user === undefined) continue;
+    const bounds = monthBounds(row.month);
+    const range = activeRange(user, bounds.from, bounds.next);
+    if (range === undefined) continue;
+    const { gauges } = await aggregates(ledger, bounds.from, bounds.next);
+    late.push({ user: row.user_name, meter: row.meter, month: row.month, quantity: gaugeAverage(gauges.get(row.user_name), range.first, range.last), gauge: true });
+  }
+  return late.sort((a, b) => (a.user + a.month + a.meter < b.user + b.month + b.meter ? -1 : 1));
+}
+
+/** The invoices and credit notes issued for `month`, as issued. */
+export async function issuedBill(ledger: Queryable, month: string): Promise<Bill> {
+  const rows = await ledger.query<{ document: string }>("select document from invoices where month = $1 order by year, seq", [month]);
+  const invoices = rows.map((r) => JSON.parse(r.document) as Invoice);
+  const sum = (pick: (i: Invoice) => string) => toAmount(invoices.reduce((total, invoice) => total.plus(pick(invoice)), ZERO));
+  return { version: 1, month, currency: "EUR", issued: true, invoices, totals: { invoices: invoices.length, net: sum((i) => i.net), vat: sum((i) => i.vat), gross: sum((i) => i.gross) }, warnings: [] };
+}
+
+/**
+ * The bill of `month` (`YYYY-MM`): the issued invoices when the month is issued, else the
+ * draft — nothing is written.
+ */
 export async function draftBill(config: Config, ledger: Queryable, month: string): Promise<Bill> {
   const { from, next, days } = monthBounds(month);
+  const issued = await issuedMonths(ledger);
+  if (issued.has(month)) return issuedBill(ledger, month);
   const { counters, gauges } = await aggregates(ledger, from, next);
+  const late = await lateUsage(config, ledger, from, issued);
+  const billedBefore = await billedUsage(ledger, [...new Set(late.map((l) => l.month))]);
   const tariffs = config.tariffs;
   const vatRate = money(config.cluster.billing.vatRate);
   const invoices: Invoice[] = [];
@@ -188,7 +270,8 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
   for (const user of config.users) {
     const range = activeRange(user, from, next);
     const usage = counters.get(user.name);
-    if (range === undefined && usage === undefined) continue;
+    const lateOfUser = late.filter((l) => l.user === user.name);
+    if (range === undefined && usage === undefined && lateOfUser.length === 0) continue;
     const lines: BillLine[] = [];
     const share = range === undefined ? ZERO : money(range.days).dividedBy(days);
     const prorated = range !== undefined && range.days < days;
@@ -225,10 +308,12 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
       for (const [meter, quantity] of Object.entries(pack.allowances)) allow(meter, money(quantity));
       if (pack.gpuTokens !== undefined && pack.gpuTokens > 0) allow(tariffs.gpuTokenMeter, money(pack.gpuTokens).times(tariffs.gpuTokenSeconds).dividedBy(3600));
     }
+    const metered: Record<string, { used: string; included: string }> = {};
     for (const [meter, spec] of Object.entries(tariffs.payg)) {
       const used = GAUGE_METERS.has(meter) ? (range === undefined ? ZERO : gaugeAverage(gauges.get(user.name), range.first, range.last)) : usage?.get(meter) ?? ZERO;
       if (used.isZero()) continue;
       const included = allowance.get(meter) ?? ZERO;
+      metered[meter] = { used: trim(used, 6), included: trim(included, 6) };
       const billable = used.minus(included);
       const quantity = billable.isNegative() ? ZERO : billable;
       const unitPrice = money(spec.price).dividedBy(spec.per);
@@ -241,6 +326,28 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
         unitPrice: toUnitPrice(unitPrice),
         amount: toAmount(cents(quantity.times(unitPrice))),
         ...(spec.feature !== undefined && !features.has(spec.feature) ? { note: `${spec.feature} is not in the user's tariff or packs: billed at the PAYG price` } : {}),
+      });
+    }
+    // Late usage of issued months, priced against what that month billed and included.
+    for (const item of lateOfUser) {
+      const spec = tariffs.payg[item.meter];
+      if (spec === undefined) continue;
+      const before = billedBefore.get(`${user.name}\u0000${item.month}`)?.[item.meter];
+      const used = before === undefined ? ZERO : money(before.used);
+      const included = before === undefined ? allowance.get(item.meter) ?? ZERO : money(before.included);
+      const total = item.gauge ? item.quantity : used.plus(item.quantity);
+      const added = item.gauge ? total.minus(used) : item.quantity;
+      if (!added.isPositive()) continue;
+      const beyond = (value: Money) => (value.greaterThan(included) ? value.minus(included) : ZERO);
+      const quantity = beyond(total).minus(beyond(used));
+      const unitPrice = money(spec.price).dividedBy(spec.per);
+      lines.push({
+        item: `late:${item.meter}:${item.month}`,
+        description: `late usage from ${item.month}: ${spec.unit}: ${trim(added, 4)} ${item.gauge ? "more on average" : "more"} (${trim(used, 4)} billed, ${trim(included, 4)} included)`,
+        quantity: trim(quantity, 4),
+        unit: spec.unit,
+        unitPrice: toUnitPrice(unitPrice),
+        amount: toAmount(cents(quantity.times(unitPrice))),
       });
     }
     const net = lines.reduce((total, line) => total.plus(line.amount), ZERO);
@@ -260,6 +367,7 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
       gross: toAmount(net.plus(vat)),
       reverseCharge,
       notes: reverseCharge ? [REVERSE_CHARGE_NOTE] : [],
+      metered,
     });
   }
   const sum = (pick: (i: Invoice) => string) => toAmount(invoices.reduce((total, invoice) => total.plus(pick(invoice)), ZERO));
@@ -267,8 +375,18 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
     version: 1,
     month,
     currency: "EUR",
+    issued: false,
     invoices,
     totals: { invoices: invoices.length, net: sum((i) => i.net), vat: sum((i) => i.vat), gross: sum((i) => i.gross) },
     warnings,
   };
+}
+
+/** What the issued invoices of `months` billed per user and meter (`user\0month` → meter → used, included). */
+async function billedUsage(ledger: Queryable, months: readonly string[]): Promise<Map<string, Invoice["metered"]>> {
+  const out = new Map<string, Invoice["metered"]>();
+  if (months.length === 0) return out;
+  const rows = await ledger.query<{ month: string; user_name: string; document: string }>("select month, user_name, document from invoices where kind = 'invoice' and month = any($1::text[])", [months]);
+  for (const row of rows) out.set(`${row.user_name}\u0000${row.month}`, (JSON.parse(row.document) as Invoice).metered);
+  return out;
 }

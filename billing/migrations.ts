@@ -28,4 +28,34 @@ export const MIGRATIONS: readonly Migration[] = [
       "create index usage_events_time on usage_events (time)",
     ],
   },
+  {
+    version: 2,
+    name: "issued invoices",
+    sql: [
+      `create table invoices (
+        number text primary key,
+        year integer not null,
+        seq integer not null,
+        kind text not null check (kind in ('invoice', 'credit')),
+        month text not null,
+        user_name text not null,
+        credits text references invoices (number),
+        issue_date date not null,
+        issued_at timestamptz not null default now(),
+        net numeric not null,
+        vat numeric not null,
+        gross numeric not null,
+        document text not null,
+        unique (year, seq)
+      )`,
+      "create unique index invoices_one_credit on invoices (credits) where credits is not null",
+      "create table billed_months (month text primary key, issued_at timestamptz not null default now())",
+      `create table billed_events (
+        source text not null,
+        id text not null,
+        number text not null references invoices (number),
+        primary key (source, id)
+      )`,
+    ],
+  },
 ];

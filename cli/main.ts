@@ -160,15 +160,39 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageImport(file, options)),
     );
 
-  program
+  const LEDGER_HELP = "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)";
+  const billCommand = program
     .command("bill")
-    .description("the month's draft bill: one invoice per user (base, packs, PAYG usage beyond the allowances, VAT)")
-    .requiredOption("--month <YYYY-MM>", "the month to bill")
+    .enablePositionalOptions()
+    .description("the month's bill: the draft (one invoice per user: base, packs, PAYG beyond the allowances, VAT), or the issued invoices")
+    .option("--month <YYYY-MM>", "the month")
     .option("-c, --config <path>", CONFIG_HELP)
-    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .option("--ledger <dir>", LEDGER_HELP)
     .option("--format <format>", "table, json, csv or markdown", "table")
-    .action((options: { config?: string; ledger?: string; month: string; format: string }) =>
+    .action((options: { config?: string; ledger?: string; month?: string; format: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).bill(options)),
+    );
+  billCommand
+    .command("issue")
+    .description("issue the month's invoices: numbers without gaps per year, stored in the ledger, never changed; a month is issued once")
+    .option("--month <YYYY-MM>", "the month")
+    .option("--date <YYYY-MM-DD>", "the invoice date (default today, UTC; after the month's end)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", LEDGER_HELP)
+    .option("--format <format>", "table, json, csv or markdown", "table")
+    .action((options: { config?: string; ledger?: string; month?: string; format: string; date?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).billIssue(options)),
+    );
+  billCommand
+    .command("credit")
+    .argument("<number>", "the issued invoice to credit")
+    .description("a credit note cancelling an issued invoice in full (the only correction of an issued invoice)")
+    .option("--date <YYYY-MM-DD>", "the credit note's date (default today, UTC)")
+    .option("--reason <text>", "why, printed on the credit note")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", LEDGER_HELP)
+    .action((number: string, options: { config?: string; ledger?: string; date?: string; reason?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).billCredit(number, options)),
     );
 
   return program;

@@ -11,13 +11,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { openLedger, LedgerError, type Ledger } from "../billing/ledger";
 import { importUsage, readUsage, UsageFileError } from "../billing/usage";
 import { draftBill, REVERSE_CHARGE_NOTE } from "../billing/bill";
+import { creditNote, issueBill } from "../billing/issue";
 import { billCsv } from "../billing/render";
+import { money, toAmount } from "../catalog/money";
 import { loadConfig, type Config } from "../model/load";
 import { DEFAULT_CONFIG, fixtureConfig, ROOT, tempDir } from "./helpers";
 import { freshDatabase } from "./helpers-postgres";
 
 const SAMPLE = join(ROOT, "examples", "usage", "2026-11.jsonl");
-const NOW = new Date("2026-12-01T00:00:00Z");
+const NOW = new Date("2027-02-01T00:00:00Z");
 const config = loadConfig(DEFAULT_CONFIG);
 
 const event = (id: string, user: string, meter: string, quantity: string, time = "2026-11-10T12:00:00Z", extra: Record<string, string> = {}) =>
@@ -39,7 +41,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     await ledger?.close();
   });
   beforeEach(async () => {
-    await ledger.query("delete from usage_events");
+    for (const table of ["billed_events", "billed_months", "invoices", "usage_events"]) await ledger.query(`delete from ${table}`);
   });
 
   const load = async (text: string, cfg: Config = config, name = "usage.jsonl") => importUsage(ledger, readUsage(text, name, cfg, NOW), name);
@@ -48,7 +50,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
   test("migrations are applied once and recorded; a ledger from a newer aiwc is refused", async () => {
     const again = await openLedger(options);
     const rows = await again.query<{ version: number | string; name: string }>("select version, name from aiwc_migrations order by version");
-    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"]]);
+    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"]]);
     await again.query("insert into aiwc_migrations (version, name) values (999, 'from the future')");
     await again.close();
     await expect(openLedger(options)).rejects.toThrow(/migrated by a newer aiwc \(schema version 999/);
@@ -70,7 +72,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
       event("bad-user", "nobody", "gpu_hours", "1"),
       event("bad-meter", "ben", "espresso", "1"),
       event("bad-time", "ben", "gpu_hours", "1", "yesterday"),
-      event("future", "ben", "gpu_hours", "1", "2027-01-01T00:00:00Z"),
+      event("future", "ben", "gpu_hours", "1", "2027-06-01T00:00:00Z"),
       event("negative", "ben", "gpu_hours", "-1"),
       event("not-decimal", "ben", "gpu_hours", "1e3"),
       JSON.stringify({ id: "number", source: "test", time: "2026-11-10T12:00:00Z", user: "ben", meter: "gpu_hours", quantity: 1.5 }),
@@ -87,7 +89,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
       'usage.jsonl:2: user: "nobody" is not in users.yaml',
       'usage.jsonl:3: meter: "espresso" is not a PAYG meter in tariffs.yaml (gpu_hours, qdrant_queries, langfuse_events, supabase_calls, n8n_runs, storage_gb)',
       'usage.jsonl:4: time: must be an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z, got "yesterday"',
-      "usage.jsonl:5: time: 2027-01-01T00:00:00Z is in the future",
+      "usage.jsonl:5: time: 2027-06-01T00:00:00Z is in the future",
       'usage.jsonl:6: quantity: -1 is negative; a correction is an event of its own with "corrects": "<id of the event it corrects>"',
       'usage.jsonl:7: quantity: "1e3" is not a decimal number',
       'usage.jsonl:8: quantity: must be a decimal string, e.g. "0.0125" (quote it: "1.5")',
@@ -154,6 +156,66 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     expect(by("david").activeDays).toBe(0);
     expect(by("eva")).toMatchObject({ reverseCharge: true, vatRate: "0", vat: "0.00", gross: "20.00", notes: [REVERSE_CHARGE_NOTE] });
     expect(by("anna")).toMatchObject({ vatRate: "19", vat: "3.80", gross: "23.80" });
+  });
+
+  test("issuing numbers the invoices without gaps, stores them as issued and refuses a second issue", async () => {
+    await load(readFileSync(SAMPLE, "utf8"));
+    const draft = await draftBill(config, ledger, "2026-11");
+    await expect(issueBill(config, ledger, "2026-11", { date: "2026-11-30" })).rejects.toThrow("2026-11 is not over on 2026-11-30: issue it on 2026-12-01 or later");
+    const issued = await issueBill(config, ledger, "2026-11", { date: "2026-12-01" });
+    expect(issued.issued).toBe(true);
+    expect(issued.invoices.map((i) => i.number)).toEqual(draft.invoices.map((_, n) => `AIWC-2026-${String(n + 1).padStart(5, "0")}`));
+    // The issued invoices are the draft with numbers and dates.
+    expect(issued.invoices.map(({ number, issueDate, kind, ...rest }) => rest)).toEqual(draft.invoices.map(({ number, ...rest }) => rest));
+    expect(issued.invoices.every((i) => i.issueDate === "2026-12-01" && i.kind === "invoice")).toBe(true);
+    // Asking for the month now shows what was issued, also after more usage arrived.
+    await load(event("late-1", "ben", "gpu_hours", "2", "2026-11-20T00:00:00Z"));
+    expect(await draftBill(config, ledger, "2026-11")).toEqual(issued);
+    await expect(issueBill(config, ledger, "2026-11", { date: "2026-12-02" })).rejects.toThrow(/2026-11 was issued on \d{4}-\d{2}-\d{2}; issued invoices never change/);
+  });
+
+  test("usage arriving after its month was issued is billed once, the next month, as late usage", async () => {
+    await load(readFileSync(SAMPLE, "utf8"));
+    await issueBill(config, ledger, "2026-11", { date: "2026-12-01" });
+    await load(
+      [
+        // ben was over his allowance in November (4.25 h of 2.7778): 2 h more are 2 h billed.
+        event("late-ben", "ben", "gpu_hours", "2", "2026-11-20T00:00:00Z"),
+        // david used 0.5 of 2.7778 h: 1 h more is still within the allowance.
+        event("late-david", "david", "gpu_hours", "1", "2026-11-20T00:00:00Z"),
+        // anna's storage: a sample of 10 GB on the 26th (8 GB before) raises November's average by (10 − 8) × 5/30.
+        JSON.stringify({ id: "late-anna", source: "ceph", time: "2026-11-26T00:00:00Z", user: "anna", meter: "storage_gb", quantity: "10" }),
+        event("dec-ben", "ben", "gpu_hours", "1", "2026-12-05T00:00:00Z"),
+      ].join("\n"),
+    );
+    const december = await draftBill(config, ledger, "2026-12");
+    const line = (user: string, item: string) => december.invoices.find((i) => i.user === user)!.lines.find((l) => l.item === item);
+    expect(line("ben", "late:gpu_hours:2026-11")).toMatchObject({ quantity: "2", amount: "0.40", description: "late usage from 2026-11: GPU hour: 2 more (4.25 billed, 2.7778 included)" });
+    expect(line("david", "late:gpu_hours:2026-11")).toMatchObject({ quantity: "0", amount: "0.00" });
+    expect(line("anna", "late:storage_gb:2026-11")).toMatchObject({ quantity: "0.3333", amount: "0.07" });
+    // December's own usage is December's (1 h within the Pro allowance).
+    expect(line("ben", "payg:gpu_hours")).toMatchObject({ quantity: "0" });
+    await issueBill(config, ledger, "2026-12", { date: "2027-01-02" });
+    const january = await draftBill(config, ledger, "2027-01");
+    expect(january.invoices.flatMap((i) => i.lines).filter((l) => l.item.startsWith("late:"))).toEqual([]);
+    // A new year starts a new sequence.
+    expect((await draftBill(config, ledger, "2026-12")).invoices[0]!.number).toBe("AIWC-2027-00001");
+  });
+
+  test("a credit note cancels an issued invoice in full, numbered in the same sequence; only once", async () => {
+    await load(readFileSync(SAMPLE, "utf8"));
+    const issued = await issueBill(config, ledger, "2026-11", { date: "2026-12-01" });
+    const ben = issued.invoices.find((i) => i.user === "ben")!;
+    const note = await creditNote(config, ledger, ben.number!, { date: "2026-12-03", reason: "GPU hours double-counted" });
+    expect(note).toMatchObject({ kind: "credit", credits: ben.number, number: `AIWC-2026-${String(issued.invoices.length + 1).padStart(5, "0")}`, net: `-${ben.net}`, gross: `-${ben.gross}` });
+    expect(note.lines.map((l) => l.amount)).toEqual(ben.lines.map((l) => (l.amount === "0.00" ? "0.00" : `-${l.amount}`)));
+    expect(note.notes.at(-1)).toBe(`Credit note for invoice ${ben.number} of 2026-12-01: GPU hours double-counted`);
+    await expect(creditNote(config, ledger, ben.number!)).rejects.toThrow(`${ben.number} was credited already by ${note.number}`);
+    await expect(creditNote(config, ledger, note.number!)).rejects.toThrow(`${note.number} is a credit note; only invoices are credited`);
+    await expect(creditNote(config, ledger, "AIWC-2026-99999")).rejects.toThrow("no issued invoice AIWC-2026-99999");
+    const month = await draftBill(config, ledger, "2026-11");
+    expect(month.invoices.at(-1)!.number).toBe(note.number);
+    expect(month.totals.gross).toBe(toAmount(money(issued.totals.gross).minus(ben.gross)));
   });
 
   test("a correction counts in the month of the event it corrects", async () => {

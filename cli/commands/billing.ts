@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { displayPath, loadConfig } from "../../model/load";
 import { openLedger, type Ledger } from "../../billing/ledger";
 import { importUsage, readUsage } from "../../billing/usage";
-import { draftBill } from "../../billing/bill";
+import { draftBill, type Bill } from "../../billing/bill";
+import { creditNote, issueBill } from "../../billing/issue";
 import { billCsv, billMarkdown, billTable } from "../../billing/render";
 import { UsageError, type CommandResult } from "../result";
 import { readText } from "../input-files";
@@ -56,14 +57,34 @@ export async function usageImport(file: string, options: LedgerCommandOptions): 
 
 const FORMATS = ["table", "json", "csv", "markdown"] as const;
 
+function render(bill: Bill, format: string): string {
+  return format === "json" ? JSON.stringify(bill, null, 2) : format === "csv" ? billCsv(bill) : format === "markdown" ? billMarkdown(bill) : billTable(bill);
+}
+
+function checkFormat(format: string): void {
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+}
+
 export async function bill(options: LedgerCommandOptions & { month?: string; format?: string }): Promise<CommandResult> {
   const format = options.format ?? "table";
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+  checkFormat(format);
   if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
   const config = loadConfig(options.config);
+  return withLedger(options, async (ledger) => ({ stdout: render(await draftBill(config, ledger, options.month!), format), exitCode: 0 }));
+}
+
+export async function billIssue(options: LedgerCommandOptions & { month?: string; format?: string; date?: string }): Promise<CommandResult> {
+  const format = options.format ?? "table";
+  checkFormat(format);
+  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  const config = loadConfig(options.config);
+  return withLedger(options, async (ledger) => ({ stdout: render(await issueBill(config, ledger, options.month!, options.date !== undefined ? { date: options.date } : {}), format), exitCode: 0 }));
+}
+
+export async function billCredit(number: string, options: LedgerCommandOptions & { date?: string; reason?: string }): Promise<CommandResult> {
+  const config = loadConfig(options.config);
   return withLedger(options, async (ledger) => {
-    const draft = await draftBill(config, ledger, options.month!);
-    const stdout = format === "json" ? JSON.stringify(draft, null, 2) : format === "csv" ? billCsv(draft) : format === "markdown" ? billMarkdown(draft) : billTable(draft);
-    return { stdout, exitCode: 0 };
+    const note = await creditNote(config, ledger, number, { ...(options.date !== undefined ? { date: options.date } : {}), ...(options.reason !== undefined ? { reason: options.reason } : {}) });
+    return { stdout: `credit note ${note.number} for invoice ${number} (${note.user}): gross ${note.gross} EUR — ${ledger.description}`, exitCode: 0 };
   });
 }
