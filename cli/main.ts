@@ -184,6 +184,16 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).billIssue(options)),
     );
   billCommand
+    .command("export")
+    .description("an issued month's invoices and credit notes as HTML and PDF, and the month's CSV for accounting")
+    .option("--month <YYYY-MM>", "the month")
+    .option("-o, --out <dir>", "where the files go")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", LEDGER_HELP)
+    .action((options: { config?: string; ledger?: string; month?: string; out?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).billExport(options)),
+    );
+  billCommand
     .command("credit")
     .argument("<number>", "the issued invoice to credit")
     .description("a credit note cancelling an issued invoice in full (the only correction of an issued invoice)")

@@ -4,7 +4,7 @@
  * the default config's users with the sample usage file (golden), proration, allowances, the
  * storage gauge, corrections and VAT.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -13,7 +13,8 @@ import { importUsage, readUsage, UsageFileError } from "../billing/usage";
 import { draftBill, REVERSE_CHARGE_NOTE } from "../billing/bill";
 import { creditNote, issueBill } from "../billing/issue";
 import { billCsv } from "../billing/render";
-import { money, toAmount } from "../catalog/money";
+import { formatEur, money, toAmount } from "../catalog/money";
+import { invoiceHtml, invoicePdf } from "../billing/documents";
 import { loadConfig, type Config } from "../model/load";
 import { DEFAULT_CONFIG, fixtureConfig, ROOT, tempDir } from "./helpers";
 import { freshDatabase } from "./helpers-postgres";
@@ -218,6 +219,47 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     expect(month.totals.gross).toBe(toAmount(money(issued.totals.gross).minus(ben.gross)));
   });
 
+  test("issued invoices as HTML and PDF carry what a German invoice must, the amounts included", async () => {
+    const cfg = loadConfig(
+      fixtureConfig({
+        users: (doc) => doc.setIn(["users", 1, "billing"], { name: "Ben <Büro> Becker", address: "Hauptstraße 5\n80331 München", country: "DE", email: "ben@example.org" }),
+        cluster: (doc) => doc.setIn(["billing", "seller"], { name: "AI Cloud GmbH", address: "Weg 2\n10115 Berlin", country: "DE", vatId: "DE123456789", taxNumber: "27/123/45678" }),
+      }),
+    );
+    await load(readFileSync(SAMPLE, "utf8"), cfg);
+    const issued = await issueBill(cfg, ledger, "2026-11", { date: "2026-12-01" });
+    const ben = issued.invoices.find((i) => i.user === "ben")!;
+    const html = invoiceHtml(ben);
+    expect(html).toContain("Ben &lt;Büro&gt; Becker");
+    // The page's text as a reader sees it.
+    const htmlText = html.replace(/<[^>]+>/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").replace(/\s+/g, " ");
+    const { PDFParse } = await import("pdf-parse");
+    const text = (await new PDFParse({ data: await invoicePdf(ben) }).getText()).text;
+    for (const fact of [
+      `Rechnung / Invoice ${ben.number}`,
+      "AI Cloud GmbH",
+      "10115 Berlin",
+      "USt-IdNr. / VAT ID DE123456789",
+      "Steuernummer 27/123/45678",
+      "Ben <Büro> Becker",
+      "80331 München",
+      "Datum / Date: 2026-12-01",
+      "Leistungszeitraum / Service period: 2026-11-01 – 2026-11-30",
+      ...ben.lines.map((l) => formatEur(money(l.amount))),
+      `Netto / Net ${formatEur(money(ben.net))}`,
+      `USt. / VAT 19 % ${formatEur(money(ben.vat))}`,
+      `Brutto / Gross ${formatEur(money(ben.gross))}`,
+    ]) {
+      expect(text, fact).toContain(fact);
+      expect(htmlText, fact).toContain(fact);
+    }
+    const note = await creditNote(cfg, ledger, ben.number!, { date: "2026-12-05" });
+    const credit = (await new PDFParse({ data: await invoicePdf(note) }).getText()).text;
+    expect(credit).toContain(`Gutschrift / Credit note ${note.number}`);
+    expect(credit).toContain(`Zu Rechnung / For invoice: ${ben.number}`);
+    expect(credit).toContain(`Brutto / Gross -${formatEur(money(ben.gross))}`);
+  });
+
   test("a correction counts in the month of the event it corrects", async () => {
     await load([event("o1", "ben", "gpu_hours", "10", "2026-10-20T00:00:00Z"), event("o2", "ben", "gpu_hours", "-4", "2026-11-02T00:00:00Z", { corrects: "o1" })].join("\n"));
     const october = await draftBill(config, ledger, "2026-10");
@@ -245,6 +287,19 @@ describe("aiwc usage import and aiwc bill (the binary)", () => {
       const bill = aiwc(["bill", "--month", "2026-11", "--format", "json", "--config", DEFAULT_CONFIG, ...ledgerArgs], env);
       expect(bill.code).toBe(0);
       expect(bill.stdout).toBe(readFileSync(join(__dirname, "golden", "billing", "bill-2026-11.json"), "utf8"));
+      // Not issued yet: nothing to export.
+      const out = join(tempDir("aiwc-export-"), "invoices");
+      expect(aiwc(["bill", "export", "--month", "2026-11", "--out", out, "--config", DEFAULT_CONFIG, ...ledgerArgs], env)).toMatchObject({ code: 1, stderr: expect.stringContaining("2026-11 is not issued yet") });
+      const issue = aiwc(["bill", "issue", "--month", "2026-11", "--date", "2026-12-01", "--format", "csv", "--config", DEFAULT_CONFIG, ...ledgerArgs], env);
+      expect(issue.code).toBe(0);
+      expect(issue.stdout.split("\n")[1]).toMatch(/^2026-11,anna,AIWC-2026-00001,/);
+      expect(aiwc(["bill", "issue", "--month", "2026-11", "--date", "2026-12-02", "--config", DEFAULT_CONFIG, ...ledgerArgs], env)).toMatchObject({ code: 1, stderr: expect.stringContaining("2026-11 was issued on") });
+      const exported = aiwc(["bill", "export", "--month", "2026-11", "--out", out, "--config", DEFAULT_CONFIG, ...ledgerArgs], env);
+      expect(exported.stdout).toContain("30 document(s) as HTML and PDF, and bill-2026-11.csv");
+      expect(readdirSync(out).filter((f) => f.endsWith(".pdf")).length).toBe(30);
+      expect(readFileSync(join(out, "AIWC-2026-00001.pdf")).subarray(0, 5).toString()).toBe("%PDF-");
+      const credit = aiwc(["bill", "credit", "AIWC-2026-00002", "--date", "2026-12-03", "--reason", "test", "--config", DEFAULT_CONFIG, ...ledgerArgs], env);
+      expect(credit.stdout).toMatch(/^credit note AIWC-2026-00031 for invoice AIWC-2026-00002 \(ben\): gross -\d+\.\d\d EUR/);
     });
   }
 

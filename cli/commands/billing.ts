@@ -2,12 +2,14 @@
  * `aiwc usage import` and `aiwc bill`: metered usage into the ledger, and the month's draft
  * bill out of it (billing/).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { displayPath, loadConfig } from "../../model/load";
 import { openLedger, type Ledger } from "../../billing/ledger";
 import { importUsage, readUsage } from "../../billing/usage";
 import { draftBill, type Bill } from "../../billing/bill";
 import { creditNote, issueBill } from "../../billing/issue";
+import { invoiceHtml, invoicePdf } from "../../billing/documents";
 import { billCsv, billMarkdown, billTable } from "../../billing/render";
 import { UsageError, type CommandResult } from "../result";
 import { readText } from "../input-files";
@@ -86,5 +88,23 @@ export async function billCredit(number: string, options: LedgerCommandOptions &
   return withLedger(options, async (ledger) => {
     const note = await creditNote(config, ledger, number, { ...(options.date !== undefined ? { date: options.date } : {}), ...(options.reason !== undefined ? { reason: options.reason } : {}) });
     return { stdout: `credit note ${note.number} for invoice ${number} (${note.user}): gross ${note.gross} EUR — ${ledger.description}`, exitCode: 0 };
+  });
+}
+
+/** `aiwc bill export`: an issued month's invoices and credit notes as HTML and PDF, and the CSV. */
+export async function billExport(options: LedgerCommandOptions & { month?: string; out?: string }): Promise<CommandResult> {
+  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  if (options.out === undefined) throw new UsageError("--out DIR is required");
+  const config = loadConfig(options.config);
+  return withLedger(options, async (ledger) => {
+    const bill = await draftBill(config, ledger, options.month!);
+    if (!bill.issued) throw new UsageError(`${options.month} is not issued yet: invoices are exported once issued (aiwc bill issue --month ${options.month})`);
+    mkdirSync(options.out!, { recursive: true });
+    for (const invoice of bill.invoices) {
+      writeFileSync(join(options.out!, `${invoice.number}.html`), invoiceHtml(invoice));
+      writeFileSync(join(options.out!, `${invoice.number}.pdf`), await invoicePdf(invoice));
+    }
+    writeFileSync(join(options.out!, `bill-${options.month}.csv`), `${billCsv(bill)}\n`);
+    return { stdout: `${displayPath(options.out!)}: ${bill.invoices.length} document(s) as HTML and PDF, and bill-${options.month}.csv`, exitCode: 0 };
   });
 }
