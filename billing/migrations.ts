@@ -58,4 +58,18 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: "payment handovers",
+    sql: [
+      `create table handovers (
+        number text not null references invoices (number),
+        provider text not null,
+        external_id text,
+        status text not null,
+        updated_at timestamptz not null default now(),
+        primary key (number, provider)
+      )`,
+    ],
+  },
 ];

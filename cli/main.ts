@@ -194,6 +194,16 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).billExport(options)),
     );
   billCommand
+    .command("send")
+    .description("hand an issued month's invoices to the payment provider (Stripe: STRIPE_SECRET_KEY; PayPal: PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET); safe to run again after a failure")
+    .option("--month <YYYY-MM>", "the month")
+    .option("--to <provider>", "stripe or paypal")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", LEDGER_HELP)
+    .action((options: { config?: string; ledger?: string; month?: string; to?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).billSend(options)),
+    );
+  billCommand
     .command("credit")
     .argument("<number>", "the issued invoice to credit")
     .description("a credit note cancelling an issued invoice in full (the only correction of an issued invoice)")

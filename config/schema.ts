@@ -291,6 +291,15 @@ export const clusterSchema = z.strictObject({
         .optional(),
       /** VAT rate in percent, as a quoted decimal. @default "19" (Germany) */
       vatRate: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, "must be a percentage as a quoted decimal such as \"19\"").default("19"),
+      /** Stripe (`aiwc bill send --to stripe`; the key comes from STRIPE_SECRET_KEY). */
+      stripe: z
+        .strictObject({
+          /** `send_invoice` (Stripe e-mails the invoice) or `charge_automatically` (the customer's saved method). @default send_invoice */
+          collectionMethod: z.enum(["send_invoice", "charge_automatically"]).default("send_invoice"),
+          /** Payment term for send_invoice, days. @default 14 */
+          daysUntilDue: z.number().int().min(0).max(365).default(14),
+        })
+        .prefault({}),
       /** Invoice numbers: this prefix, the year and a sequence without gaps. @default "AIWC-" */
       invoicePrefix: z.string().regex(/^[A-Za-z0-9-]{0,20}$/, "must be up to 20 letters, digits or '-'").default("AIWC-"),
     })

@@ -15,6 +15,10 @@ import { creditNote, issueBill } from "../billing/issue";
 import { billCsv } from "../billing/render";
 import { formatEur, money, toAmount } from "../catalog/money";
 import { invoiceHtml, invoicePdf } from "../billing/documents";
+import { handToStripe } from "../billing/stripe";
+import { startStripeStandIn } from "./stand-ins/stripe";
+import { startPayPalStandIn } from "./stand-ins/paypal";
+import { handToPayPal } from "../billing/paypal";
 import { loadConfig, type Config } from "../model/load";
 import { DEFAULT_CONFIG, fixtureConfig, ROOT, tempDir } from "./helpers";
 import { freshDatabase } from "./helpers-postgres";
@@ -42,7 +46,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     await ledger?.close();
   });
   beforeEach(async () => {
-    for (const table of ["billed_events", "billed_months", "invoices", "usage_events"]) await ledger.query(`delete from ${table}`);
+    for (const table of ["handovers", "billed_events", "billed_months", "invoices", "usage_events"]) await ledger.query(`delete from ${table}`);
   });
 
   const load = async (text: string, cfg: Config = config, name = "usage.jsonl") => importUsage(ledger, readUsage(text, name, cfg, NOW), name);
@@ -51,7 +55,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
   test("migrations are applied once and recorded; a ledger from a newer aiwc is refused", async () => {
     const again = await openLedger(options);
     const rows = await again.query<{ version: number | string; name: string }>("select version, name from aiwc_migrations order by version");
-    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"]]);
+    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"], [3, "payment handovers"]]);
     await again.query("insert into aiwc_migrations (version, name) values (999, 'from the future')");
     await again.close();
     await expect(openLedger(options)).rejects.toThrow(/migrated by a newer aiwc \(schema version 999/);
@@ -258,6 +262,65 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     expect(credit).toContain(`Gutschrift / Credit note ${note.number}`);
     expect(credit).toContain(`Zu Rechnung / For invoice: ${ben.number}`);
     expect(credit).toContain(`Brutto / Gross -${formatEur(money(ben.gross))}`);
+  });
+
+  test("Stripe: customers, invoices and items through the SDK; a re-run after a dropped connection completes with no duplicate", async () => {
+    const stripe = await startStripeStandIn();
+    try {
+      await load(readFileSync(SAMPLE, "utf8"));
+      const issued = await issueBill(config, ledger, "2026-11", { date: "2026-12-01" });
+      const env = { STRIPE_SECRET_KEY: "sk_test_aiwc", AIWC_STRIPE_API: stripe.url };
+      // Drop every attempt of the 40th request onward for a while: the SDK retries, then gives up.
+      for (let n = 40; n < 44; n++) stripe.drop.add(n);
+      await expect(handToStripe(config, ledger, issued.invoices, env)).rejects.toThrow(/Run the command again: it continues where it stopped and creates nothing twice/);
+      stripe.drop.clear();
+      const done = await handToStripe(config, ledger, issued.invoices, env);
+      expect(done.length).toBe(30);
+      // One customer per user, one Stripe invoice per aiwc invoice, one item per non-zero line (and VAT).
+      expect(stripe.customers.size).toBe(30);
+      expect([...stripe.invoices.values()].map((i) => (i.metadata as Record<string, string>).aiwc_invoice).sort()).toEqual(issued.invoices.map((i) => i.number).sort());
+      const expectedItems = issued.invoices.reduce((n, i) => n + i.lines.filter((l) => l.amount !== "0.00").length + (i.vat !== "0.00" ? 1 : 0), 0);
+      expect(stripe.items.size).toBe(expectedItems);
+      for (const invoice of issued.invoices) {
+        const remote = [...stripe.invoices.values()].find((i) => (i.metadata as Record<string, string>).aiwc_invoice === invoice.number)!;
+        expect({ number: invoice.number, status: remote.status, due: remote.amount_due }).toEqual({ number: invoice.number, status: "open", due: Math.round(Number(invoice.gross) * 100) });
+      }
+      // Every creating request carried an idempotency key derived from the invoice and line.
+      expect(stripe.calls.filter((c) => c.method === "POST").every((c) => /^aiwc-(customer-[a-z0-9-]+|AIWC-2026-\d{5}-(invoice|line-(\d+|vat)|finalize|send))$/.test(c.idempotencyKey ?? ""))).toBe(true);
+      // A third run hands over nothing again.
+      const calls = stripe.calls.length;
+      expect((await handToStripe(config, ledger, issued.invoices, env)).every((d) => d.status === "already handed over")).toBe(true);
+      expect(stripe.calls.length).toBe(calls);
+      await expect(handToStripe(config, ledger, issued.invoices, { AIWC_STRIPE_API: stripe.url })).rejects.toThrow("STRIPE_SECRET_KEY is not set");
+    } finally {
+      await stripe.close();
+    }
+  });
+
+  test("PayPal: OAuth, Invoicing v2 create and send; a re-run after dropped connections invoices nobody twice", async () => {
+    const paypal = await startPayPalStandIn();
+    try {
+      await load(readFileSync(SAMPLE, "utf8"));
+      const issued = await issueBill(config, ledger, "2026-11", { date: "2026-12-01" });
+      const env = { PAYPAL_CLIENT_ID: "aiwc-client", PAYPAL_CLIENT_SECRET: "aiwc-secret", PAYPAL_API: paypal.url };
+      for (let n = 30; n < 34; n++) paypal.drop.add(n);
+      await expect(handToPayPal(ledger, issued.invoices, env)).rejects.toThrow(/Run the command again/);
+      paypal.drop.clear();
+      const done = await handToPayPal(ledger, issued.invoices, env);
+      expect(done.length).toBe(30);
+      expect(paypal.invoices.size).toBe(30);
+      for (const invoice of issued.invoices) {
+        const remote = [...paypal.invoices.values()].find((i) => i.detail.invoice_number === invoice.number)!;
+        expect({ number: invoice.number, status: remote.status, total: remote.amount.value }).toEqual({ number: invoice.number, status: "SENT", total: invoice.gross });
+      }
+      expect(paypal.calls.filter((c) => c.path.startsWith("/v2/invoicing/invoices")).every((c) => /^aiwc-AIWC-2026-\d{5}-(create|send)$/.test(c.requestId ?? ""))).toBe(true);
+      expect((await handToPayPal(ledger, issued.invoices, env)).every((d) => d.status === "already handed over")).toBe(true);
+      await expect(handToPayPal(ledger, issued.invoices, { ...env, PAYPAL_CLIENT_SECRET: "wrong" })).resolves.toHaveLength(30);
+      await ledger.query("delete from handovers");
+      await expect(handToPayPal(ledger, issued.invoices, { ...env, PAYPAL_CLIENT_SECRET: "wrong" })).rejects.toThrow("PayPal refused the client credentials (401 invalid_client)");
+    } finally {
+      await paypal.close();
+    }
   });
 
   test("a correction counts in the month of the event it corrects", async () => {

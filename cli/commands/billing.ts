@@ -10,6 +10,8 @@ import { importUsage, readUsage } from "../../billing/usage";
 import { draftBill, type Bill } from "../../billing/bill";
 import { creditNote, issueBill } from "../../billing/issue";
 import { invoiceHtml, invoicePdf } from "../../billing/documents";
+import { handToStripe } from "../../billing/stripe";
+import { handToPayPal } from "../../billing/paypal";
 import { billCsv, billMarkdown, billTable } from "../../billing/render";
 import { UsageError, type CommandResult } from "../result";
 import { readText } from "../input-files";
@@ -106,5 +108,21 @@ export async function billExport(options: LedgerCommandOptions & { month?: strin
     }
     writeFileSync(join(options.out!, `bill-${options.month}.csv`), `${billCsv(bill)}\n`);
     return { stdout: `${displayPath(options.out!)}: ${bill.invoices.length} document(s) as HTML and PDF, and bill-${options.month}.csv`, exitCode: 0 };
+  });
+}
+
+const PROVIDERS = ["stripe", "paypal"] as const;
+
+/** `aiwc bill send`: an issued month's invoices to the payment provider; safe to run again. */
+export async function billSend(options: LedgerCommandOptions & { month?: string; to?: string }): Promise<CommandResult> {
+  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  if (options.to === undefined || !(PROVIDERS as readonly string[]).includes(options.to)) throw new UsageError(`--to must be one of ${PROVIDERS.join(", ")}${options.to !== undefined ? `, got "${options.to}"` : ""}`);
+  const config = loadConfig(options.config);
+  return withLedger(options, async (ledger) => {
+    const bill = await draftBill(config, ledger, options.month!);
+    if (!bill.issued) throw new UsageError(`${options.month} is not issued yet: issue it first (aiwc bill issue --month ${options.month})`);
+    const done = options.to === "stripe" ? await handToStripe(config, ledger, bill.invoices) : await handToPayPal(ledger, bill.invoices);
+    const fresh = done.filter((d) => d.status === "handed over").length;
+    return { stdout: [...done.map((d) => `${d.number}: ${d.status} (${d.externalId})`), `${options.to}: ${fresh} invoice(s) handed over, ${done.length - fresh} before`].join("\n"), exitCode: 0 };
   });
 }

@@ -1,0 +1,126 @@
+/**
+ * Issued invoices handed to Stripe through the official SDK: the user's customer (found by
+ * metadata `aiwc_user`, created once), a Stripe invoice per aiwc invoice (found by metadata
+ * `aiwc_invoice`), one invoice item per line plus the VAT as its own item so Stripe's total is
+ * the invoice's gross, then finalized (and sent, for `send_invoice`). Every creating request
+ * carries an idempotency key derived from the invoice number and the line, and every step first
+ * looks for what an earlier, interrupted run already created — so a re-run after a network
+ * fault completes the work and never charges twice. The key comes from STRIPE_SECRET_KEY;
+ * AIWC_STRIPE_API (`http://127.0.0.1:PORT`) points the SDK at a stand-in, for tests.
+ */
+import type Stripe from "stripe";
+import type { Config } from "../model/load";
+import type { Invoice } from "./bill";
+import type { Queryable } from "./ledger";
+import { BillError } from "./bill";
+
+export interface Handover {
+  readonly number: string;
+  readonly externalId: string;
+  readonly status: "handed over" | "already handed over";
+}
+
+function client(env: NodeJS.ProcessEnv): Stripe {
+  const key = env.STRIPE_SECRET_KEY;
+  if (key === undefined || key === "") throw new BillError("STRIPE_SECRET_KEY is not set: the Stripe handover needs the account's secret key in the environment");
+  const StripeSdk = require("stripe") as typeof import("stripe");
+  const api = env.AIWC_STRIPE_API;
+  let endpoint = {};
+  if (api !== undefined && api !== "") {
+    const url = new URL(api);
+    endpoint = { host: url.hostname, port: url.port || (url.protocol === "http:" ? 80 : 443), protocol: url.protocol.replace(":", "") as "http" | "https" };
+  }
+  return new StripeSdk(key, { maxNetworkRetries: 2, timeout: 30_000, telemetry: false, ...endpoint });
+}
+
+const cents = (amount: string): number => Math.round(Number(amount) * 100);
+
+async function findOne<T>(search: () => Promise<{ data: T[] }>): Promise<T | undefined> {
+  return (await search()).data[0];
+}
+
+async function customerFor(stripe: Stripe, invoice: Invoice): Promise<string> {
+  const existing = await findOne(() => stripe.customers.search({ query: `metadata['aiwc_user']:'${invoice.user}'` }));
+  if (existing !== undefined) return existing.id;
+  const created = await stripe.customers.create(
+    {
+      name: invoice.customer?.name ?? invoice.user,
+      ...(invoice.customer?.email !== undefined ? { email: invoice.customer.email } : {}),
+      ...(invoice.customer !== undefined ? { address: { line1: invoice.customer.address.split("\n")[0]!, country: invoice.customer.country } } : {}),
+      metadata: { aiwc_user: invoice.user },
+    },
+    { idempotencyKey: `aiwc-customer-${invoice.user}` },
+  );
+  return created.id;
+}
+
+async function handOne(stripe: Stripe, config: Config, invoice: Invoice): Promise<string> {
+  const number = invoice.number!;
+  const settings = config.cluster.billing.stripe;
+  const customer = await customerFor(stripe, invoice);
+  let stripeInvoice = await findOne(() => stripe.invoices.search({ query: `metadata['aiwc_invoice']:'${number}'` }));
+  stripeInvoice ??= await stripe.invoices.create(
+    {
+      customer,
+      currency: "eur",
+      auto_advance: false,
+      collection_method: settings.collectionMethod,
+      ...(settings.collectionMethod === "send_invoice" ? { days_until_due: settings.daysUntilDue } : {}),
+      description: `${number}, ${invoice.period.from} – ${invoice.period.to}`,
+      metadata: { aiwc_invoice: number, aiwc_user: invoice.user },
+    },
+    { idempotencyKey: `aiwc-${number}-invoice` },
+  );
+  if (stripeInvoice.status === "draft") {
+    const existing = new Set((await stripe.invoiceItems.list({ invoice: stripeInvoice.id, limit: 100 })).data.map((item) => item.metadata?.aiwc_line));
+    const items = [
+      ...invoice.lines.map((line, index) => ({ key: String(index), description: `${line.description} (${line.quantity} ${line.unit})`, amount: line.amount })),
+      ...(invoice.vat !== "0.00" ? [{ key: "vat", description: `USt. / VAT ${invoice.vatRate} %`, amount: invoice.vat }] : []),
+    ];
+    for (const item of items) {
+      if (existing.has(item.key) || cents(item.amount) === 0) continue;
+      await stripe.invoiceItems.create(
+        { customer, invoice: stripeInvoice.id, currency: "eur", amount: cents(item.amount), description: item.description, metadata: { aiwc_invoice: number, aiwc_line: item.key } },
+        { idempotencyKey: `aiwc-${number}-line-${item.key}` },
+      );
+    }
+    stripeInvoice = await stripe.invoices.finalizeInvoice(stripeInvoice.id, { auto_advance: settings.collectionMethod === "charge_automatically" }, { idempotencyKey: `aiwc-${number}-finalize` });
+    if (settings.collectionMethod === "send_invoice") await stripe.invoices.sendInvoice(stripeInvoice.id, {}, { idempotencyKey: `aiwc-${number}-send` });
+  }
+  if (stripeInvoice.amount_due !== undefined && stripeInvoice.amount_due !== null && stripeInvoice.amount_due !== cents(invoice.gross) && invoice.reverseCharge === false) {
+    throw new BillError(`Stripe invoice ${stripeInvoice.id} for ${number} is due ${stripeInvoice.amount_due / 100} EUR, not ${invoice.gross}: check it in the Stripe dashboard`);
+  }
+  return stripeInvoice.id;
+}
+
+/**
+ * Hands the issued invoices to Stripe (credit notes are not: cancel their Stripe invoices in
+ * the dashboard). Records each handover in the ledger; invoices handed over before are skipped.
+ */
+export async function handToStripe(config: Config, ledger: Queryable, invoices: readonly Invoice[], env: NodeJS.ProcessEnv = process.env): Promise<Handover[]> {
+  const stripe = client(env);
+  const done = new Map((await ledger.query<{ number: string; external_id: string }>("select number, external_id from handovers where provider = 'stripe' and status = 'done'")).map((r) => [r.number, r.external_id]));
+  const out: Handover[] = [];
+  for (const invoice of invoices) {
+    if (invoice.kind !== "invoice" || invoice.number === null) continue;
+    const before = done.get(invoice.number);
+    if (before !== undefined) {
+      out.push({ number: invoice.number, externalId: before, status: "already handed over" });
+      continue;
+    }
+    let id: string;
+    try {
+      id = await handOne(stripe, config, invoice);
+    } catch (error) {
+      if (error instanceof BillError) throw error;
+      const message = (error as Error).message;
+      throw new BillError(`Stripe: handing over ${invoice.number} failed (${message}); ${out.length} invoice(s) were handed over before it. Run the command again: it continues where it stopped and creates nothing twice`);
+    }
+    await ledger.query(
+      "insert into handovers (number, provider, external_id, status) values ($1, 'stripe', $2, 'done') on conflict (number, provider) do update set external_id = excluded.external_id, status = excluded.status, updated_at = now()",
+      [invoice.number, id],
+    );
+    out.push({ number: invoice.number, externalId: id, status: "handed over" });
+  }
+  return out;
+}
