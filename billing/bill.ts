@@ -11,7 +11,8 @@
  *   event it corrects) except `storage_gb`, a gauge: its events are samples of the stored GB,
  *   billed as the average over the user's active days, each day at its last sample (a day
  *   without a sample keeps the last one before it, also from earlier months; before the first
- *   sample, 0).
+ *   sample, 0; of samples at the same instant, the one imported last, then the greatest
+ *   source and id; a correction of a sample adds to that sample).
  * - Usage of a meter whose `feature` the user's tariff and packs do not include is billed at the
  *   PAYG price and flagged.
  * - VAT at `billing.vatRate` on the invoice's net total, rounded half-up; 0 % with the reverse
@@ -147,13 +148,17 @@ async function aggregates(ledger: Queryable, from: string, next: string): Promis
   const gauges = new Map<string, Map<string, Money>>();
   // The last sample of each day in the month, and the last one before it.
   const gaugeRows = await ledger.query<{ user_name: string; day: string; value: string }>(
-    `select distinct on (user_name, day) user_name, day, quantity::text as value from (
-       select user_name, time, quantity,
-              case when time < $1::timestamptz then '' else to_char(time at time zone 'UTC', 'YYYY-MM-DD') end as day
-         from usage_events
-        where meter = any($3::text[]) and corrects is null and time < $2::timestamptz
+    `with corrections as (
+       select source, corrects, sum(quantity) as delta from usage_events
+        where corrects is not null and meter = any($3::text[]) group by source, corrects
+     )
+     select distinct on (user_name, day) user_name, day, quantity::text as value from (
+       select e.user_name, e.time, e.quantity + coalesce(c.delta, 0) as quantity, e.imported_at, e.source, e.id,
+              case when e.time < $1::timestamptz then '' else to_char(e.time at time zone 'UTC', 'YYYY-MM-DD') end as day
+         from usage_events e left join corrections c on c.source = e.source and c.corrects = e.id
+        where e.meter = any($3::text[]) and e.corrects is null and e.time < $2::timestamptz
      ) s
-     order by user_name, day, time desc`,
+     order by user_name, day, time desc, imported_at desc, source desc, id desc`,
     [`${from}T00:00:00Z`, `${next}T00:00:00Z`, gaugeList],
   );
   for (const row of gaugeRows) {

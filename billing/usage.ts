@@ -146,7 +146,7 @@ export interface ImportResult {
   readonly alreadyImported: number;
 }
 
-const BATCH = 5000;
+const BATCH = 10_000;
 
 /**
  * Writes the events in one transaction: new ones inserted, ones already in the ledger with the
@@ -157,17 +157,7 @@ export async function importUsage(ledger: Ledger, events: readonly UsageEvent[],
   return ledger.transaction(async (tx) => {
     const problems: string[] = [];
     const byKey = new Map(events.map((e) => [`${e.source}\u0000${e.id}`, e]));
-    let already = 0;
-    for (let start = 0; start < events.length; start += BATCH) {
-      const batch = events.slice(start, start + BATCH);
-      const existing = await existingEvents(tx, batch.map((e) => [e.source, e.id]));
-      for (const event of batch) {
-        const stored = existing.get(`${event.source}\u0000${event.id}`);
-        if (stored === undefined) continue;
-        if (sameEvent(stored, event)) already++;
-        else problems.push(`${name}: event ${event.source}/${event.id} was imported before with different content (${stored.user} ${stored.meter} ${stored.quantity} at ${stored.time}); send a correction instead`);
-      }
-    }
+    // Corrections must name an event of the same user and meter, in the file or the ledger.
     const corrections = events.filter((e) => e.corrects !== undefined);
     for (let start = 0; start < corrections.length; start += BATCH) {
       const batch = corrections.slice(start, start + BATCH);
@@ -180,20 +170,31 @@ export async function importUsage(ledger: Ledger, events: readonly UsageEvent[],
       }
     }
     if (problems.length > 0) throw new UsageFileError(problems);
+    // Insert what is new; what was there already must be the same event (then it is skipped).
     let imported = 0;
+    let already = 0;
     for (let start = 0; start < events.length; start += BATCH) {
       const batch = events.slice(start, start + BATCH);
-      const rows = await tx.query<{ n: string | number }>(
-        `with inserted as (
-           insert into usage_events (source, id, time, user_name, meter, quantity, corrects)
-           select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[])
-           on conflict (source, id) do nothing
-           returning 1)
-         select count(*) as n from inserted`,
+      const inserted = await tx.query<{ source: string; id: string }>(
+        `insert into usage_events (source, id, time, user_name, meter, quantity, corrects)
+         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[])
+         on conflict (source, id) do nothing
+         returning source, id`,
         [batch.map((e) => e.source), batch.map((e) => e.id), batch.map((e) => e.time), batch.map((e) => e.user), batch.map((e) => e.meter), batch.map((e) => e.quantity), batch.map((e) => e.corrects ?? null)],
       );
-      imported += Number(rows[0]?.n ?? 0);
+      imported += inserted.length;
+      if (inserted.length === batch.length) continue;
+      const fresh = new Set(inserted.map((r) => `${r.source}\u0000${r.id}`));
+      const seen = batch.filter((e) => !fresh.has(`${e.source}\u0000${e.id}`));
+      const stored = await existingEvents(tx, seen.map((e) => [e.source, e.id]));
+      for (const event of seen) {
+        const before = stored.get(`${event.source}\u0000${event.id}`)!;
+        if (sameEvent(before, event)) already++;
+        else problems.push(`${name}: event ${event.source}/${event.id} was imported before with different content (${before.user} ${before.meter} ${before.quantity} at ${before.time}); send a correction instead`);
+      }
     }
+    // Throwing rolls the whole import back.
+    if (problems.length > 0) throw new UsageFileError(problems);
     return { events: events.length, imported, alreadyImported: already };
   });
 }

@@ -323,6 +323,17 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     }
   });
 
+  test("a storage sample's correction changes that sample; samples at the same instant: the one imported last", async () => {
+    const sample = (id: string, quantity: string, time: string, extra: Record<string, string> = {}) => JSON.stringify({ id, source: "ceph", time, user: "anna", meter: "storage_gb", quantity, ...extra });
+    await load([sample("s1", "12", "2026-11-01T00:00:00Z"), sample("s2", "4", "2026-11-16T00:00:00Z"), sample("s2b", "5", "2026-11-16T00:00:00Z")].join("\n"));
+    // Imported later, at the same instant as s2/s2b: this one counts for the 16th on.
+    await load(sample("s2c", "6", "2026-11-16T00:00:00Z"));
+    // s1 was 2 GB too high: 10 GB for the first 15 days, 6 GB for the other 15 → 8 GB average.
+    await load(sample("s1-fix", "-2", "2026-11-02T00:00:00Z", { corrects: "s1" }));
+    const bill = await draftBill(config, ledger, "2026-11");
+    expect(bill.invoices.find((i) => i.user === "anna")!.lines.find((l) => l.item === "payg:storage_gb")).toMatchObject({ description: "GB-month: 8 average, 2 included", quantity: "6", amount: "1.20" });
+  });
+
   test("a correction counts in the month of the event it corrects", async () => {
     await load([event("o1", "ben", "gpu_hours", "10", "2026-10-20T00:00:00Z"), event("o2", "ben", "gpu_hours", "-4", "2026-11-02T00:00:00Z", { corrects: "o1" })].join("\n"));
     const october = await draftBill(config, ledger, "2026-10");
