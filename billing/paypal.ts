@@ -13,7 +13,7 @@
 import type { Invoice } from "./bill";
 import { BillError } from "./bill";
 import type { Queryable } from "./ledger";
-import type { Handover } from "./stripe";
+import { handOver, type Handover } from "./handover";
 
 type Json = Record<string, any>;
 
@@ -105,29 +105,10 @@ export async function handToPayPal(ledger: Queryable, invoices: readonly Invoice
   const secret = env.PAYPAL_CLIENT_SECRET;
   if (clientId === undefined || clientId === "" || secret === undefined || secret === "") throw new BillError("PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET must be set: the PayPal handover needs the REST app's credentials in the environment");
   const paypal = new PayPal((env.PAYPAL_API ?? "https://api-m.paypal.com").replace(/\/$/, ""), clientId, secret);
-  const done = new Map((await ledger.query<{ number: string; external_id: string }>("select number, external_id from handovers where provider = 'paypal' and status = 'done'")).map((r) => [r.number, r.external_id]));
-  const out: Handover[] = [];
-  for (const invoice of invoices) {
-    if (invoice.kind !== "invoice" || invoice.number === null) continue;
-    const before = done.get(invoice.number);
-    if (before !== undefined) {
-      out.push({ number: invoice.number, externalId: before, status: "already handed over" });
-      continue;
-    }
-    let id: string;
-    try {
-      const remote = (await paypal.find(invoice.number)) ?? (await paypal.create(invoice));
-      id = String(remote.id);
-      if (remote.status === undefined || remote.status === "DRAFT") await paypal.send(id, invoice.number);
-    } catch (error) {
-      const message = (error as Error).message;
-      throw new BillError(`PayPal: handing over ${invoice.number} failed (${message}); ${out.length} invoice(s) were handed over before it. Run the command again: it continues where it stopped and creates nothing twice`);
-    }
-    await ledger.query(
-      "insert into handovers (number, provider, external_id, status) values ($1, 'paypal', $2, 'done') on conflict (number, provider) do update set external_id = excluded.external_id, status = excluded.status, updated_at = now()",
-      [invoice.number, id],
-    );
-    out.push({ number: invoice.number, externalId: id, status: "handed over" });
-  }
-  return out;
+  return handOver(ledger, "paypal", "PayPal", invoices, async (invoice) => {
+    const remote = (await paypal.find(invoice.number!)) ?? (await paypal.create(invoice));
+    const id = String(remote.id);
+    if (remote.status === undefined || remote.status === "DRAFT") await paypal.send(id, invoice.number!);
+    return id;
+  });
 }

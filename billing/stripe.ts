@@ -13,12 +13,7 @@ import type { Config } from "../model/load";
 import type { Invoice } from "./bill";
 import type { Queryable } from "./ledger";
 import { BillError } from "./bill";
-
-export interface Handover {
-  readonly number: string;
-  readonly externalId: string;
-  readonly status: "handed over" | "already handed over";
-}
+import { handOver, HandoverStop, type Handover } from "./handover";
 
 function client(env: NodeJS.ProcessEnv): Stripe {
   const key = env.STRIPE_SECRET_KEY;
@@ -88,7 +83,7 @@ async function handOne(stripe: Stripe, config: Config, invoice: Invoice): Promis
     if (settings.collectionMethod === "send_invoice") await stripe.invoices.sendInvoice(stripeInvoice.id, {}, { idempotencyKey: `aiwc-${number}-send` });
   }
   if (stripeInvoice.amount_due !== undefined && stripeInvoice.amount_due !== null && stripeInvoice.amount_due !== cents(invoice.gross) && invoice.reverseCharge === false) {
-    throw new BillError(`Stripe invoice ${stripeInvoice.id} for ${number} is due ${stripeInvoice.amount_due / 100} EUR, not ${invoice.gross}: check it in the Stripe dashboard`);
+    throw new HandoverStop(`Stripe invoice ${stripeInvoice.id} for ${number} is due ${stripeInvoice.amount_due / 100} EUR, not ${invoice.gross}: check it in the Stripe dashboard`);
   }
   return stripeInvoice.id;
 }
@@ -99,28 +94,5 @@ async function handOne(stripe: Stripe, config: Config, invoice: Invoice): Promis
  */
 export async function handToStripe(config: Config, ledger: Queryable, invoices: readonly Invoice[], env: NodeJS.ProcessEnv = process.env): Promise<Handover[]> {
   const stripe = client(env);
-  const done = new Map((await ledger.query<{ number: string; external_id: string }>("select number, external_id from handovers where provider = 'stripe' and status = 'done'")).map((r) => [r.number, r.external_id]));
-  const out: Handover[] = [];
-  for (const invoice of invoices) {
-    if (invoice.kind !== "invoice" || invoice.number === null) continue;
-    const before = done.get(invoice.number);
-    if (before !== undefined) {
-      out.push({ number: invoice.number, externalId: before, status: "already handed over" });
-      continue;
-    }
-    let id: string;
-    try {
-      id = await handOne(stripe, config, invoice);
-    } catch (error) {
-      if (error instanceof BillError) throw error;
-      const message = (error as Error).message;
-      throw new BillError(`Stripe: handing over ${invoice.number} failed (${message}); ${out.length} invoice(s) were handed over before it. Run the command again: it continues where it stopped and creates nothing twice`);
-    }
-    await ledger.query(
-      "insert into handovers (number, provider, external_id, status) values ($1, 'stripe', $2, 'done') on conflict (number, provider) do update set external_id = excluded.external_id, status = excluded.status, updated_at = now()",
-      [invoice.number, id],
-    );
-    out.push({ number: invoice.number, externalId: id, status: "handed over" });
-  }
-  return out;
+  return handOver(ledger, "stripe", "Stripe", invoices, (invoice) => handOne(stripe, config, invoice));
 }
