@@ -44,6 +44,20 @@ export function describeUrl(url: string): string {
   }
 }
 
+/** A driver message with the URL's user name and password (and the URL itself) blanked out. */
+export function withoutCredentials(message: string, url: string): string {
+  let out = message.split(url).join("AIWC_LEDGER");
+  try {
+    const parsed = new URL(url);
+    for (const secret of [parsed.username, parsed.password, decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)]) {
+      if (secret !== "") out = out.split(secret).join("***");
+    }
+  } catch {
+    // An unparsable URL: nothing more to blank out.
+  }
+  return out;
+}
+
 async function openPglite(dir: string): Promise<Ledger> {
   mkdirSync(dir, { recursive: true });
   // Loaded only when the ledger is used (WASM PostgreSQL: not for every aiwc command).
@@ -74,7 +88,7 @@ async function openPostgres(url: string): Promise<Ledger> {
     await client.query("select 1");
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new LedgerError(`cannot reach the ledger database (${description}): ${(error as Error).message.replace(url, "AIWC_LEDGER")}`);
+    throw new LedgerError(`cannot reach the ledger database (${description}): ${withoutCredentials((error as Error).message, url)}`);
   }
   return {
     description,

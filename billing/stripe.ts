@@ -5,7 +5,9 @@
  * the invoice's gross, then finalized (and sent, for `send_invoice`). Every creating request
  * carries an idempotency key derived from the invoice number and the line, and every step first
  * looks for what an earlier, interrupted run already created — so a re-run after a network
- * fault completes the work and never charges twice. The key comes from STRIPE_SECRET_KEY;
+ * fault completes the work and never charges twice. (Stripe's search can lag writes by up to a
+ * minute; a re-run within that window does not find the object but repeats the request with
+ * the same idempotency key, which Stripe answers with the object it created — for 24 hours.) The key comes from STRIPE_SECRET_KEY;
  * AIWC_STRIPE_API (`http://127.0.0.1:PORT`) points the SDK at a stand-in, for tests.
  */
 import type Stripe from "stripe";

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { openLedger, LedgerError, type Ledger } from "../billing/ledger";
+import { openLedger, LedgerError, withoutCredentials, type Ledger } from "../billing/ledger";
 import { importUsage, readUsage, UsageFileError } from "../billing/usage";
 import { draftBill, REVERSE_CHARGE_NOTE } from "../billing/bill";
 import { creditNote, issueBill } from "../billing/issue";
@@ -394,6 +394,8 @@ describe("aiwc usage import and aiwc bill (the binary)", () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain("cannot reach the ledger database (postgres 127.0.0.1:1/x)");
     expect(unreachable.stderr).not.toContain("secret");
+    expect(withoutCredentials('password authentication failed for user "secret-user" (postgres://secret-user:p%40ss@h/x)', "postgres://secret-user:p%40ss@h/x")).toBe('password authentication failed for user "***" (AIWC_LEDGER)');
+    expect(withoutCredentials("no password p@ss for secret-user", "postgres://secret-user:p%40ss@h/x")).toBe("no password *** for ***");
   });
 });
 
