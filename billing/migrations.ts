@@ -72,4 +72,17 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: "usage detail and API keys",
+    sql: [
+      "alter table usage_events add column detail text",
+      `create table api_keys (
+        hash text primary key,
+        user_name text not null,
+        created_at timestamptz not null default now(),
+        revoked_at timestamptz
+      )`,
+    ],
+  },
 ];

@@ -1,6 +1,6 @@
 /**
  * Usage events into the ledger. One event a line, JSON Lines or CSV with the same columns:
- * `{"id", "source", "time", "user", "meter", "quantity", "corrects"?}` — `meter` a key of
+ * `{"id", "source", "time", "user", "meter", "quantity", "corrects"?, "detail"?}` — `meter` a key of
  * `payg:` in tariffs.yaml, `quantity` a decimal string in the meter's unit. Importing is
  * idempotent by (source, id) and all-or-nothing: a file with any bad line imports nothing and
  * every bad line is listed as `file:line: message`.
@@ -19,6 +19,8 @@ export interface UsageEvent {
   /** Decimal string, normalized (no leading zeros, no trailing fraction zeros). */
   readonly quantity: string;
   readonly corrects?: string;
+  /** What the usage was, for people (the model, for GPU time). */
+  readonly detail?: string;
 }
 
 export class UsageFileError extends Error {
@@ -31,7 +33,8 @@ export class UsageFileError extends Error {
 const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
 /** RFC 3339 date-time with an explicit offset. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const COLUMNS = ["id", "source", "time", "user", "meter", "quantity", "corrects"] as const;
+const COLUMNS = ["id", "source", "time", "user", "meter", "quantity", "corrects", "detail"] as const;
+const OPTIONAL: readonly string[] = ["corrects", "detail"];
 
 /** `12.50` → `12.5`, `-0.0` → `0`: one text per value, so re-imports compare equal. */
 export function normalizeDecimal(text: string): string {
@@ -73,12 +76,12 @@ function rawLines(text: string, name: string, problems: string[]): RawLine[] {
   }
   const header = rows[0] ?? [];
   const unknown = header.filter((column) => !(COLUMNS as readonly string[]).includes(column));
-  const missing = COLUMNS.filter((column) => column !== "corrects" && !header.includes(column));
+  const missing = COLUMNS.filter((column) => !OPTIONAL.includes(column) && !header.includes(column));
   if (unknown.length > 0 || missing.length > 0) {
-    problems.push(`${name}:1: the CSV header must name the columns ${COLUMNS.join(", ")} (corrects optional)${missing.length > 0 ? `; missing ${missing.join(", ")}` : ""}${unknown.length > 0 ? `; unknown ${unknown.join(", ")}` : ""}`);
+    problems.push(`${name}:1: the CSV header must name the columns ${COLUMNS.join(", ")} (corrects and detail optional)${missing.length > 0 ? `; missing ${missing.join(", ")}` : ""}${unknown.length > 0 ? `; unknown ${unknown.join(", ")}` : ""}`);
     return [];
   }
-  return rows.slice(1).map((row, index) => ({ line: index + 2, record: Object.fromEntries(header.map((column, i) => [column, row[i] === "" && column === "corrects" ? undefined : row[i]])) }));
+  return rows.slice(1).map((row, index) => ({ line: index + 2, record: Object.fromEntries(header.map((column, i) => [column, row[i] === "" && OPTIONAL.includes(column) ? undefined : row[i]])) }));
 }
 
 /**
@@ -113,6 +116,8 @@ export function readUsage(text: string, name: string, config: Config, now: Date 
     else if (Date.parse(time) > now.getTime()) bad.push(`time: ${time} is in the future`);
     else instant = new Date(Date.parse(time)).toISOString();
     if (record.corrects !== undefined && record.corrects !== null && corrects === undefined) bad.push("corrects: must be the id of the event this one corrects");
+    const detail = record.detail === undefined || record.detail === null ? undefined : typeof record.detail === "string" && record.detail.length <= 200 ? record.detail : null;
+    if (detail === null) bad.push("detail: must be a string of at most 200 characters");
     if (typeof quantity !== "string") bad.push(`quantity: must be a decimal string, e.g. "0.0125"${typeof quantity === "number" ? ` (quote it: "${quantity}")` : ""}`);
     else if (!DECIMAL.test(quantity)) bad.push(`quantity: "${quantity}" is not a decimal number`);
     else if (quantity.startsWith("-") && corrects === undefined) bad.push(`quantity: ${quantity} is negative; a correction is an event of its own with "corrects": "<id of the event it corrects>"`);
@@ -120,7 +125,7 @@ export function readUsage(text: string, name: string, config: Config, now: Date 
       problems.push(...bad.map((message) => `${at}: ${message}`));
       continue;
     }
-    events.push({ source: source!, id: id!, time: instant!, user: user!, meter: meter!, quantity: normalizeDecimal(quantity as string), ...(corrects !== undefined ? { corrects } : {}) });
+    events.push({ source: source!, id: id!, time: instant!, user: user!, meter: meter!, quantity: normalizeDecimal(quantity as string), ...(corrects !== undefined ? { corrects } : {}), ...(detail !== undefined && detail !== null ? { detail } : {}) });
   }
   // The same (source, id) twice in one file: fine when identical, an error when not.
   const seen = new Map<string, UsageEvent>();
@@ -137,7 +142,7 @@ export function readUsage(text: string, name: string, config: Config, now: Date 
 }
 
 function sameEvent(a: UsageEvent, b: UsageEvent): boolean {
-  return a.time === b.time && a.user === b.user && a.meter === b.meter && a.quantity === b.quantity && (a.corrects ?? null) === (b.corrects ?? null);
+  return a.time === b.time && a.user === b.user && a.meter === b.meter && a.quantity === b.quantity && (a.corrects ?? null) === (b.corrects ?? null) && (a.detail ?? null) === (b.detail ?? null);
 }
 
 export interface ImportResult {
@@ -176,11 +181,11 @@ export async function importUsage(ledger: Ledger, events: readonly UsageEvent[],
     for (let start = 0; start < events.length; start += BATCH) {
       const batch = events.slice(start, start + BATCH);
       const inserted = await tx.query<{ source: string; id: string }>(
-        `insert into usage_events (source, id, time, user_name, meter, quantity, corrects)
-         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[])
+        `insert into usage_events (source, id, time, user_name, meter, quantity, corrects, detail)
+         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[])
          on conflict (source, id) do nothing
          returning source, id`,
-        [batch.map((e) => e.source), batch.map((e) => e.id), batch.map((e) => e.time), batch.map((e) => e.user), batch.map((e) => e.meter), batch.map((e) => e.quantity), batch.map((e) => e.corrects ?? null)],
+        [batch.map((e) => e.source), batch.map((e) => e.id), batch.map((e) => e.time), batch.map((e) => e.user), batch.map((e) => e.meter), batch.map((e) => e.quantity), batch.map((e) => e.corrects ?? null), batch.map((e) => e.detail ?? null)],
       );
       imported += inserted.length;
       if (inserted.length === batch.length) continue;
@@ -201,15 +206,15 @@ export async function importUsage(ledger: Ledger, events: readonly UsageEvent[],
 
 async function existingEvents(tx: Queryable, keys: readonly (readonly [string, string])[]): Promise<Map<string, UsageEvent>> {
   if (keys.length === 0) return new Map();
-  const rows = await tx.query<{ source: string; id: string; time: string; user_name: string; meter: string; quantity: string; corrects: string | null }>(
-    `select e.source, e.id, to_char(e.time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as time, e.user_name, e.meter, e.quantity::text as quantity, e.corrects
+  const rows = await tx.query<{ source: string; id: string; time: string; user_name: string; meter: string; quantity: string; corrects: string | null; detail: string | null }>(
+    `select e.source, e.id, to_char(e.time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as time, e.user_name, e.meter, e.quantity::text as quantity, e.corrects, e.detail
        from usage_events e join unnest($1::text[], $2::text[]) as k(source, id) on e.source = k.source and e.id = k.id`,
     [keys.map((k) => k[0]), keys.map((k) => k[1])],
   );
   return new Map(
     rows.map((r) => [
       `${r.source}\u0000${r.id}`,
-      { source: r.source, id: r.id, time: String(r.time), user: r.user_name, meter: r.meter, quantity: normalizeDecimal(r.quantity), ...(r.corrects !== null ? { corrects: r.corrects } : {}) },
+      { source: r.source, id: r.id, time: String(r.time), user: r.user_name, meter: r.meter, quantity: normalizeDecimal(r.quantity), ...(r.corrects !== null ? { corrects: r.corrects } : {}), ...(r.detail !== null ? { detail: r.detail } : {}) },
     ]),
   );
 }

@@ -160,6 +160,51 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageImport(file, options)),
     );
 
+  usage
+    .command("collect")
+    .description("ship the metering gateways' spooled events into the ledger (idempotent; past days' files move to shipped/)")
+    .option("--spool <dir>", "the spool directory")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .action((options: { config?: string; ledger?: string; spool?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageCollect(options)),
+    );
+  const usageKey = usage.command("key").description("API keys for the metering gateway");
+  usageKey
+    .command("create")
+    .argument("<user>", "a user in users.yaml")
+    .description("a new API key for the user, printed once (the ledger keeps its hash)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .action((user: string, options: { config?: string; ledger?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageKeyCreate(user, options)),
+    );
+  usage
+    .command("keys")
+    .description("the hashed key file the metering gateways read")
+    .command("export")
+    .argument("<file>", "where to write it")
+    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .action((file: string, options: { ledger?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageKeysExport(file, options)),
+    );
+
+  program
+    .command("meter")
+    .description("usage collectors")
+    .command("gateway")
+    .description("the metering gateway in front of Ollama: attributes each request to a user and spools its GPU time (runs until SIGTERM)")
+    .option("--listen <host:port>", "where to listen", "127.0.0.1:11435")
+    .option("--upstream <url>", "Ollama", "http://127.0.0.1:11434")
+    .option("--keys <file>", "the hashed key file (aiwc usage keys export)")
+    .option("--spool <dir>", "where events are appended (aiwc usage collect ships them)")
+    .option("--trust-forwarded-from <cidr...>", "addresses whose X-OpenWebUI-User-Name header is believed (the service nodes)")
+    .option("--source <name>", "the events' source (default gateway:<host>:<port>)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .action((options: { config?: string; listen?: string; upstream?: string; keys?: string; spool?: string; trustForwardedFrom?: string[]; source?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterGateway(options)),
+    );
+
   const LEDGER_HELP = "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)";
   const billCommand = program
     .command("bill")

@@ -46,7 +46,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     await ledger?.close();
   });
   beforeEach(async () => {
-    for (const table of ["handovers", "billed_events", "billed_months", "invoices", "usage_events"]) await ledger.query(`delete from ${table}`);
+    for (const table of ["api_keys", "handovers", "billed_events", "billed_months", "invoices", "usage_events"]) await ledger.query(`delete from ${table}`);
   });
 
   const load = async (text: string, cfg: Config = config, name = "usage.jsonl") => importUsage(ledger, readUsage(text, name, cfg, NOW), name);
@@ -55,7 +55,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
   test("migrations are applied once and recorded; a ledger from a newer aiwc is refused", async () => {
     const again = await openLedger(options);
     const rows = await again.query<{ version: number | string; name: string }>("select version, name from aiwc_migrations order by version");
-    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"], [3, "payment handovers"]]);
+    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"], [3, "payment handovers"], [4, "usage detail and API keys"]]);
     await again.query("insert into aiwc_migrations (version, name) values (999, 'from the future')");
     await again.close();
     await expect(openLedger(options)).rejects.toThrow(/migrated by a newer aiwc \(schema version 999/);

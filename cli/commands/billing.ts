@@ -126,3 +126,74 @@ export async function billSend(options: LedgerCommandOptions & { month?: string;
     return { stdout: [...done.map((d) => `${d.number}: ${d.status} (${d.externalId})`), `${options.to}: ${fresh} invoice(s) handed over, ${done.length - fresh} before`].join("\n"), exitCode: 0 };
   });
 }
+
+/** `aiwc usage key create USER`: a new API key for the metering gateway, printed this once. */
+export async function usageKeyCreate(user: string, options: LedgerCommandOptions): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  if (!config.users.some((u) => u.name === user)) throw new UsageError(`"${user}" is not in users.yaml`);
+  const { createKey } = require("../../metering/keys") as typeof import("../../metering/keys");
+  return withLedger(options, async (ledger) => ({
+    stdout: await createKey(ledger, user),
+    stderr: `aiwc: a new API key for ${user}; it is shown only now (the ledger keeps its hash). Export the key file for the gateways: aiwc usage keys export FILE`,
+    exitCode: 0,
+  }));
+}
+
+/** `aiwc usage keys export FILE`: the hashed key file the gateways read. */
+export async function usageKeysExport(file: string, options: LedgerCommandOptions): Promise<CommandResult> {
+  const { keyFile } = require("../../metering/keys") as typeof import("../../metering/keys");
+  return withLedger(options, async (ledger) => {
+    const keys = await keyFile(ledger);
+    writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o640 });
+    return { stdout: `${displayPath(file)}: ${keys.keys.length} key(s) in force`, exitCode: 0 };
+  });
+}
+
+/** `aiwc usage collect --spool DIR`: spooled events into the ledger. */
+export async function usageCollect(options: LedgerCommandOptions & { spool?: string }): Promise<CommandResult> {
+  if (options.spool === undefined) throw new UsageError("--spool DIR is required");
+  const config = loadConfig(options.config);
+  const { collectSpool } = require("../../metering/collect") as typeof import("../../metering/collect");
+  return withLedger(options, async (ledger) => {
+    const result = await collectSpool(config, ledger, options.spool!);
+    const lines = [`${displayPath(options.spool!)}: ${result.files} file(s), ${thousands(result.events)} event(s): ${thousands(result.imported)} new in the ledger — ${ledger.description}`];
+    for (const file of result.incomplete) lines.push(`${displayPath(file)}: its last line is incomplete (a crash while writing?); the complete lines were shipped, the file is kept`);
+    return { stdout: lines.join("\n"), exitCode: 0 };
+  });
+}
+
+/** `aiwc meter gateway`: runs until SIGINT or SIGTERM. */
+export async function meterGateway(options: { config?: string; listen?: string; upstream?: string; keys?: string; spool?: string; trustForwardedFrom?: string[]; source?: string }): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  if (options.keys === undefined || options.spool === undefined) throw new UsageError("--keys FILE and --spool DIR are required");
+  const listen = /^(.+):(\d+)$/.exec(options.listen ?? "127.0.0.1:11435");
+  if (listen === null) throw new UsageError(`--listen must be HOST:PORT, got "${options.listen}"`);
+  const ipaddr = require("ipaddr.js") as typeof import("ipaddr.js");
+  for (const cidr of options.trustForwardedFrom ?? []) {
+    try {
+      ipaddr.parseCIDR(cidr);
+    } catch {
+      throw new UsageError(`--trust-forwarded-from: "${cidr}" is not a CIDR such as 10.0.1.0/24`);
+    }
+  }
+  let keys;
+  try {
+    keys = JSON.parse(readText(options.keys, "a key file (aiwc usage keys export)")) as import("../../metering/keys").KeyFile;
+    if (keys.version !== 1 || !Array.isArray(keys.keys)) throw new Error("not a key file");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${displayPath(options.keys)}: not a key file written by \`aiwc usage keys export\``);
+  }
+  const { startGateway } = require("../../metering/gateway") as typeof import("../../metering/gateway");
+  const { Spool } = require("../../metering/spool") as typeof import("../../metering/spool");
+  const spool = new Spool(options.spool);
+  const gateway = await startGateway({ config, upstream: options.upstream ?? "http://127.0.0.1:11434", keys, spool, host: listen[1]!, port: Number(listen[2]), ...(options.trustForwardedFrom !== undefined ? { trustForwardedFrom: options.trustForwardedFrom } : {}), ...(options.source !== undefined ? { source: options.source } : {}) });
+  process.stderr.write(`aiwc: metering gateway on ${gateway.url} → ${options.upstream ?? "http://127.0.0.1:11434"}, ${keys.keys.length} key(s), spool ${options.spool}\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await gateway.close();
+  spool.close();
+  return { stdout: "", exitCode: 0 };
+}
