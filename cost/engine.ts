@@ -213,8 +213,13 @@ function classify(instance: ResourceInstance, memo: Map<string, Classification>)
   const only = candidates?.length === 1 ? candidates[0]! : undefined;
   const keys = only !== undefined ? shapeKeys(only) : undefined;
   if (keys === undefined) return classifyOnce(instance, undefined);
+  // Strings (most read attributes) go in as they are, length-prefixed so no value can run into
+  // the next and "1" stays apart from 1; anything else as JSON.
   let json = instance.type;
-  for (const name of keys) json += `\u0000${JSON.stringify(instance.values[name]) ?? ""}`;
+  for (const name of keys) {
+    const value = instance.values[name];
+    json += typeof value === "string" ? `\u0000s${value.length}:${value}` : `\u0000${JSON.stringify(value) ?? ""}`;
+  }
   let result = memo.get(json);
   if (result === undefined) {
     result = classifyOnce(instance, json);
@@ -318,8 +323,12 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
   let key: string | undefined;
   if (resourceUsage === NO_USAGE) {
     if (attributesKey !== undefined) {
-      store = (kind as { lines?: Map<string, Priced> }).lines ??= new Map();
-      key = region === undefined ? date : `${region}\u0000${date}`;
+      // By region, then date: no key string built per resource.
+      const byRegion = ((kind as { lines?: Map<string, Map<string, Priced>> }).lines ??= new Map());
+      const regionKey = region ?? "";
+      store = byRegion.get(regionKey);
+      if (store === undefined) byRegion.set(regionKey, (store = new Map()));
+      key = date;
     } else {
       store = memos.lines;
       key = `${definition.provider}\u0000${region ?? ""}\u0000${date}\u0000${definition.type}\u0000${JSON.stringify(attributes)}`;

@@ -59,6 +59,27 @@ describe("pricing identical resources once", () => {
     expect(byAddress["hcloud_server.b"]!.user).toBe("b");
   });
 
+  test("attribute values that could run into each other are told apart", () => {
+    const book = newBook();
+    const tricky = {
+      resource: {
+        hcloud_server: {
+          // Without a separator that cannot occur in a value, these two would share one key.
+          a: { name: "a", server_type: "cpx12", location: "fsn1\u0000snbg1" },
+          b: { name: "b", server_type: "cpx12\u0000sfsn1", location: "nbg1" },
+          c: { name: "c", server_type: "cpx12", location: "1" },
+          d: { name: "d", server_type: "cpx12", location: 1 },
+        },
+      },
+    };
+    const items = estimate(fromConfiguration(tricky, "users"), book).resources;
+    for (const item of items) {
+      const alone = priceInstance(fromConfiguration(tricky, "users").find((i) => i.address === item.address)!, newBook());
+      expect([item.status, item.reason, toAmount(item.monthly)], item.address).toEqual([alone.status, alone.reason, toAmount(alone.monthly)]);
+    }
+    expect(items.find((i) => i.address === "hcloud_server.d")!.status).toBe("unsupported");
+  });
+
   test("totals of many identical amounts are exact", () => {
     const price = money("7.6923");
     const values = [...Array.from({ length: 10_000 }, () => price), money("0.01"), price];
