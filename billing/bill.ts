@@ -235,13 +235,16 @@ async function lateUsage(config: Config, ledger: Queryable, before: string, issu
     [`${before}T00:00:00Z`, gaugeList],
   );
   const users = new Map(config.users.map((u) => [u.name, u]));
+  // One query of each issued month's samples, whichever users have late ones.
+  const samplesOf = new Map<string, Promise<Aggregates>>();
   for (const row of gaugeRows) {
     const user = users.get(row.user_name);
     if (user === undefined) continue;
     const bounds = monthBounds(row.month);
     const range = activeRange(user, bounds.from, bounds.next);
     if (range === undefined) continue;
-    const { gauges } = await aggregates(ledger, bounds.from, bounds.next);
+    if (!samplesOf.has(row.month)) samplesOf.set(row.month, aggregates(ledger, bounds.from, bounds.next));
+    const { gauges } = await samplesOf.get(row.month)!;
     late.push({ user: row.user_name, meter: row.meter, month: row.month, quantity: gaugeAverage(gauges.get(row.user_name), range.first, range.last), gauge: true });
   }
   return late.sort((a, b) => (a.user + a.month + a.meter < b.user + b.month + b.meter ? -1 : 1));
@@ -251,8 +254,13 @@ async function lateUsage(config: Config, ledger: Queryable, before: string, issu
 export async function issuedBill(ledger: Queryable, month: string): Promise<Bill> {
   const rows = await ledger.query<{ document: string }>("select document from invoices where month = $1 order by year, seq", [month]);
   const invoices = rows.map((r) => JSON.parse(r.document) as Invoice);
+  return { version: 1, month, currency: "EUR", issued: true, invoices, totals: totalsOf(invoices), warnings: [] };
+}
+
+/** The bill's totals: sums of the invoices' (rounded) amounts. */
+function totalsOf(invoices: readonly Invoice[]): Bill["totals"] {
   const sum = (pick: (i: Invoice) => string) => toAmount(invoices.reduce((total, invoice) => total.plus(pick(invoice)), ZERO));
-  return { version: 1, month, currency: "EUR", issued: true, invoices, totals: { invoices: invoices.length, net: sum((i) => i.net), vat: sum((i) => i.vat), gross: sum((i) => i.gross) }, warnings: [] };
+  return { invoices: invoices.length, net: sum((i) => i.net), vat: sum((i) => i.vat), gross: sum((i) => i.gross) };
 }
 
 /**
@@ -375,14 +383,13 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
       metered,
     });
   }
-  const sum = (pick: (i: Invoice) => string) => toAmount(invoices.reduce((total, invoice) => total.plus(pick(invoice)), ZERO));
   return {
     version: 1,
     month,
     currency: "EUR",
     issued: false,
     invoices,
-    totals: { invoices: invoices.length, net: sum((i) => i.net), vat: sum((i) => i.vat), gross: sum((i) => i.gross) },
+    totals: totalsOf(invoices),
     warnings,
   };
 }

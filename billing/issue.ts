@@ -6,7 +6,7 @@
  * recorded with the invoice that billed it, so usage arriving later is billed once, in a later
  * month, as late usage.
  */
-import { isCalendarDate } from "../config/dates";
+import { isCalendarDate, today } from "../config/dates";
 import { money, toAmount } from "../catalog/money";
 import type { Config } from "../model/load";
 import { BillError, draftBill, GAUGE_METERS, issuedBill, issuedMonths, monthBounds, type Bill, type Invoice } from "./bill";
@@ -35,7 +35,7 @@ export interface IssueOptions {
 /** Issues `month`: refused when it was issued before or is not over yet. */
 export async function issueBill(config: Config, ledger: Ledger, month: string, options: IssueOptions = {}): Promise<Bill> {
   const { from, next } = monthBounds(month);
-  const date = options.date ?? new Date().toISOString().slice(0, 10);
+  const date = options.date ?? today();
   if (!isCalendarDate(date)) throw new BillError(`--date must be a date YYYY-MM-DD, got "${date}"`);
   if (date < next) throw new BillError(`${month} is not over on ${date}: issue it on ${next} or later`);
   const seller = config.cluster.billing.seller;
@@ -77,7 +77,7 @@ export async function issueBill(config: Config, ledger: Ledger, month: string, o
 
 /** A credit note cancelling issued invoice `number` in full; refused for a credit note or one already credited. */
 export async function creditNote(config: Config, ledger: Ledger, number: string, options: IssueOptions & { readonly reason?: string } = {}): Promise<Invoice> {
-  const date = options.date ?? new Date().toISOString().slice(0, 10);
+  const date = options.date ?? today();
   if (!isCalendarDate(date)) throw new BillError(`--date must be a date YYYY-MM-DD, got "${date}"`);
   return ledger.transaction(async (tx) => {
     await lockInvoices(tx, ledger);

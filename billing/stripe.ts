@@ -11,6 +11,7 @@
  * AIWC_STRIPE_API (`http://127.0.0.1:PORT`) points the SDK at a stand-in, for tests.
  */
 import type Stripe from "stripe";
+import { money } from "../catalog/money";
 import type { Config } from "../model/load";
 import type { Invoice } from "./bill";
 import type { Queryable } from "./ledger";
@@ -30,7 +31,8 @@ function client(env: NodeJS.ProcessEnv): Stripe {
   return new StripeSdk(key, { maxNetworkRetries: 2, timeout: 30_000, telemetry: false, ...endpoint });
 }
 
-const cents = (amount: string): number => Math.round(Number(amount) * 100);
+/** A decimal EUR amount in cents, as Stripe counts (decimal arithmetic, never float). */
+const cents = (amount: string): number => money(amount).times(100).toNumber();
 
 async function findOne<T>(search: () => Promise<{ data: T[] }>): Promise<T | undefined> {
   return (await search()).data[0];

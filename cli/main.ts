@@ -17,6 +17,7 @@ import type { CommandResult, UsageError } from "./result";
 import type { InputError } from "../cost/input";
 import type { VerifyInputError } from "../stacks/gate-record";
 
+const LEDGER_HELP = "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)";
 const CONFIG_HELP = "cluster file, or a directory holding cluster.yaml (default: $AIWC_CONFIG, else config/)";
 
 export function buildProgram(run: (load: () => Promise<CommandResult>) => Promise<void>): Command {
@@ -155,7 +156,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .argument("<file>", "JSON Lines or CSV usage events (id, source, time, user, meter, quantity, corrects); - for stdin")
     .description("import usage events into the ledger: idempotent by (source, id); a file with any bad line imports nothing")
     .option("-c, --config <path>", CONFIG_HELP)
-    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .option("--ledger <dir>", LEDGER_HELP)
     .action((file: string, options: { config?: string; ledger?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageImport(file, options)),
     );
@@ -165,7 +166,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .description("ship the metering gateways' spooled events into the ledger (idempotent; past days' files move to shipped/)")
     .option("--spool <dir>", "the spool directory")
     .option("-c, --config <path>", CONFIG_HELP)
-    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .option("--ledger <dir>", LEDGER_HELP)
     .action((options: { config?: string; ledger?: string; spool?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageCollect(options)),
     );
@@ -175,7 +176,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .argument("<user>", "a user in users.yaml")
     .description("a new API key for the user, printed once (the ledger keeps its hash)")
     .option("-c, --config <path>", CONFIG_HELP)
-    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .option("--ledger <dir>", LEDGER_HELP)
     .action((user: string, options: { config?: string; ledger?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageKeyCreate(user, options)),
     );
@@ -184,7 +185,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .description("the hashed key file the metering gateways read")
     .command("export")
     .argument("<file>", "where to write it")
-    .option("--ledger <dir>", "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)")
+    .option("--ledger <dir>", LEDGER_HELP)
     .action((file: string, options: { ledger?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageKeysExport(file, options)),
     );
@@ -205,7 +206,6 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterGateway(options)),
     );
 
-  const LEDGER_HELP = "embedded ledger directory (default .aiwc/ledger; AIWC_LEDGER=postgres://… uses PostgreSQL)";
   const billCommand = program
     .command("bill")
     .enablePositionalOptions()

@@ -4,6 +4,7 @@
  * are then moved to `shipped/`, today's stays for the gateway to append to. A ledger that
  * cannot be reached fails the run with nothing moved — the next run ships everything.
  */
+import { today as dayOf } from "../config/dates";
 import type { Config } from "../model/load";
 import type { Ledger } from "../billing/ledger";
 import { importUsage, readUsage } from "../billing/usage";
@@ -17,7 +18,7 @@ export interface CollectResult {
 }
 
 export async function collectSpool(config: Config, ledger: Ledger, dir: string, now: Date = new Date()): Promise<CollectResult> {
-  const today = now.toISOString().slice(0, 10);
+  const today = dayOf(now);
   let events = 0;
   let imported = 0;
   const incomplete: string[] = [];

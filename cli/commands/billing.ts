@@ -61,6 +61,11 @@ export async function usageImport(file: string, options: LedgerCommandOptions): 
 
 const FORMATS = ["table", "json", "csv", "markdown"] as const;
 
+function requireMonth(options: { month?: string }): string {
+  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  return options.month;
+}
+
 function render(bill: Bill, format: string): string {
   return format === "json" ? JSON.stringify(bill, null, 2) : format === "csv" ? billCsv(bill) : format === "markdown" ? billMarkdown(bill) : billTable(bill);
 }
@@ -72,17 +77,17 @@ function checkFormat(format: string): void {
 export async function bill(options: LedgerCommandOptions & { month?: string; format?: string }): Promise<CommandResult> {
   const format = options.format ?? "table";
   checkFormat(format);
-  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  const month = requireMonth(options);
   const config = loadConfig(options.config);
-  return withLedger(options, async (ledger) => ({ stdout: render(await draftBill(config, ledger, options.month!), format), exitCode: 0 }));
+  return withLedger(options, async (ledger) => ({ stdout: render(await draftBill(config, ledger, month), format), exitCode: 0 }));
 }
 
 export async function billIssue(options: LedgerCommandOptions & { month?: string; format?: string; date?: string }): Promise<CommandResult> {
   const format = options.format ?? "table";
   checkFormat(format);
-  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  const month = requireMonth(options);
   const config = loadConfig(options.config);
-  return withLedger(options, async (ledger) => ({ stdout: render(await issueBill(config, ledger, options.month!, options.date !== undefined ? { date: options.date } : {}), format), exitCode: 0 }));
+  return withLedger(options, async (ledger) => ({ stdout: render(await issueBill(config, ledger, month, options.date !== undefined ? { date: options.date } : {}), format), exitCode: 0 }));
 }
 
 export async function billCredit(number: string, options: LedgerCommandOptions & { date?: string; reason?: string }): Promise<CommandResult> {
@@ -95,19 +100,19 @@ export async function billCredit(number: string, options: LedgerCommandOptions &
 
 /** `aiwc bill export`: an issued month's invoices and credit notes as HTML and PDF, and the CSV. */
 export async function billExport(options: LedgerCommandOptions & { month?: string; out?: string }): Promise<CommandResult> {
-  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  const month = requireMonth(options);
   if (options.out === undefined) throw new UsageError("--out DIR is required");
   const config = loadConfig(options.config);
   return withLedger(options, async (ledger) => {
-    const bill = await draftBill(config, ledger, options.month!);
-    if (!bill.issued) throw new UsageError(`${options.month} is not issued yet: invoices are exported once issued (aiwc bill issue --month ${options.month})`);
+    const bill = await draftBill(config, ledger, month);
+    if (!bill.issued) throw new UsageError(`${month} is not issued yet: invoices are exported once issued (aiwc bill issue --month ${month})`);
     mkdirSync(options.out!, { recursive: true });
     for (const invoice of bill.invoices) {
       writeFileSync(join(options.out!, `${invoice.number}.html`), invoiceHtml(invoice));
       writeFileSync(join(options.out!, `${invoice.number}.pdf`), await invoicePdf(invoice));
     }
-    writeFileSync(join(options.out!, `bill-${options.month}.csv`), `${billCsv(bill)}\n`);
-    return { stdout: `${displayPath(options.out!)}: ${bill.invoices.length} document(s) as HTML and PDF, and bill-${options.month}.csv`, exitCode: 0 };
+    writeFileSync(join(options.out!, `bill-${month}.csv`), `${billCsv(bill)}\n`);
+    return { stdout: `${displayPath(options.out!)}: ${bill.invoices.length} document(s) as HTML and PDF, and bill-${month}.csv`, exitCode: 0 };
   });
 }
 
@@ -115,12 +120,12 @@ const PROVIDERS = ["stripe", "paypal"] as const;
 
 /** `aiwc bill send`: an issued month's invoices to the payment provider; safe to run again. */
 export async function billSend(options: LedgerCommandOptions & { month?: string; to?: string }): Promise<CommandResult> {
-  if (options.month === undefined) throw new UsageError("--month is required, e.g. --month 2026-11");
+  const month = requireMonth(options);
   if (options.to === undefined || !(PROVIDERS as readonly string[]).includes(options.to)) throw new UsageError(`--to must be one of ${PROVIDERS.join(", ")}${options.to !== undefined ? `, got "${options.to}"` : ""}`);
   const config = loadConfig(options.config);
   return withLedger(options, async (ledger) => {
-    const bill = await draftBill(config, ledger, options.month!);
-    if (!bill.issued) throw new UsageError(`${options.month} is not issued yet: issue it first (aiwc bill issue --month ${options.month})`);
+    const bill = await draftBill(config, ledger, month);
+    if (!bill.issued) throw new UsageError(`${month} is not issued yet: issue it first (aiwc bill issue --month ${month})`);
     const done = options.to === "stripe" ? await handToStripe(config, ledger, bill.invoices) : await handToPayPal(ledger, bill.invoices);
     const fresh = done.filter((d) => d.status === "handed over").length;
     return { stdout: [...done.map((d) => `${d.number}: ${d.status} (${d.externalId})`), `${options.to}: ${fresh} invoice(s) handed over, ${done.length - fresh} before`].join("\n"), exitCode: 0 };
