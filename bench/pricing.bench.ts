@@ -11,6 +11,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { loadConfig } from "../model/load";
 import { estimate } from "../cost/engine";
 import { fromConfiguration } from "../cost/input";
@@ -18,6 +20,11 @@ import { PriceBook } from "../catalog/prices";
 
 const ROOT = resolve(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+// Each timed section starts on a collected heap, so neither pays for the garbage the one
+// before it left (a major GC landing in a 30 ms section doubled it at random).
+setFlagsFromString("--expose-gc");
+const collect = runInNewContext("gc") as () => void;
 
 /** A configuration shaped like aiwc's stacks: every resource gets labels, most are priced. */
 function generate(count: number): string {
@@ -72,9 +79,11 @@ for (const count of sizes.length > 0 ? sizes : [10_000, 100_000]) {
     const priceTimes: number[] = [];
     let total = "";
     for (let run = 0; run < RUNS; run++) {
+      collect();
       let started = performance.now();
       JSON.parse(readFileSync(file, "utf8"));
       parseTimes.push(performance.now() - started);
+      collect();
       started = performance.now();
       const book = new PriceBook(config.catalogs, config.fx, "2026-11-27");
       const result = estimate(fromConfiguration(JSON.parse(readFileSync(file, "utf8")), "bench"), book);

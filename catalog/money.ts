@@ -21,6 +21,11 @@ export const ZERO: Money = money(0);
 export function sum(values: Iterable<Money>): Money {
   const counts = new Map<Money, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return sumCounted(counts);
+}
+
+/** The exact sum of amounts given with how often each occurs. */
+export function sumCounted(counts: ReadonlyMap<Money, number>): Money {
   let total = ZERO;
   for (const [value, count] of counts) total = total.plus(count === 1 ? value : value.times(count));
   return total;

@@ -5,7 +5,7 @@
  */
 import { MODULE_CALL, type ResourceInstance } from "./input";
 import { plannedAction } from "./replacement";
-import { money, sum, ZERO, type Money } from "../catalog/money";
+import { money, sumCounted, ZERO, type Money } from "../catalog/money";
 
 import { isMissing, type PriceBook } from "../catalog/prices";
 import { FREE_TYPES, PRICED_BY_TYPE } from "./registry";
@@ -183,52 +183,99 @@ function computeComponentOnce(spec: ComponentSpec, book: PriceBook, region: stri
 
 const NONE: readonly PricedResourceType<any>[] = [];
 
-type Classification = { definition: PricedResourceType<any>; attributes: unknown; key: string | undefined } | { free: string } | { unsupported: string };
+type Classification = { definition: PricedResourceType<any>; attributes: unknown; memoized: boolean } | { free: string } | { unsupported: string };
 
 /**
- * The attribute names a priced type's schema reads: the keys of a plain (stripping) object
- * schema, whose result depends on those keys alone. Undefined for any other schema (strict,
- * passthrough, a union, a transform of the whole object): those are parsed every time.
+ * What of a resource's attributes its classification can depend on: `null` for a whole value;
+ * for a plain (stripping) zod object, its keys only, each with what of it is read. The union
+ * over a type's candidate schemas (terraform_data has several). A strict, loose or any other
+ * schema reads the whole value.
  */
-const shapeKeysMemo = new WeakMap<PricedResourceType<any>, readonly string[] | null>();
+type Reads = ReadonlyMap<string, Reads> | null;
 
-function shapeKeys(definition: PricedResourceType<any>): readonly string[] | undefined {
-  let keys = shapeKeysMemo.get(definition);
-  if (keys === undefined) {
-    const schema = definition.schema as unknown as { _zod?: { def?: { type?: string; catchall?: unknown } }; shape?: Record<string, unknown> };
-    keys = schema._zod?.def?.type === "object" && schema._zod.def.catchall === undefined && schema.shape !== undefined ? Object.keys(schema.shape) : null;
-    shapeKeysMemo.set(definition, keys);
+function readsOf(schema: unknown): Reads {
+  const zod = schema as { _zod?: { def?: { type?: string; catchall?: unknown; innerType?: unknown } }; shape?: Record<string, unknown> };
+  const def = zod._zod?.def;
+  if (def?.type === "optional" || def?.type === "nullable") return readsOf(def.innerType);
+  if (def?.type !== "object" || def.catchall !== undefined || zod.shape === undefined) return null;
+  return new Map(Object.entries(zod.shape).map(([key, value]) => [key, readsOf(value)]));
+}
+
+function mergeReads(a: Reads, b: Reads): Reads {
+  if (a === null || b === null) return null;
+  const merged = new Map(a);
+  for (const [key, reads] of b) merged.set(key, merged.has(key) ? mergeReads(merged.get(key)!, reads) : reads);
+  return merged;
+}
+
+/** Per resource type: what its candidates read at the top level (undefined: not memoizable). */
+const readsByType = new Map<string, ReadonlyMap<string, Reads> | undefined>();
+
+function topLevelReads(type: string): ReadonlyMap<string, Reads> | undefined {
+  if (readsByType.has(type)) return readsByType.get(type);
+  const candidates = PRICED_BY_TYPE.get(type) ?? NONE;
+  let reads: Reads | undefined;
+  for (const definition of candidates) reads = reads === undefined ? readsOf(definition.schema) : mergeReads(reads, readsOf(definition.schema));
+  const top = reads === undefined || reads === null ? undefined : reads;
+  readsByType.set(type, top);
+  return top;
+}
+
+/**
+ * A trie over the values a classification reads, walked token by token: primitives are
+ * tokens as they are (a Map tells "1" from 1), structure is marked by symbols no value can be.
+ * The token sequence of a value is prefix-free, so different values never share a leaf, and
+ * walking it allocates nothing once the trie has seen the shape.
+ */
+interface Trie {
+  readonly next: Map<unknown, Trie>;
+  leaf?: Classification;
+}
+const ARRAY = Symbol("array");
+const OBJECT = Symbol("object");
+const SHAPED = Symbol("shaped");
+const END = Symbol("end");
+
+function step(node: Trie, token: unknown): Trie {
+  let child = node.next.get(token);
+  if (child === undefined) node.next.set(token, (child = { next: new Map() }));
+  return child;
+}
+
+function walk(node: Trie, value: unknown, reads: Reads): Trie {
+  if (value === null || typeof value !== "object") return step(node, value);
+  if (Array.isArray(value)) {
+    node = step(node, ARRAY);
+    for (const element of value) node = walk(node, element, null);
+    return step(node, END);
   }
-  return keys ?? undefined;
+  const record = value as Record<string, unknown>;
+  if (reads !== null) {
+    // A stripping object schema: only the keys it reads, in its own order.
+    node = step(node, SHAPED);
+    for (const [key, inner] of reads) node = walk(node, record[key], inner);
+    return node;
+  }
+  node = step(node, OBJECT);
+  for (const key in record) node = walk(step(node, key), record[key], null);
+  return step(node, END);
 }
 
 /**
  * Resources whose read attributes are equal classify alike (every cpx12 user VM): the result
- * is memoized per pricing run under the type and those attributes' JSON, which then also keys
- * the components. Values come from JSON documents (parsed, or resolved by cdktf), so JSON
- * tells equal values from different ones.
+ * is memoized per pricing run in a trie per type over those attributes, and the leaf also
+ * holds the priced components. Values come from JSON documents (parsed, or resolved by cdktf).
  */
-function classify(instance: ResourceInstance, memo: Map<string, Classification>): Classification {
-  const candidates = PRICED_BY_TYPE.get(instance.type);
-  const only = candidates?.length === 1 ? candidates[0]! : undefined;
-  const keys = only !== undefined ? shapeKeys(only) : undefined;
-  if (keys === undefined) return classifyOnce(instance, undefined);
-  // Strings (most read attributes) go in as they are, length-prefixed so no value can run into
-  // the next and "1" stays apart from 1; anything else as JSON.
-  let json = instance.type;
-  for (const name of keys) {
-    const value = instance.values[name];
-    json += typeof value === "string" ? `\u0000s${value.length}:${value}` : `\u0000${JSON.stringify(value) ?? ""}`;
-  }
-  let result = memo.get(json);
-  if (result === undefined) {
-    result = classifyOnce(instance, json);
-    memo.set(json, result);
-  }
-  return result;
+function classify(instance: ResourceInstance, memo: Map<string, Trie>): Classification {
+  const reads = topLevelReads(instance.type);
+  if (reads === undefined) return classifyOnce(instance, false);
+  let node = memo.get(instance.type);
+  if (node === undefined) memo.set(instance.type, (node = { next: new Map() }));
+  for (const [key, inner] of reads) node = walk(node, instance.values[key], inner);
+  return (node.leaf ??= classifyOnce(instance, true));
 }
 
-function classifyOnce(instance: ResourceInstance, key: string | undefined): Classification {
+function classifyOnce(instance: ResourceInstance, memoized: boolean): Classification {
   if (instance.type === MODULE_CALL) {
     const source = typeof instance.values.source === "string" ? ` (source ${instance.values.source})` : "";
     return { unsupported: `a module's resources are not in this JSON${source}; price a plan (terraform show -json), which lists them with their provider configuration` };
@@ -237,11 +284,14 @@ function classifyOnce(instance: ResourceInstance, key: string | undefined): Clas
   let problems: string[] | undefined;
   for (const definition of candidates) {
     const parsed = definition.schema.safeParse(instance.values);
-    if (parsed.success) return { definition, attributes: parsed.data, key };
+    if (parsed.success) return { definition, attributes: parsed.data, memoized };
     (problems ??= []).push(parsed.error.issues.map((i) => `${i.path.join(".") || "(resource)"}: ${i.message}`).join("; "));
   }
   const free = FREE_TYPES[instance.type];
-  if (free !== undefined) return { free };
+  // terraform_data is free, except what aiwc marks as a priced kind (a dedicated server, object
+  // storage): one whose attributes no model reads is unsupported, never silently free.
+  const marked = typeof asLabels(instance.values.input)?.aiwc_kind === "string";
+  if (free !== undefined && !(marked && problems !== undefined)) return { free };
   if (problems !== undefined) return { unsupported: `attributes not understood (${problems.join(" | ")})` };
   return { unsupported: `no price model for resource type ${instance.type}` };
 }
@@ -249,61 +299,101 @@ function classifyOnce(instance: ResourceInstance, key: string | undefined): Clas
 /** Labels by resource name, for resources that carry none (OVH instances): from the topology. */
 export type LabelsByName = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
+/**
+ * What pricing found for a resource, shared by every identical resource (status, reason,
+ * components and amounts).
+ */
+interface Outcome {
+  readonly status: Status;
+  readonly reason?: string | undefined;
+  readonly components: readonly LineComponent[];
+  readonly monthly: Money;
+  readonly setup: Money;
+}
+
+/**
+ * A line item as three references: the resource, its labels and the (shared) outcome. The
+ * other fields are read through them, so pricing 100,000 resources allocates 100,000 small
+ * objects and not 100,000 copies of the same fields.
+ */
+class Line implements LineItem {
+  constructor(
+    private readonly instance: ResourceInstance,
+    private readonly labels: Readonly<Record<string, string>>,
+    private readonly outcome: Outcome,
+  ) {}
+  get address(): string {
+    return this.instance.address;
+  }
+  get type(): string {
+    return this.instance.type;
+  }
+  get stack(): string | undefined {
+    return this.instance.stack;
+  }
+  get constructPath(): string | undefined {
+    return this.instance.constructPath;
+  }
+  get actions(): readonly string[] | undefined {
+    return this.instance.actions;
+  }
+  get values(): Readonly<Record<string, unknown>> | undefined {
+    // A plan's values are not configuration (replacement keys read configuration only).
+    return this.instance.actions === undefined ? this.instance.values : undefined;
+  }
+  get group(): string {
+    return this.labels["aiwc/group"] ?? SHARED_GROUP;
+  }
+  get user(): string | undefined {
+    return this.labels["aiwc/user"];
+  }
+  get role(): string | undefined {
+    return this.labels["aiwc/role"];
+  }
+  get name(): string | undefined {
+    const name = this.instance.values.name;
+    return typeof name === "string" ? name : this.labels.Name;
+  }
+  get status(): Status {
+    return this.outcome.status;
+  }
+  get reason(): string | undefined {
+    return this.outcome.reason;
+  }
+  get components(): readonly LineComponent[] {
+    return this.outcome.components;
+  }
+  get monthly(): Money {
+    return this.outcome.monthly;
+  }
+  get setup(): Money {
+    return this.outcome.setup;
+  }
+  /** The plain fields, for tests and debugging output. */
+  toJSON(): Record<string, unknown> {
+    return { address: this.address, type: this.type, stack: this.stack, constructPath: this.constructPath, group: this.group, user: this.user, role: this.role, name: this.name, status: this.status, reason: this.reason, components: this.components, monthly: this.monthly, setup: this.setup, actions: this.actions, values: this.values };
+  }
+}
+
+const NO_COMPONENTS: readonly LineComponent[] = Object.freeze([]);
+const outcome = (status: Status, reason: string | undefined): Outcome => ({ status, reason, components: NO_COMPONENTS, monthly: ZERO, setup: ZERO });
+const FREE_VARIANT = outcome("free", "free variant");
+/** Outcomes of classifications that are not priced (free or unsupported types), per classification. */
+const unpricedOutcomes = new WeakMap<Classification, Outcome>();
+
 export function priceInstance(instance: ResourceInstance, book: PriceBook, usage: Usage = NO_USAGE_AT_ALL, labelsByName: LabelsByName = {}): LineItem {
   let labels = labelsOf(instance.values);
   if (labels === NO_LABELS && typeof instance.values.name === "string") labels = labelsByName[instance.values.name] ?? NO_LABELS;
-  const user = labels["aiwc/user"];
-  const item: {
-    address: string;
-    type: string;
-    stack?: string;
-    constructPath?: string;
-    group: string;
-    user?: string;
-    role?: string;
-    name?: string;
-    actions?: readonly string[];
-    values?: Readonly<Record<string, unknown>>;
-    status: Status;
-    reason?: string;
-    components: readonly LineComponent[];
-    monthly: Money;
-    setup: Money;
-  } = {
-    // Every field from the start, so all line items share one shape.
-    address: instance.address,
-    type: instance.type,
-    stack: instance.stack,
-    constructPath: instance.constructPath,
-    group: labels["aiwc/group"] ?? SHARED_GROUP,
-    user,
-    role: labels["aiwc/role"],
-    name: typeof instance.values.name === "string" ? instance.values.name : labels.Name,
-    actions: instance.actions,
-    values: instance.actions === undefined ? instance.values : undefined,
-    status: "free",
-    reason: undefined,
-    components: NO_COMPONENTS,
-    monthly: ZERO,
-    setup: ZERO,
-  };
 
   const memos = memosOf(book);
   const kind = classify(instance, memos.classes);
-  if ("free" in kind) {
-    item.reason = kind.free;
-    return item;
+  if (!("definition" in kind)) {
+    let known = unpricedOutcomes.get(kind);
+    if (known === undefined) unpricedOutcomes.set(kind, (known = "free" in kind ? outcome("free", kind.free) : outcome("unsupported", kind.unsupported)));
+    return new Line(instance, labels, known);
   }
-  if ("unsupported" in kind) {
-    item.status = "unsupported";
-    item.reason = kind.unsupported;
-    return item;
-  }
-  const { definition, attributes, key: attributesKey } = kind;
-  if (definition.free?.(attributes) === true) {
-    item.reason = "free variant";
-    return item;
-  }
+  const { definition, attributes, memoized } = kind;
+  if (definition.free?.(attributes) === true) return new Line(instance, labels, FREE_VARIANT);
 
   // Price date: when the resource was created or ordered, if it says so (Hetzner kept old
   // prices for servers created before 2026-06-15); otherwise the pricing date.
@@ -322,7 +412,7 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
   let store: Map<string, Priced> | undefined;
   let key: string | undefined;
   if (resourceUsage === NO_USAGE) {
-    if (attributesKey !== undefined) {
+    if (memoized) {
       // By region, then date: no key string built per resource.
       const byRegion = ((kind as { lines?: Map<string, Map<string, Priced>> }).lines ??= new Map());
       const regionKey = region ?? "";
@@ -340,19 +430,10 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
     priced = summarize(definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date)));
     if (store !== undefined && key !== undefined) store.set(key, priced);
   }
-  item.components = priced.components;
-  if (priced.missing !== undefined) {
-    item.status = "unsupported";
-    item.reason = priced.missing;
-    // An unsupported resource shows no price of its own (not the part that could be priced):
-    // the amounts stay zero.
-  } else {
-    item.status = "priced";
-    item.monthly = priced.monthly;
-    item.setup = priced.setup;
-    if (instance.values["aiwc:unknown_count"] === true) item.reason = "count/for_each is an expression: priced as one instance";
+  if (instance.values["aiwc:unknown_count"] === true && priced.missing === undefined) {
+    return new Line(instance, labels, (priced.unknownCount ??= { ...priced.outcome, reason: "count/for_each is an expression: priced as one instance" }));
   }
-  return item;
+  return new Line(instance, labels, priced.outcome);
 }
 
 /** A resource's components with their totals, shared by identical resources. */
@@ -362,6 +443,13 @@ interface Priced {
   readonly setup: Money;
   /** Why it cannot be priced, when a component has no price. */
   readonly missing?: string;
+  /**
+   * The line items' outcome: priced, or unsupported when a component has no price (an
+   * unsupported resource shows no price of its own, not the part that could be priced).
+   */
+  readonly outcome: Outcome;
+  /** The outcome of a resource whose count is an expression (priced as one instance). */
+  unknownCount?: Outcome;
 }
 
 function summarize(components: readonly LineComponent[]): Priced {
@@ -376,16 +464,19 @@ function summarize(components: readonly LineComponent[]): Priced {
     }
     if (c.missing !== undefined) missing.push(c.missing);
   }
-  return { components, monthly, setup, ...(missing.length > 0 ? { missing: `missing price: ${missing.join("; ")}` } : {}) };
+  if (missing.length > 0) {
+    const reason = `missing price: ${missing.join("; ")}`;
+    return { components, monthly, setup, missing: reason, outcome: { status: "unsupported", reason, components, monthly: ZERO, setup: ZERO } };
+  }
+  return { components, monthly, setup, outcome: { status: "priced", reason: undefined, components, monthly, setup } };
 }
 
 const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
 const NO_USAGE_AT_ALL: Usage = Object.freeze({});
-const NO_COMPONENTS: readonly LineComponent[] = Object.freeze([]);
 /** Per pricing run (a PriceBook): classifications and components of identical resources. */
-const runMemos = new WeakMap<PriceBook, { readonly classes: Map<string, Classification>; readonly lines: Map<string, Priced> }>();
+const runMemos = new WeakMap<PriceBook, { readonly classes: Map<string, Trie>; readonly lines: Map<string, Priced> }>();
 
-function memosOf(book: PriceBook): { readonly classes: Map<string, Classification>; readonly lines: Map<string, Priced> } {
+function memosOf(book: PriceBook): { readonly classes: Map<string, Trie>; readonly lines: Map<string, Priced> } {
   let memos = runMemos.get(book);
   if (memos === undefined) runMemos.set(book, (memos = { classes: new Map(), lines: new Map() }));
   return memos;
@@ -398,14 +489,24 @@ export function estimate(instances: readonly ResourceInstance[], book: PriceBook
   for (const instance of instances) {
     const item = priceInstance(instance, book, usage, labelsByName);
     // Only a deletion: the resource is gone after the change (a replacement stays).
-    (plannedAction(instance.actions) === "delete" ? removed : resources).push(item);
+    (instance.actions !== undefined && plannedAction(instance.actions) === "delete" ? removed : resources).push(item);
   }
+  // One pass over the items; amounts counted per distinct amount object (shared by
+  // identical resources) and multiplied once (money.ts sum).
   const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
-  for (const item of resources) counts[item.status]++;
+  const monthly = new Map<Money, number>();
+  const setup = new Map<Money, number>();
+  let unknownUsage = 0;
+  for (const item of resources) {
+    counts[item.status]++;
+    const m = item.monthly;
+    if (m !== ZERO) monthly.set(m, (monthly.get(m) ?? 0) + 1);
+    const s = item.setup;
+    if (s !== ZERO) setup.set(s, (setup.get(s) ?? 0) + 1);
+    for (const c of item.components) if (c.quantity === null && c.unitPrice !== null) unknownUsage++;
+  }
   const incomplete: string[] = [];
   if (counts.unsupported > 0) incomplete.push(`${counts.unsupported} resource(s) cannot be priced`);
-  let unknownUsage = 0;
-  for (const r of resources) for (const c of r.components) if (c.quantity === null && c.unitPrice !== null) unknownUsage++;
   if (unknownUsage > 0) incomplete.push(`${unknownUsage} usage-based price(s) have no usage estimate (--usage)`);
   return {
     pricingDate: book.pricingDate,
@@ -413,8 +514,8 @@ export function estimate(instances: readonly ResourceInstance[], book: PriceBook
     removed,
     complete: incomplete.length === 0,
     incomplete,
-    totalMonthly: sum(resources.map((r) => r.monthly)),
-    setupOneTime: sum(resources.map((r) => r.setup)),
+    totalMonthly: sumCounted(monthly),
+    setupOneTime: sumCounted(setup),
     counts,
   };
 }

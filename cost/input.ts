@@ -94,6 +94,36 @@ export const LIMITS = {
 /** A JSON path as the config errors write theirs: `resource.aws_instance["a.b"].count`. */
 const path = (...segments: (string | number)[]): string => dotPath(segments);
 
+/** The cdktf construct path a resource's `//` metadata records. */
+function constructPathOf(body: Readonly<Json>): string | undefined {
+  const comment = body["//"];
+  const metadata = isObject(comment) && isObject(comment.metadata) ? comment.metadata : undefined;
+  return typeof metadata?.path === "string" ? metadata.path : undefined;
+}
+
+/**
+ * A resource of a configuration without count or for_each, the common case (one object per
+ * resource, so as few fields as can be): its address is built on first use, its construct
+ * path read from the body when asked.
+ */
+class ConfiguredResource implements ResourceInstance {
+  #address: string | undefined;
+  constructor(
+    readonly type: string,
+    /** The resource's name in the configuration (`resource.<type>.<name>`). */
+    readonly resourceName: string,
+    readonly values: Json,
+    readonly stack: string | undefined,
+    readonly providerRegion: string | undefined,
+  ) {}
+  get address(): string {
+    return (this.#address ??= `${this.type}.${this.resourceName}`);
+  }
+  get constructPath(): string | undefined {
+    return constructPathOf(this.values);
+  }
+}
+
 /** Resources of a Terraform JSON configuration, with `count`/`for_each` literals expanded. */
 export function fromConfiguration(document: unknown, stack?: string): ResourceInstance[] {
   if (!isObject(document)) throw new InputError("(document): not a Terraform JSON configuration: expected an object at the top level");
@@ -110,16 +140,14 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
       if (!isObject(body)) throw new InputError(`${path("resource", type, name)}: must be an object`);
       if (body.provider !== undefined && typeof body.provider !== "string") throw new InputError(`${path("resource", type, name)}.provider: must be a provider reference such as "aws.fra"`);
       const region = typeof body.provider === "string" ? withRegion(regionFor(regions, body.provider)) : typeRegion;
-      const comment = body["//"];
-      const metadata = isObject(comment) && isObject(comment.metadata) ? comment.metadata : undefined;
-      const constructPath = typeof metadata?.path === "string" ? metadata.path : undefined;
       const count = body.count;
       const forEach = body.for_each;
       if (count === undefined && forEach === undefined) {
-        // The common case, built as one object: this loop runs once per resource.
-        out.push({ address: `${type}.${name}`, type, values: body, stack, constructPath, providerRegion: region });
+        // The common case: this loop runs once per resource.
+        out.push(new ConfiguredResource(type, name, body, stack, region));
         continue;
       }
+      const constructPath = constructPathOf(body);
       const base = { type, values: body, stack, constructPath, providerRegion: region };
       const where = path("resource", type, name);
       if (typeof count === "number") {
@@ -284,10 +312,13 @@ export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {
   return out;
 }
 
+function isPlan(document: unknown): boolean {
+  return isObject(document) && ("planned_values" in document || "resource_changes" in document || ("format_version" in document && "terraform_version" in document));
+}
+
 /** A plan or a configuration, told apart by their top-level keys. */
 export function fromTerraformJson(document: unknown, stack?: string): ResourceInstance[] {
-  if (isObject(document) && ("planned_values" in document || "resource_changes" in document || "format_version" in document && "terraform_version" in document)) {
-    return fromPlan(document, stack);
-  }
-  return fromConfiguration(document, stack);
+  return isPlan(document) ? fromPlan(document, stack) : fromConfiguration(document, stack);
 }
+
+

@@ -3,7 +3,7 @@
  * exactly what pricing each resource on its own gives.
  */
 import { describe, expect, test } from "vitest";
-import { estimate, priceInstance } from "../cost/engine";
+import { estimate, priceInstance, type LineItem } from "../cost/engine";
 import { fromConfiguration } from "../cost/input";
 import { money, sum, toAmount } from "../catalog/money";
 import { PriceBook } from "../catalog/prices";
@@ -16,6 +16,9 @@ const newBook = () => new PriceBook(config.catalogs, config.fx, "2026-11-27");
 function server(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name, server_type: "cpx12", location: "fsn1", labels: { "aiwc/group": "user-vms", "aiwc/user": name }, public_net: [{ ipv4_enabled: false, ipv6_enabled: false }], ...extra };
 }
+
+/** Every field of a line item, as its report reads them (amounts as strings). */
+const plain = (item: LineItem) => JSON.parse(JSON.stringify(item)) as unknown;
 
 describe("pricing identical resources once", () => {
   const document = {
@@ -38,7 +41,7 @@ describe("pricing identical resources once", () => {
     for (const item of shared.resources) {
       const instance = fromConfiguration(document, "users").find((i) => i.address === item.address)!;
       const alone = priceInstance(instance, newBook());
-      expect({ ...item, monthly: toAmount(item.monthly), setup: toAmount(item.setup) }, item.address).toEqual({ ...alone, monthly: toAmount(alone.monthly), setup: toAmount(alone.setup) });
+      expect(plain(item), item.address).toEqual(plain(alone));
     }
   });
 
@@ -78,6 +81,36 @@ describe("pricing identical resources once", () => {
       expect([item.status, item.reason, toAmount(item.monthly)], item.address).toEqual([alone.status, alone.reason, toAmount(alone.monthly)]);
     }
     expect(items.find((i) => i.address === "hcloud_server.d")!.status).toBe("unsupported");
+  });
+
+  test("a nested attribute the price reads tells resources apart, labels beside it do not", () => {
+    // terraform_data has several price models, each reading part of `input`.
+    const dedicated = (product: string, user: string, extra: Record<string, unknown> = {}) => ({ input: { aiwc_kind: "dedicated_server", product, labels: { "aiwc/group": "gpu", "aiwc/user": user }, ...extra } });
+    const document = {
+      resource: {
+        terraform_data: {
+          a: dedicated("GEX44-1", "a"),
+          b: dedicated("GEX44-1", "b"),
+          c: dedicated("GEX131-1", "c"),
+          d: dedicated("GEX44-1", "d", { ordered_on: "2026-01-05" }),
+          e: dedicated("GEX44-1", "e", { product: ["GEX44-1"] }),
+          s: { input: { aiwc_kind: "object_storage", provider: "hetzner", buckets: ["backups"] } },
+          t: { input: { aiwc_kind: "object_storage", provider: "hetzner", buckets: [] } },
+        },
+      },
+    };
+    const items = estimate(fromConfiguration(document, "platform"), newBook()).resources;
+    for (const item of items) {
+      const alone = priceInstance(fromConfiguration(document, "platform").find((i) => i.address === item.address)!, newBook());
+      expect(plain(item), item.address).toEqual(plain(alone));
+    }
+    const byName = Object.fromEntries(items.map((i) => [i.address.split(".")[1], i]));
+    expect(toAmount(byName.b!.monthly)).toBe(toAmount(byName.a!.monthly));
+    expect(byName.b!.user).toBe("b");
+    expect(toAmount(byName.c!.monthly)).not.toBe(toAmount(byName.a!.monthly));
+    expect(byName.e!.status).toBe("unsupported");
+    expect(byName.s!.status).toBe("priced");
+    expect(byName.t!.status).toBe("unsupported");
   });
 
   test("totals of many identical amounts are exact", () => {
