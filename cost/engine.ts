@@ -382,10 +382,13 @@ const FREE_VARIANT = outcome("free", "free variant");
 const unpricedOutcomes = new WeakMap<Classification, Outcome>();
 
 export function priceInstance(instance: ResourceInstance, book: PriceBook, usage: Usage = NO_USAGE_AT_ALL, labelsByName: LabelsByName = {}): LineItem {
+  return priceWith(instance, book, memosOf(book), usage, labelsByName);
+}
+
+function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos, usage: Usage, labelsByName: LabelsByName): LineItem {
   let labels = labelsOf(instance.values);
   if (labels === NO_LABELS && typeof instance.values.name === "string") labels = labelsByName[instance.values.name] ?? NO_LABELS;
 
-  const memos = memosOf(book);
   const kind = classify(instance, memos.classes);
   if (!("definition" in kind)) {
     let known = unpricedOutcomes.get(kind);
@@ -476,7 +479,9 @@ const NO_USAGE_AT_ALL: Usage = Object.freeze({});
 /** Per pricing run (a PriceBook): classifications and components of identical resources. */
 const runMemos = new WeakMap<PriceBook, { readonly classes: Map<string, Trie>; readonly lines: Map<string, Priced> }>();
 
-function memosOf(book: PriceBook): { readonly classes: Map<string, Trie>; readonly lines: Map<string, Priced> } {
+type RunMemos = { readonly classes: Map<string, Trie>; readonly lines: Map<string, Priced> };
+
+function memosOf(book: PriceBook): RunMemos {
   let memos = runMemos.get(book);
   if (memos === undefined) runMemos.set(book, (memos = { classes: new Map(), lines: new Map() }));
   return memos;
@@ -484,20 +489,25 @@ function memosOf(book: PriceBook): { readonly classes: Map<string, Trie>; readon
 
 export function estimate(instances: readonly ResourceInstance[], book: PriceBook, given: Usage = NO_USAGE_AT_ALL, labelsByName: LabelsByName = {}): Estimate {
   const usage = Object.keys(given).length === 0 ? NO_USAGE_AT_ALL : given;
-  const resources: LineItem[] = [];
+  // Sized once (the list of a 100,000-resource run would otherwise be copied as it grows),
+  // filled and totalled in one pass; amounts are counted per distinct amount object (shared
+  // by identical resources) and multiplied once (money.ts sumCounted).
+  const resources: LineItem[] = new Array<LineItem>(instances.length);
+  let kept = 0;
   const removed: LineItem[] = [];
-  for (const instance of instances) {
-    const item = priceInstance(instance, book, usage, labelsByName);
-    // Only a deletion: the resource is gone after the change (a replacement stays).
-    (instance.actions !== undefined && plannedAction(instance.actions) === "delete" ? removed : resources).push(item);
-  }
-  // One pass over the items; amounts counted per distinct amount object (shared by
-  // identical resources) and multiplied once (money.ts sum).
+  const memos = memosOf(book);
   const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
   const monthly = new Map<Money, number>();
   const setup = new Map<Money, number>();
   let unknownUsage = 0;
-  for (const item of resources) {
+  for (const instance of instances) {
+    const item = priceWith(instance, book, memos, usage, labelsByName);
+    // Only a deletion: the resource is gone after the change (a replacement stays).
+    if (instance.actions !== undefined && plannedAction(instance.actions) === "delete") {
+      removed.push(item);
+      continue;
+    }
+    resources[kept++] = item;
     counts[item.status]++;
     const m = item.monthly;
     if (m !== ZERO) monthly.set(m, (monthly.get(m) ?? 0) + 1);
@@ -505,6 +515,7 @@ export function estimate(instances: readonly ResourceInstance[], book: PriceBook
     if (s !== ZERO) setup.set(s, (setup.get(s) ?? 0) + 1);
     for (const c of item.components) if (c.quantity === null && c.unitPrice !== null) unknownUsage++;
   }
+  resources.length = kept;
   const incomplete: string[] = [];
   if (counts.unsupported > 0) incomplete.push(`${counts.unsupported} resource(s) cannot be priced`);
   if (unknownUsage > 0) incomplete.push(`${unknownUsage} usage-based price(s) have no usage estimate (--usage)`);

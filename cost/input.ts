@@ -109,15 +109,23 @@ function constructPathOf(body: Readonly<Json>): string | undefined {
 class ConfiguredResource implements ResourceInstance {
   #address: string | undefined;
   constructor(
-    readonly type: string,
+    /** What all resources of one type (and provider configuration) in a document share. */
+    private readonly block: { readonly type: string; readonly stack: string | undefined; readonly providerRegion: string | undefined },
     /** The resource's name in the configuration (`resource.<type>.<name>`). */
-    readonly resourceName: string,
+    private readonly resourceName: string,
     readonly values: Json,
-    readonly stack: string | undefined,
-    readonly providerRegion: string | undefined,
   ) {}
+  get type(): string {
+    return this.block.type;
+  }
+  get stack(): string | undefined {
+    return this.block.stack;
+  }
+  get providerRegion(): string | undefined {
+    return this.block.providerRegion;
+  }
   get address(): string {
-    return (this.#address ??= `${this.type}.${this.resourceName}`);
+    return (this.#address ??= `${this.block.type}.${this.resourceName}`);
   }
   get constructPath(): string | undefined {
     return constructPathOf(this.values);
@@ -135,6 +143,7 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
     if (!isObject(instances)) throw new InputError(`${path("resource", type)}: must be an object of resource names`);
     // The region of the type's default provider configuration, once per type.
     const typeRegion = withRegion(regionFor(regions, providerName(type)));
+    const block = { type, stack, providerRegion: typeRegion };
     for (const name in instances) {
       const body = instances[name];
       if (!isObject(body)) throw new InputError(`${path("resource", type, name)}: must be an object`);
@@ -144,7 +153,7 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
       const forEach = body.for_each;
       if (count === undefined && forEach === undefined) {
         // The common case: this loop runs once per resource.
-        out.push(new ConfiguredResource(type, name, body, stack, region));
+        out.push(new ConfiguredResource(region === typeRegion ? block : { type, stack, providerRegion: region }, name, body));
         continue;
       }
       const constructPath = constructPathOf(body);
