@@ -15,6 +15,11 @@ export interface Queryable {
 export interface Ledger extends Queryable {
   /** `pglite DIR` or `postgres HOST:PORT/DB`, without credentials. */
   readonly description: string;
+  /**
+   * No other session can use the database while this one works (the embedded PGlite ledger):
+   * bulk work may take table-wide locks without stopping anyone.
+   */
+  readonly exclusive: boolean;
   /** Runs `work` in one transaction: all of it or nothing. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -69,6 +74,7 @@ async function openPglite(dir: string): Promise<Ledger> {
   const base = wrap(db as unknown as Parameters<typeof wrap>[0]);
   return {
     description: `pglite ${dir}`,
+    exclusive: true,
     query: base.query,
     transaction: (work) => db.transaction((tx) => work(wrap(tx as unknown as Parameters<typeof wrap>[0]))),
     close: () => db.close(),
@@ -92,6 +98,7 @@ async function openPostgres(url: string): Promise<Ledger> {
   }
   return {
     description,
+    exclusive: false,
     query: client.query,
     transaction: async (work) => {
       const connection = await pool.connect();

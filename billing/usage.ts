@@ -6,6 +6,7 @@
  * every bad line is listed as `file:line: message`.
  */
 import { parse as parseCsv } from "csv-parse/sync";
+import { isCalendarDate } from "../config/dates";
 import type { Config } from "../model/load";
 import type { Ledger, Queryable } from "./ledger";
 
@@ -31,57 +32,85 @@ export class UsageFileError extends Error {
 }
 
 const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
-/** RFC 3339 date-time with an explicit offset. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** RFC 3339 date-time with an explicit offset; hours 00–23, minutes and seconds 00–59. */
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * A time as milliseconds and in the ledger's form (`2026-11-03T10:15:00.000Z`), or undefined
+ * when it is not a real instant. JavaScript's Date.parse rolls 2026-02-30 over into March:
+ * the calendar date is checked on its own (once per distinct date).
+ */
+function instantOf(time: string, dates: Map<string, boolean>): { ms: number; text: string } | undefined {
+  const match = INSTANT.exec(time);
+  if (match === null) return undefined;
+  const date = match[1]!;
+  let valid = dates.get(date);
+  if (valid === undefined) dates.set(date, (valid = isCalendarDate(date)));
+  if (!valid) return undefined;
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) return undefined;
+  // Already in UTC to the second or millisecond: the text as it is (no Date object per line).
+  if (time.length === 20 && time.charCodeAt(19) === 90 /* Z */) return { ms, text: `${time.slice(0, 19)}.000Z` };
+  if (time.length === 24 && time.charCodeAt(23) === 90 && time.charCodeAt(19) === 46 /* . */) return { ms, text: time };
+  return { ms, text: new Date(ms).toISOString() };
+}
 const COLUMNS = ["id", "source", "time", "user", "meter", "quantity", "corrects", "detail"] as const;
 const OPTIONAL: readonly string[] = ["corrects", "detail"];
 
 /** `12.50` → `12.5`, `-0.0` → `0`: one text per value, so re-imports compare equal. */
 export function normalizeDecimal(text: string): string {
+  // Most quantities are already in normal form: no work, no new string.
+  if (NORMAL.test(text)) return text;
   const negative = text.startsWith("-");
   const [whole, fraction = ""] = (negative ? text.slice(1) : text).split(".") as [string, string?];
   const trimmed = fraction.replace(/0+$/, "");
   const value = `${whole.replace(/^0+(?=\d)/, "")}${trimmed === "" ? "" : `.${trimmed}`}`;
   return negative && value !== "0" ? `-${value}` : value;
 }
+/** A decimal in normal form: no leading zeros, no trailing fraction zeros, no "-0". */
+const NORMAL = /^(?:0|-?[1-9]\d*)(?:\.\d*[1-9])?$|^-0\.\d*[1-9]$/;
 
-interface RawLine {
-  readonly line: number;
-  readonly record: Record<string, unknown>;
-}
+/** Each line's record, handed over as it is read (no list of a million wrappers). */
+type Visit = (line: number, record: Record<string, unknown>) => void;
 
-function rawLines(text: string, name: string, problems: string[]): RawLine[] {
+function rawLines(text: string, name: string, problems: string[], visit: Visit): void {
   const first = text.trimStart()[0];
-  if (first === undefined) return [];
+  if (first === undefined) return;
   if (first === "{") {
-    const out: RawLine[] = [];
-    text.split("\n").forEach((raw, index) => {
-      if (raw.trim() === "") return;
+    let start = 0;
+    for (let index = 0; start <= text.length; index++) {
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      const raw = text.slice(start, end);
+      start = end + 1;
+      if (raw.trim() === "") continue;
+      let record: unknown;
       try {
-        const record = JSON.parse(raw) as unknown;
-        if (record === null || typeof record !== "object" || Array.isArray(record)) problems.push(`${name}:${index + 1}: expected a JSON object`);
-        else out.push({ line: index + 1, record: record as Record<string, unknown> });
+        record = JSON.parse(raw) as unknown;
       } catch (error) {
         problems.push(`${name}:${index + 1}: not valid JSON (${(error as Error).message})`);
+        continue;
       }
-    });
-    return out;
+      if (record === null || typeof record !== "object" || Array.isArray(record)) problems.push(`${name}:${index + 1}: expected a JSON object`);
+      else visit(index + 1, record as Record<string, unknown>);
+    }
+    return;
   }
   let rows: string[][];
   try {
     rows = parseCsv(text, { skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
   } catch (error) {
     problems.push(`${name}: not valid CSV (${(error as Error).message})`);
-    return [];
+    return;
   }
   const header = rows[0] ?? [];
   const unknown = header.filter((column) => !(COLUMNS as readonly string[]).includes(column));
   const missing = COLUMNS.filter((column) => !OPTIONAL.includes(column) && !header.includes(column));
   if (unknown.length > 0 || missing.length > 0) {
     problems.push(`${name}:1: the CSV header must name the columns ${COLUMNS.join(", ")} (corrects and detail optional)${missing.length > 0 ? `; missing ${missing.join(", ")}` : ""}${unknown.length > 0 ? `; unknown ${unknown.join(", ")}` : ""}`);
-    return [];
+    return;
   }
-  return rows.slice(1).map((row, index) => ({ line: index + 2, record: Object.fromEntries(header.map((column, i) => [column, row[i] === "" && OPTIONAL.includes(column) ? undefined : row[i]])) }));
+  rows.slice(1).forEach((row, index) => visit(index + 2, Object.fromEntries(header.map((column, i) => [column, row[i] === "" && OPTIONAL.includes(column) ? undefined : row[i]]))));
 }
 
 /**
@@ -91,30 +120,34 @@ function rawLines(text: string, name: string, problems: string[]): RawLine[] {
 export function readUsage(text: string, name: string, config: Config, now: Date = new Date()): UsageEvent[] {
   const problems: string[] = [];
   const users = new Set(config.users.map((u) => u.name));
-  const meters = Object.keys(config.tariffs.payg);
+  const meterList = Object.keys(config.tariffs.payg);
+  const meters = new Set(meterList);
+  const latest = now.getTime();
+  const dates = new Map<string, boolean>();
   const events: UsageEvent[] = [];
-  for (const { line, record } of rawLines(text, name, problems)) {
-    const at = `${name}:${line}`;
+  // The same (source, id) twice in one file: fine when identical, an error when not.
+  const seen = new Map<string, Map<string, UsageEvent>>();
+  rawLines(text, name, problems, (line, record) => {
     const bad: string[] = [];
-    for (const key of Object.keys(record)) if (!(COLUMNS as readonly string[]).includes(key)) bad.push(`unknown field "${key}"`);
-    const text = (key: string): string | undefined => (typeof record[key] === "string" && record[key] !== "" ? (record[key] as string) : undefined);
-    const id = text("id");
-    const source = text("source");
-    const user = text("user");
-    const meter = text("meter");
-    const time = text("time");
+    for (const key in record) if (!(COLUMNS as readonly string[]).includes(key)) bad.push(`unknown field "${key}"`);
+    const id = nonEmpty(record.id);
+    const source = nonEmpty(record.source);
+    const user = nonEmpty(record.user);
+    const meter = nonEmpty(record.meter);
+    const time = nonEmpty(record.time);
     const quantity = record.quantity;
-    const corrects = record.corrects === undefined || record.corrects === null ? undefined : text("corrects");
+    const corrects = record.corrects === undefined || record.corrects === null ? undefined : nonEmpty(record.corrects);
     if (id === undefined) bad.push("id: must be a non-empty string");
     if (source === undefined) bad.push("source: must be a non-empty string");
     if (user === undefined) bad.push("user: must be a user name");
     else if (!users.has(user)) bad.push(`user: "${user}" is not in users.yaml`);
     if (meter === undefined) bad.push("meter: must be a meter");
-    else if (!meters.includes(meter)) bad.push(`meter: "${meter}" is not a PAYG meter in tariffs.yaml (${meters.join(", ")})`);
+    else if (!meters.has(meter)) bad.push(`meter: "${meter}" is not a PAYG meter in tariffs.yaml (${meterList.join(", ")})`);
     let instant: string | undefined;
-    if (time === undefined || !INSTANT.test(time) || Number.isNaN(Date.parse(time))) bad.push(`time: must be an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z${time !== undefined ? `, got "${time}"` : ""}`);
-    else if (Date.parse(time) > now.getTime()) bad.push(`time: ${time} is in the future`);
-    else instant = new Date(Date.parse(time)).toISOString();
+    const at = time === undefined ? undefined : instantOf(time, dates);
+    if (at === undefined) bad.push(`time: must be an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z${time !== undefined ? `, got "${time}"` : ""}`);
+    else if (at.ms > latest) bad.push(`time: ${time} is in the future`);
+    else instant = at.text;
     if (record.corrects !== undefined && record.corrects !== null && corrects === undefined) bad.push("corrects: must be the id of the event this one corrects");
     const detail = record.detail === undefined || record.detail === null ? undefined : typeof record.detail === "string" && record.detail.length <= 200 ? record.detail : null;
     if (detail === null) bad.push("detail: must be a string of at most 200 characters");
@@ -122,23 +155,31 @@ export function readUsage(text: string, name: string, config: Config, now: Date 
     else if (!DECIMAL.test(quantity)) bad.push(`quantity: "${quantity}" is not a decimal number`);
     else if (quantity.startsWith("-") && corrects === undefined) bad.push(`quantity: ${quantity} is negative; a correction is an event of its own with "corrects": "<id of the event it corrects>"`);
     if (bad.length > 0) {
-      problems.push(...bad.map((message) => `${at}: ${message}`));
-      continue;
+      for (const message of bad) problems.push(`${name}:${line}: ${message}`);
+      return;
     }
-    events.push({ source: source!, id: id!, time: instant!, user: user!, meter: meter!, quantity: normalizeDecimal(quantity as string), ...(corrects !== undefined ? { corrects } : {}), ...(detail !== undefined && detail !== null ? { detail } : {}) });
-  }
-  // The same (source, id) twice in one file: fine when identical, an error when not.
-  const seen = new Map<string, UsageEvent>();
-  for (const event of events) {
-    const key = `${event.source}\u0000${event.id}`;
-    const earlier = seen.get(key);
-    if (earlier !== undefined && !sameEvent(earlier, event)) problems.push(`${name}: event ${event.source}/${event.id} appears twice with different content`);
-    seen.set(key, event);
-  }
+    const event: UsageEvent =
+      corrects === undefined && detail === undefined
+        ? { source: source!, id: id!, time: instant!, user: user!, meter: meter!, quantity: normalizeDecimal(quantity as string) }
+        : { source: source!, id: id!, time: instant!, user: user!, meter: meter!, quantity: normalizeDecimal(quantity as string), ...(corrects !== undefined ? { corrects } : {}), ...(detail !== undefined && detail !== null ? { detail } : {}) };
+    let ids = seen.get(event.source);
+    if (ids === undefined) seen.set(event.source, (ids = new Map()));
+    const earlier = ids.get(event.id);
+    if (earlier === undefined) {
+      ids.set(event.id, event);
+      events.push(event);
+    } else if (!sameEvent(earlier, event)) {
+      problems.push(`${name}: event ${event.source}/${event.id} appears twice with different content`);
+    }
+  });
   // In line order, whichever check found them.
   const line = (problem: string) => Number(/^[^\n]*?:(\d+): /.exec(problem.slice(name.length))?.[1] ?? Number.MAX_SAFE_INTEGER);
   if (problems.length > 0) throw new UsageFileError([...problems].sort((a, b) => line(a) - line(b)));
-  return [...seen.values()];
+  return events;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 function sameEvent(a: UsageEvent, b: UsageEvent): boolean {
@@ -152,18 +193,20 @@ export interface ImportResult {
 }
 
 const BATCH = 10_000;
+/** From this many events, a large import rebuilds the secondary indexes (see importUsage). */
+export const BULK_IMPORT = 100_000;
 
 /**
  * Writes the events in one transaction: new ones inserted, ones already in the ledger with the
  * same content skipped. An event already there with other content, or a correction of an event
  * that exists nowhere (or of another user's or meter's), fails the whole import.
  */
-export async function importUsage(ledger: Ledger, events: readonly UsageEvent[], name: string): Promise<ImportResult> {
+export async function importUsage(ledger: Ledger, events: readonly UsageEvent[], name: string, options: { bulkFrom?: number } = {}): Promise<ImportResult> {
   return ledger.transaction(async (tx) => {
     const problems: string[] = [];
-    const byKey = new Map(events.map((e) => [`${e.source}\u0000${e.id}`, e]));
     // Corrections must name an event of the same user and meter, in the file or the ledger.
     const corrections = events.filter((e) => e.corrects !== undefined);
+    const byKey = corrections.length === 0 ? new Map<string, UsageEvent>() : new Map(events.map((e) => [`${e.source}\u0000${e.id}`, e]));
     for (let start = 0; start < corrections.length; start += BATCH) {
       const batch = corrections.slice(start, start + BATCH);
       const targets = await existingEvents(tx, batch.map((e) => [e.source, e.corrects!]));
@@ -175,33 +218,70 @@ export async function importUsage(ledger: Ledger, events: readonly UsageEvent[],
       }
     }
     if (problems.length > 0) throw new UsageFileError(problems);
+    const rebuild = ledger.exclusive ? await dropIndexesForBulk(tx, events.length, options.bulkFrom ?? BULK_IMPORT) : [];
     // Insert what is new; what was there already must be the same event (then it is skipped).
+    // The statement returns only how many rows it inserted (returning every key to JavaScript
+    // cost a fifth of the import on PGlite); when some were there already, those whose content
+    // differs are asked for — the rows just inserted are the file's own and never differ.
     let imported = 0;
     let already = 0;
     for (let start = 0; start < events.length; start += BATCH) {
       const batch = events.slice(start, start + BATCH);
-      const inserted = await tx.query<{ source: string; id: string }>(
-        `insert into usage_events (source, id, time, user_name, meter, quantity, corrects, detail)
-         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[])
-         on conflict (source, id) do nothing
-         returning source, id`,
-        [batch.map((e) => e.source), batch.map((e) => e.id), batch.map((e) => e.time), batch.map((e) => e.user), batch.map((e) => e.meter), batch.map((e) => e.quantity), batch.map((e) => e.corrects ?? null), batch.map((e) => e.detail ?? null)],
+      const columns = [batch.map((e) => e.source), batch.map((e) => e.id), batch.map((e) => e.time), batch.map((e) => e.user), batch.map((e) => e.meter), batch.map((e) => e.quantity), batch.map((e) => e.corrects ?? null), batch.map((e) => e.detail ?? null)];
+      // (A count: PGlite returns a number, pg — whose parsers the ledger sets to text — a string.)
+      const [row] = await tx.query<{ inserted: number | string }>(
+        `with inserted as (
+           insert into usage_events (source, id, time, user_name, meter, quantity, corrects, detail)
+           select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[])
+           on conflict (source, id) do nothing
+           returning 1)
+         select count(*)::int as inserted from inserted`,
+        columns,
       );
-      imported += inserted.length;
-      if (inserted.length === batch.length) continue;
-      const fresh = new Set(inserted.map((r) => `${r.source}\u0000${r.id}`));
-      const seen = batch.filter((e) => !fresh.has(`${e.source}\u0000${e.id}`));
-      const stored = await existingEvents(tx, seen.map((e) => [e.source, e.id]));
-      for (const event of seen) {
-        const before = stored.get(`${event.source}\u0000${event.id}`)!;
-        if (sameEvent(before, event)) already++;
-        else problems.push(`${name}: event ${event.source}/${event.id} was imported before with different content (${before.user} ${before.meter} ${before.quantity} at ${before.time}); send a correction instead`);
+      const inserted = Number(row!.inserted);
+      imported += inserted;
+      if (inserted === batch.length) continue;
+      const differing = await tx.query<{ source: string; id: string; user_name: string; meter: string; quantity: string; time: string }>(
+        `select e.source, e.id, e.user_name, e.meter, e.quantity::text as quantity, to_char(e.time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as time
+           from usage_events e
+           join unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[]) with ordinality as k(source, id, time, user_name, meter, quantity, corrects, detail, line)
+             on e.source = k.source and e.id = k.id
+          where (e.time, e.user_name, e.meter, e.quantity, e.corrects, e.detail) is distinct from (k.time, k.user_name, k.meter, k.quantity, k.corrects, k.detail)
+          order by k.line`,
+        columns,
+      );
+      already += batch.length - inserted - differing.length;
+      for (const before of differing) {
+        problems.push(`${name}: event ${before.source}/${before.id} was imported before with different content (${before.user_name} ${before.meter} ${normalizeDecimal(before.quantity)} at ${before.time}); send a correction instead`);
       }
     }
-    // Throwing rolls the whole import back.
+    // Throwing rolls the whole import back (the dropped indexes too).
     if (problems.length > 0) throw new UsageFileError(problems);
+    for (const definition of rebuild) await tx.query(definition);
     return { events: events.length, imported, alreadyImported: already };
   });
+}
+
+/**
+ * PostgreSQL's advice for loading much data ("Populating a Database": remove indexes, load,
+ * create them again): building an index once is cheaper than growing it a row at a time —
+ * a quarter of a million-event import on PGlite. Only on an exclusive ledger (the table is
+ * locked for the import) and only when the import is at least as large as the table (else
+ * rebuilding would cost more than it saves). The primary key stays: it makes imports
+ * idempotent. Returns the statements that create the dropped indexes again.
+ */
+async function dropIndexesForBulk(tx: Queryable, count: number, from: number): Promise<string[]> {
+  if (count < from) return [];
+  const [stored] = await tx.query<{ n: number | string }>("select count(*) as n from usage_events");
+  if (count < Number(stored!.n)) return [];
+  const indexes = await tx.query<{ name: string; definition: string }>(
+    `select indexname as name, indexdef as definition from pg_indexes
+      where schemaname = current_schema() and tablename = 'usage_events'
+        and indexname not in (select conname from pg_constraint where conrelid = 'usage_events'::regclass)
+      order by indexname`,
+  );
+  for (const index of indexes) await tx.query(`drop index "${index.name.replace(/"/g, '""')}"`);
+  return indexes.map((index) => index.definition);
 }
 
 async function existingEvents(tx: Queryable, keys: readonly (readonly [string, string])[]): Promise<Map<string, UsageEvent>> {

@@ -71,6 +71,24 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     expect(await count()).toBe(13);
   });
 
+  test("a bulk import (indexes rebuilt on the embedded ledger) imports the same and keeps every index, also when it fails", async () => {
+    const indexes = async () => (await ledger.query<{ definition: string }>("select indexdef as definition from pg_indexes where tablename = 'usage_events' order by indexname")).map((r) => r.definition);
+    const before = await indexes();
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    const text = readFileSync(SAMPLE, "utf8");
+    const bulk = (t: string) => importUsage(ledger, readUsage(t, "usage.jsonl", config, NOW), "usage.jsonl", { bulkFrom: 1 });
+    expect(await bulk(text)).toEqual({ events: 13, imported: 13, alreadyImported: 0 });
+    expect(await indexes()).toEqual(before);
+    // Already imported (the table is no smaller than the file: the bulk path is taken again).
+    expect(await bulk(text)).toEqual({ events: 13, imported: 0, alreadyImported: 13 });
+    const changed = text.split("\n").map((line, i) => (i === 0 ? line.replace(/"quantity": ?"[^"]*"/, '"quantity": "999"') : line)).join("\n");
+    await expect(bulk(changed)).rejects.toThrow(/was imported before with different content/);
+    expect(await indexes()).toEqual(before);
+    expect(await count()).toBe(13);
+    // The month's bill reads the same events either way.
+    expect((await draftBill(config, ledger, "2026-11")).totals.invoices).toBeGreaterThan(0);
+  });
+
   test("a file with bad lines imports nothing and lists every bad line with its number", async () => {
     const text = [
       event("ok-1", "ben", "gpu_hours", "1"),
@@ -82,6 +100,8 @@ describe.each(backends)("ledger on %s", (_name, where) => {
       event("not-decimal", "ben", "gpu_hours", "1e3"),
       JSON.stringify({ id: "number", source: "test", time: "2026-11-10T12:00:00Z", user: "ben", meter: "gpu_hours", quantity: 1.5 }),
       "{not json",
+      event("february-30", "ben", "gpu_hours", "1", "2026-02-30T10:00:00Z"),
+      event("hour-24", "ben", "gpu_hours", "1", "2026-11-01T24:00:00Z"),
     ].join("\n");
     let problems: readonly string[] = [];
     try {
@@ -99,8 +119,28 @@ describe.each(backends)("ledger on %s", (_name, where) => {
       'usage.jsonl:7: quantity: "1e3" is not a decimal number',
       'usage.jsonl:8: quantity: must be a decimal string, e.g. "0.0125" (quote it: "1.5")',
       expect.stringMatching(/^usage\.jsonl:9: not valid JSON/),
+      // JavaScript's Date would take both (as March 2 and the next day).
+      'usage.jsonl:10: time: must be an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z, got "2026-02-30T10:00:00Z"',
+      'usage.jsonl:11: time: must be an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z, got "2026-11-01T24:00:00Z"',
     ]);
     expect(await count()).toBe(0);
+  });
+
+  test("times are stored in UTC to the millisecond, whatever offset and precision the file gives", async () => {
+    const text = [
+      event("z", "ben", "gpu_hours", "1", "2026-11-10T12:00:00Z"),
+      event("ms", "ben", "gpu_hours", "1", "2026-11-10T12:00:00.250Z"),
+      event("offset", "ben", "gpu_hours", "1", "2026-11-10T14:00:00+02:00"),
+      event("minutes", "ben", "gpu_hours", "1", "2026-11-10T12:00Z"),
+      event("nanos", "ben", "gpu_hours", "1", "2026-11-10T12:00:00.123456789Z"),
+    ].join("\n");
+    expect(readUsage(text, "usage.jsonl", config, NOW).map((e) => [e.id, e.time])).toEqual([
+      ["z", "2026-11-10T12:00:00.000Z"],
+      ["ms", "2026-11-10T12:00:00.250Z"],
+      ["offset", "2026-11-10T12:00:00.000Z"],
+      ["minutes", "2026-11-10T12:00:00.000Z"],
+      ["nanos", "2026-11-10T12:00:00.123Z"],
+    ]);
   });
 
   test("an event imported before with other content, or a correction of nothing, fails the whole import", async () => {
@@ -410,9 +450,9 @@ async function openLedgerIgnoringVersion(options: { dir?: string; url?: string }
     const { Client } = await import("pg");
     const client = new Client({ connectionString: options.url });
     await client.connect();
-    return { description: "cleanup", query: async (sql: string) => (await client.query(sql)).rows, transaction: async () => undefined as never, close: () => client.end() } as Ledger;
+    return { description: "cleanup", exclusive: false, query: async (sql: string) => (await client.query(sql)).rows, transaction: async () => undefined as never, close: () => client.end() } as Ledger;
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const db = await PGlite.create(options.dir!);
-  return { description: "cleanup", query: async (sql: string) => (await db.query(sql)).rows, transaction: async () => undefined as never, close: () => db.close() } as unknown as Ledger;
+  return { description: "cleanup", exclusive: true, query: async (sql: string) => (await db.query(sql)).rows, transaction: async () => undefined as never, close: () => db.close() } as unknown as Ledger;
 }
