@@ -201,8 +201,9 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("--spool <dir>", "where events are appended (aiwc usage collect ships them)")
     .option("--trust-forwarded-from <cidr...>", "addresses whose X-OpenWebUI-User-Name header is believed (the service nodes)")
     .option("--source <name>", "the events' source (default gateway:<host>:<port>)")
+    .option("--checkpoint-seconds <n>", "how often requests in flight are journaled as running (a crash loses at most this much of a request)", "5")
     .option("-c, --config <path>", CONFIG_HELP)
-    .action((options: { config?: string; listen?: string; upstream?: string; keys?: string; spool?: string; trustForwardedFrom?: string[]; source?: string }) =>
+    .action((options: { config?: string; listen?: string; upstream?: string; keys?: string; spool?: string; trustForwardedFrom?: string[]; source?: string; checkpointSeconds?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterGateway(options)),
     );
 

@@ -14,6 +14,11 @@
  *   /api/embed), else the measured duration (OpenAI-compatible /v1/*), rounded **up** to whole
  *   seconds, as hours with 9 decimals rounded up — appended to the spool and fsynced
  *   (metering/spool.ts); `aiwc usage collect` ships the spool into the ledger.
+ * - What survives a crash: each metered request is journaled (fsynced) before it reaches
+ *   Ollama and listed every few seconds while it streams; a gateway that starts finds the
+ *   requests a killed one left unrecorded and charges each for the time it was last seen
+ *   running (at least a second, detail "… (interrupted)"), under the request's own event id,
+ *   so nothing is lost and nothing charged twice.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -23,7 +28,7 @@ import { money } from "../catalog/money";
 import type { Config } from "../model/load";
 import type { UsageEvent } from "../billing/usage";
 import { hashKey, type KeyFile } from "./keys";
-import type { Spool } from "./spool";
+import { clearJournal, Journal, unfinished, type Begun, type Spool } from "./spool";
 
 /** Endpoints that run a model, metered. */
 const METERED = /^\/(api\/(chat|generate|embed|embeddings)|v1\/(chat\/completions|completions|embeddings))$/;
@@ -42,11 +47,26 @@ export interface GatewayOptions {
   readonly source?: string;
   readonly host?: string;
   readonly port?: number;
+  /** How often requests in flight are journaled as still running (ms, default 5000). */
+  readonly checkpointMs?: number;
 }
 
 export interface Gateway {
   readonly url: string;
+  /** Requests a crashed gateway left unrecorded, charged when this one started. */
+  readonly settled: readonly UsageEvent[];
   close(): Promise<void>;
+}
+
+/** Events for requests a killed gateway never recorded (metering/spool.ts `unfinished`). */
+export function settleUnfinished(spool: Spool): UsageEvent[] {
+  const events = unfinished(spool.dir).map((entry): UsageEvent => {
+    const seconds = Math.max(1, Math.ceil((Date.parse(entry.lastSeen) - Date.parse(entry.started)) / 1000));
+    return { source: entry.source, id: entry.id, time: entry.lastSeen, user: entry.user, meter: entry.meter, quantity: gpuHours(seconds), detail: `${entry.model ?? "unknown model"} (interrupted)`.slice(-200) };
+  });
+  for (const event of events) spool.append(event);
+  clearJournal(spool.dir);
+  return events;
 }
 
 /** Seconds, rounded up, as GPU hours with 9 decimals, rounded up. */
@@ -79,6 +99,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return trusted.some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
   };
   let source = options.source ?? "";
+  // What a killed predecessor left unrecorded, before anything new is journaled.
+  const settled = settleUnfinished(options.spool);
+  const journal = new Journal(options.spool.dir);
+  const inflight = new Map<string, Begun>();
+  const checkpoint = setInterval(() => {
+    const now = new Date().toISOString();
+    journal.seen([...inflight.keys()], now);
+    if (journal.size > 10_000) journal.compact([...inflight.values()], now);
+  }, options.checkpointMs ?? 5000);
+  checkpoint.unref();
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
@@ -127,6 +157,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         // Not JSON (an SSE frame, a partial line): the measured duration counts.
       }
     };
+    const id = randomUUID();
+    let begun: Begun | undefined;
+    let finished = false;
+    // The request's journal entry is closed once its event is spooled (or it cost nothing).
+    const finish = (): void => {
+      if (begun === undefined || finished) return;
+      finished = true;
+      inflight.delete(id);
+      journal.end(id);
+    };
     let recorded = false;
     const record = (): void => {
       if (!metered || recorded) return;
@@ -143,7 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           // No model in the request either.
         }
       }
-      const event: UsageEvent = { source, id: randomUUID(), time: new Date().toISOString(), user: user!, meter: tariffs.gpuTokenMeter, quantity: gpuHours(seconds), ...(model !== undefined ? { detail: model.slice(0, 200) } : {}) };
+      const event: UsageEvent = { source, id, time: new Date().toISOString(), user: user!, meter: tariffs.gpuTokenMeter, quantity: gpuHours(seconds), ...(model !== undefined ? { detail: model.slice(0, 200) } : {}) };
       options.spool.append(event);
     };
     const proxied = httpRequest(
@@ -159,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         upstreamRes.on("end", () => {
           res.end();
           if ((upstreamRes.statusCode ?? 500) < 400) record();
+          finish();
         });
         upstreamRes.on("error", () => res.destroy());
       },
@@ -173,9 +214,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         proxied.destroy();
         record();
       }
+      finish();
     });
     req.on("data", (chunk: Buffer) => {
       if (metered) requestChunks.push(chunk);
+    });
+    // Journaled once the request is whole (its model known), before Ollama answers.
+    req.on("end", () => {
+      if (!metered || res.writableEnded || res.destroyed || recorded) return;
+      let requested: string | undefined;
+      try {
+        const body = JSON.parse(Buffer.concat(requestChunks).toString("utf8")) as { model?: unknown };
+        if (typeof body.model === "string") requested = body.model.slice(0, 150);
+      } catch {
+        // No model named: the settlement says "unknown model".
+      }
+      begun = { id, source, user: user!, meter: tariffs.gpuTokenMeter, ...(requested !== undefined ? { model: requested } : {}), started: new Date().toISOString() };
+      inflight.set(id, begun);
+      journal.begin(begun);
     });
     req.pipe(proxied);
   };
@@ -189,10 +245,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (source === "") source = `gateway:${address.address}:${address.port}`;
   return {
     url: `http://${address.address}:${address.port}`,
+    settled,
     close: () =>
       new Promise((resolve) => {
+        clearInterval(checkpoint);
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          journal.close();
+          resolve();
+        });
       }),
   };
 }

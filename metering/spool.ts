@@ -61,3 +61,137 @@ export function markShipped(dir: string, file: SpoolFile): void {
   mkdirSync(join(dir, "shipped"), { recursive: true });
   renameSync(file.file, join(dir, "shipped", file.file.slice(dir.length + 1)));
 }
+
+/** A request the gateway began metering (journal line `{"begin": …}`). */
+export interface Begun {
+  readonly id: string;
+  readonly source: string;
+  readonly user: string;
+  readonly meter: string;
+  readonly model?: string;
+  /** When the request began (ISO 8601, UTC). */
+  readonly started: string;
+}
+
+/** A begun request whose event was never written, with the last time it was seen running. */
+export interface Unfinished extends Begun {
+  readonly lastSeen: string;
+}
+
+const JOURNAL = "inflight.jsonl";
+
+/**
+ * The gateway's journal of requests in flight, beside the spool: a `begin` line (fsynced)
+ * before a metered request reaches Ollama, `seen` lines listing the requests still streaming
+ * (every few seconds), an `end` line once the request's event is in the spool. After a crash
+ * the journal tells which requests ran and for how long at least (metering/gateway.ts settles
+ * them), so a killed gateway loses no request and, the event id being the request's, charges
+ * none twice.
+ */
+export class Journal {
+  private fd: number;
+  private lines = 0;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.fd = openSync(join(dir, JOURNAL), "a");
+  }
+
+  begin(entry: Begun): void {
+    this.write({ begin: entry.id, source: entry.source, user: entry.user, meter: entry.meter, ...(entry.model !== undefined ? { model: entry.model } : {}), time: entry.started });
+  }
+
+  seen(ids: readonly string[], time: string): void {
+    if (ids.length > 0) this.write({ seen: ids, time });
+  }
+
+  end(id: string): void {
+    this.write({ end: id });
+  }
+
+  /** Lines written since the journal was opened or compacted. */
+  get size(): number {
+    return this.lines;
+  }
+
+  /**
+   * Rewrites the journal with only the requests still open (a new file renamed over the old
+   * one, fsynced first, so a crash leaves either journal whole).
+   */
+  compact(open: readonly Begun[], time: string): void {
+    const temp = join(this.dir, `${JOURNAL}.new`);
+    const fd = openSync(temp, "w");
+    const lines = open.map((b) => JSON.stringify({ begin: b.id, source: b.source, user: b.user, meter: b.meter, ...(b.model !== undefined ? { model: b.model } : {}), time: b.started }));
+    if (open.length > 0) lines.push(JSON.stringify({ seen: open.map((b) => b.id), time }));
+    writeSync(fd, lines.map((l) => `${l}\n`).join(""));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, join(this.dir, JOURNAL));
+    closeSync(this.fd);
+    this.fd = openSync(join(this.dir, JOURNAL), "a");
+    this.lines = lines.length;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private write(record: Record<string, unknown>): void {
+    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    fsyncSync(this.fd);
+    this.lines++;
+  }
+}
+
+/**
+ * The requests the journal in `dir` shows begun and never ended, whose event is not in the
+ * spool either (nor among the shipped files): what a crashed gateway left unrecorded.
+ */
+export function unfinished(dir: string): Unfinished[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, JOURNAL), "utf8");
+  } catch {
+    return [];
+  }
+  const open = new Map<string, Unfinished>();
+  for (const line of text.split("\n")) {
+    let record: { begin?: string; source?: string; user?: string; meter?: string; model?: string; time?: string; seen?: string[]; end?: string };
+    try {
+      record = JSON.parse(line) as typeof record;
+    } catch {
+      // An empty or cut-short last line.
+      continue;
+    }
+    if (typeof record.begin === "string" && record.source !== undefined && record.user !== undefined && record.meter !== undefined && record.time !== undefined) {
+      open.set(record.begin, { id: record.begin, source: record.source, user: record.user, meter: record.meter, ...(record.model !== undefined ? { model: record.model } : {}), started: record.time, lastSeen: record.time });
+    } else if (Array.isArray(record.seen) && typeof record.time === "string") {
+      for (const id of record.seen) {
+        const entry = open.get(id);
+        if (entry !== undefined && record.time > entry.lastSeen) open.set(id, { ...entry, lastSeen: record.time });
+      }
+    } else if (typeof record.end === "string") {
+      open.delete(record.end);
+    }
+  }
+  if (open.size === 0) return [];
+  // An event written just before the crash, its `end` line not: already charged.
+  const first = [...open.values()].map((e) => e.started.slice(0, 10)).sort()[0]!;
+  const spooled = [dir, join(dir, "shipped")].flatMap((folder) => {
+    try {
+      return readdirSync(folder)
+        .filter((name) => /^events-\d{4}-\d{2}-\d{2}\.jsonl$/.test(name) && name.slice(7, 17) >= first)
+        .map((name) => readFileSync(join(folder, name), "utf8"));
+    } catch {
+      return [];
+    }
+  });
+  return [...open.values()].filter((entry) => !spooled.some((text) => text.includes(`"id":${JSON.stringify(entry.id)}`)));
+}
+
+/** Starts the journal afresh once what it held is settled. */
+export function clearJournal(dir: string): void {
+  const fd = openSync(join(dir, JOURNAL), "w");
+  fsyncSync(fd);
+  closeSync(fd);
+}

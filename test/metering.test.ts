@@ -4,7 +4,7 @@
  * passed through unchanged and unbuffered, one spooled event per request with GPU time rounded
  * up, concurrent users, a client gone mid-stream, and the spool shipped into the ledger once.
  */
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -203,5 +203,79 @@ describe("the binary: key, key file, gateway, collect", () => {
     expect(await exit).toBe(0);
     const collected = aiwc(["usage", "collect", "--spool", spoolDir]);
     expect(collected.stdout).toMatch(/1 file\(s\), 1 event\(s\): 1 new in the ledger/);
+  });
+
+  test("a gateway killed mid-stream loses no request and charges none twice; a ledger out of reach loses nothing", async () => {
+    const slow = await startOllamaStandIn({ chunks: 40, delayMs: 100, totalDurationNs: 4_000_000_000 });
+    const dir = tempDir("aiwc-meter-kill-");
+    const keysFile = join(dir, "keys.json");
+    writeFileSync(keysFile, JSON.stringify(keys));
+    const spoolDir = join(dir, "spool");
+    const ledgerDir = join(dir, "ledger");
+    const start = async () => {
+      const child = spawn(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), "meter", "gateway", "--listen", "127.0.0.1:0", "--upstream", slow.url, "--keys", keysFile, "--spool", spoolDir, "--source", "gateway:kill", "--checkpoint-seconds", "0.3", "--config", DEFAULT_CONFIG], { stdio: ["ignore", "pipe", "pipe"] });
+      let err = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on("data", (d: Buffer) => {
+          err += d.toString();
+          const m = /metering gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+          if (m !== null) resolve(m[1]!);
+        });
+        child.on("exit", (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? -9 : null))));
+      return { child, url, exited, stderr: () => err };
+    };
+    const spooled = () => (existsSync(spoolDir) ? spoolFiles(spoolDir).flatMap((f) => f.text.split("\n")).filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, string>) : []);
+    try {
+      const first = await start();
+      const response = await fetch(`${first.url}/api/chat`, { method: "POST", headers: { authorization: `Bearer ${KEYS.ben}` }, body: JSON.stringify({ model: "llama3.1:8b", messages: [{ role: "user", content: "a long answer" }] }) });
+      const reader = response.body!.getReader();
+      let received = 0;
+      while (received < 12) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error("the stream ended before the gateway was killed");
+        received += Buffer.from(value).toString("utf8").split("\n").filter((l) => l !== "").length;
+      }
+      // About 1.2 s into a 4 s answer: the gateway dies without a word.
+      first.child.kill("SIGKILL");
+      expect(await first.exited).toBe(-9);
+      await reader.read().catch(() => undefined);
+      expect(spooled()).toEqual([]);
+      const begun = readFileSync(join(spoolDir, "inflight.jsonl"), "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { begin?: string; seen?: string[] });
+      const id = begun.find((l) => l.begin !== undefined)!.begin!;
+      expect(begun.some((l) => l.seen?.includes(id) === true)).toBe(true);
+
+      // The next gateway charges it, for the time it was last seen running.
+      const second = await start();
+      expect(second.stderr()).toContain(`request ${id} of ben was cut off by a stopped gateway`);
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+      const after = spooled();
+      expect(after).toHaveLength(1);
+      expect(after[0]).toMatchObject({ source: "gateway:kill", id, user: "ben", meter: "gpu_hours", detail: "llama3.1:8b (interrupted)" });
+      const seconds = Number(after[0]!.quantity) * 3600;
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(3);
+      // Once settled, never again.
+      const third = await start();
+      expect(third.stderr()).not.toContain("cut off");
+      third.child.kill("SIGTERM");
+      await third.exited;
+      expect(spooled()).toHaveLength(1);
+
+      // A ledger out of reach: the run fails, says so, and the spool stays as it was.
+      const collect = (env: Record<string, string>) => spawnSync(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), "usage", "collect", "--spool", spoolDir, "--ledger", ledgerDir, "--config", DEFAULT_CONFIG], { encoding: "utf8", env: { ...process.env, ...env } });
+      const before = readdirSync(spoolDir).sort();
+      const unreachable = collect({ AIWC_LEDGER: "postgres://aiwc:secret@127.0.0.1:9/ledger" });
+      expect(unreachable.status).toBe(1);
+      expect(unreachable.stderr).toMatch(/cannot reach the ledger database/);
+      expect(unreachable.stderr).not.toContain("secret");
+      expect(readdirSync(spoolDir).sort()).toEqual(before);
+      expect(collect({ AIWC_LEDGER: "" }).stdout).toMatch(/1 event\(s\): 1 new in the ledger/);
+      expect(collect({ AIWC_LEDGER: "" }).stdout).toMatch(/1 event\(s\): 0 new in the ledger/);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -168,9 +168,11 @@ export async function usageCollect(options: LedgerCommandOptions & { spool?: str
 }
 
 /** `aiwc meter gateway`: runs until SIGINT or SIGTERM. */
-export async function meterGateway(options: { config?: string; listen?: string; upstream?: string; keys?: string; spool?: string; trustForwardedFrom?: string[]; source?: string }): Promise<CommandResult> {
+export async function meterGateway(options: { config?: string; listen?: string; upstream?: string; keys?: string; spool?: string; trustForwardedFrom?: string[]; source?: string; checkpointSeconds?: string }): Promise<CommandResult> {
   const config = loadConfig(options.config);
   if (options.keys === undefined || options.spool === undefined) throw new UsageError("--keys FILE and --spool DIR are required");
+  const checkpoint = Number(options.checkpointSeconds ?? "5");
+  if (!(checkpoint > 0 && checkpoint <= 3600)) throw new UsageError(`--checkpoint-seconds must be a number of seconds between 0 and 3600, got "${options.checkpointSeconds}"`);
   const listen = /^(.+):(\d+)$/.exec(options.listen ?? "127.0.0.1:11435");
   if (listen === null) throw new UsageError(`--listen must be HOST:PORT, got "${options.listen}"`);
   const ipaddr = require("ipaddr.js") as typeof import("ipaddr.js");
@@ -192,7 +194,8 @@ export async function meterGateway(options: { config?: string; listen?: string; 
   const { startGateway } = require("../../metering/gateway") as typeof import("../../metering/gateway");
   const { Spool } = require("../../metering/spool") as typeof import("../../metering/spool");
   const spool = new Spool(options.spool);
-  const gateway = await startGateway({ config, upstream: options.upstream ?? "http://127.0.0.1:11434", keys, spool, host: listen[1]!, port: Number(listen[2]), ...(options.trustForwardedFrom !== undefined ? { trustForwardedFrom: options.trustForwardedFrom } : {}), ...(options.source !== undefined ? { source: options.source } : {}) });
+  const gateway = await startGateway({ config, upstream: options.upstream ?? "http://127.0.0.1:11434", keys, spool, host: listen[1]!, port: Number(listen[2]), checkpointMs: checkpoint * 1000, ...(options.trustForwardedFrom !== undefined ? { trustForwardedFrom: options.trustForwardedFrom } : {}), ...(options.source !== undefined ? { source: options.source } : {}) });
+  for (const event of gateway.settled) process.stderr.write(`aiwc: request ${event.id} of ${event.user} was cut off by a stopped gateway: charged ${event.quantity} GPU hours, the time it was last seen running\n`);
   process.stderr.write(`aiwc: metering gateway on ${gateway.url} → ${options.upstream ?? "http://127.0.0.1:11434"}, ${keys.keys.length} key(s), spool ${options.spool}\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
