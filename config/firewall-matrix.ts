@@ -12,8 +12,12 @@
  * | controller   | —                     | 22/tcp  | 6443/tcp, 2379-2380/tcp  | 6443/tcp            | —            |
  * | ceph         | —                     | 22/tcp  | 3300, 6789, 6800-7300/tcp| 3300, 6789, 6800-7300/tcp | —      |
  * | service      | —                     | 22/tcp  | 443/tcp                  | —                   | 443/tcp      |
- * | gpu-worker   | —                     | 22/tcp  | 11434/tcp (Ollama)       | —                   | —            |
+ * | gpu-worker   | —                     | 22/tcp  | 11435/tcp (gateway)      | —                   | 11435/tcp    |
  * | user-vm      | —                     | 22/tcp  | —                        | —                   | — (isolated) |
+ *
+ * A GPU worker's Ollama listens on 127.0.0.1 only; the metering gateway (aiwc meter gateway)
+ * on 11435 is the way to it, for the service nodes (Open WebUI, forwarding the user) and for
+ * users' VMs (with their own API key).
  *
  * ICMP echo is allowed from the bastion to every node (diagnostics). Everything else inbound
  * is dropped. Outbound is open (through the bastion's NAT on Hetzner).
@@ -53,7 +57,11 @@ export const FIREWALL_MATRIX: Readonly<Record<Target, readonly PortRule[]>> = {
     { from: "platform", protocol: "tcp", port: "443", why: "shared services (reverse proxy) for the platform" },
     { from: "users", protocol: "tcp", port: "443", why: "shared services (Open WebUI, SearXNG, Qdrant, …) for users' VMs" },
   ],
-  "gpu-worker": [SSH_FROM_BASTION, { from: "platform", protocol: "tcp", port: "11434", why: "Ollama API for the service nodes" }],
+  "gpu-worker": [
+    SSH_FROM_BASTION,
+    { from: "platform", protocol: "tcp", port: "11435", why: "metering gateway to Ollama for the service nodes" },
+    { from: "users", protocol: "tcp", port: "11435", why: "metering gateway to Ollama for users' VMs (their API key)" },
+  ],
   "user-vm": [SSH_FROM_BASTION],
 };
 

@@ -106,6 +106,39 @@ for (const file of files(OUT, ".js")) {
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
 
+// aiwc for the platform's own nodes, self-contained (dist/node/): what the metering gateway and
+// the collectors run with nothing but Node — the gpu_worker and ceph roles copy the directory.
+// One bundled file, the package manifest (aiwc finds its root by it) and the built-in YAML
+// (catalogs, examples' defaults). cdktf, the provider bindings and the embedded ledger stay
+// out: a node ships usage into the PostgreSQL ledger (AIWC_LEDGER).
+{
+  const NODE = join(OUT, "node");
+  mkdirSync(NODE, { recursive: true });
+  const entry = join(OUT, ".node-entry.cjs");
+  writeFileSync(entry, `"use strict";\nrequire("./cli/main.js").main(process.argv.slice(2));\n`);
+  esbuild.buildSync({
+    entryPoints: [entry],
+    absWorkingDir: ROOT,
+    outfile: join(NODE, "aiwc.cjs"),
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    logLevel: "error",
+    nodePaths: [join(ROOT, "node_modules")],
+    banner: { js: "#!/usr/bin/env node\n// aiwc for the platform's nodes (metering gateway, collectors), built by scripts/build.cjs." },
+    external: ["cdktf", "constructs", "@cdktf/*", "@electric-sql/pglite", "pg-native", "cdktf-cli", "esbuild", "playwright-core", "ssh2", "*.node"],
+  });
+  rmSync(entry, { force: true });
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  writeFileSync(join(NODE, "package.json"), `${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, description: "aiwc for the platform's nodes (bundled)" }, null, 2)}\n`);
+  for (const file of yamlFiles) {
+    const target = join(NODE, "config", relative(join(ROOT, "config"), file));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, readFileSync(file));
+  }
+}
+
 // The V8 code cache (bin/compile-cache.cjs): the common commands once, each module's code kept.
 if (!process.argv.includes("--no-compile-cache")) {
   const { spawnSync } = require("node:child_process");

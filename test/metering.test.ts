@@ -4,7 +4,7 @@
  * passed through unchanged and unbuffered, one spooled event per request with GPU time rounded
  * up, concurrent users, a client gone mid-stream, and the spool shipped into the ledger once.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -277,5 +277,37 @@ describe("the binary: key, key file, gateway, collect", () => {
     } finally {
       await slow.close();
     }
+  });
+
+  test("the nodes' build (dist/node) runs the gateway on its own: no node_modules, no repository around it", async () => {
+    const dir = tempDir("aiwc-node-build-");
+    const build = join(dir, "opt", "aiwc");
+    cpSync(join(ROOT, "dist", "node"), build, { recursive: true });
+    expect(existsSync(join(build, "node_modules"))).toBe(false);
+    // The worker's config as the gpu_worker role writes it.
+    const config = join(dir, "etc", "config");
+    mkdirSync(config, { recursive: true });
+    for (const file of ["cluster.yaml", "tariffs.yaml", "users.yaml"]) cpSync(join(DEFAULT_CONFIG, file), join(config, file));
+    const keysFile = join(dir, "keys.json");
+    writeFileSync(keysFile, JSON.stringify(keys));
+    const spoolDir = join(dir, "spool");
+    const child = spawn(process.execPath, [join(build, "aiwc.cjs"), "meter", "gateway", "--listen", "127.0.0.1:0", "--upstream", ollama.url, "--keys", keysFile, "--spool", spoolDir, "--source", "gateway:node-build", "--config", config], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+        const m = /metering gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+        if (m !== null) resolve(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
+    });
+    const response = await fetch(`${url}/api/chat`, { method: "POST", headers: { authorization: `Bearer ${KEYS.david}` }, body: JSON.stringify({ model: "qwen2.5:7b", messages: [] }) });
+    expect(response.status).toBe(200);
+    await response.text();
+    const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    const spooled = spoolFiles(spoolDir).flatMap((f) => f.text.split("\n")).filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, string>);
+    expect(spooled).toEqual([expect.objectContaining({ source: "gateway:node-build", user: "david", meter: "gpu_hours", detail: "qwen2.5:7b" })]);
   });
 });

@@ -114,7 +114,7 @@ describe("schema validator", () => {
     ).toEqual([]);
   });
 
-  test("checks the shipped snapshots are the ones from shared/", () => {
+  test("ships the hcloud schema snapshot under its registry address", () => {
     const text = readFileSync(join(ROOT, "providers", "schemas", "hcloud.schema.json"), "utf8");
     expect(JSON.parse(text).provider_schemas["registry.terraform.io/hetznercloud/hcloud"]).toBeDefined();
   });

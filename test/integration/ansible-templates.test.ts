@@ -6,7 +6,7 @@
  * a temp directory (connection local, nothing else touched).
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
@@ -49,7 +49,11 @@ describe("role templates rendered with the inventory's values", () => {
     for (const group of Object.values(inv.all.children)) for (const [name, vars] of Object.entries(group.hosts)) vars.ansible_hostname = name;
     // Role defaults below everything the inventory sets, as Ansible ranks them.
     const rendered = structuredClone(inv);
-    rendered.all.vars = { ...Object.assign({}, ...ROLES.map(defaults)), ...rendered.all.vars };
+    // The operator's users, one of them with billing details (which must stay off the workers).
+    const configDir = join(dir, "config");
+    mkdirSync(configDir);
+    writeFileSync(join(configDir, "users.yaml"), stringify({ users: [{ name: "anna", tariff: "basic", sshKey: "ssh-ed25519 AAAA anna" }, { name: "ben", tariff: "basic", packs: ["pro"], sshKey: "ssh-ed25519 AAAA ben", billing: { name: "Ben Example GmbH", address: "Hauptstr. 1, Berlin", country: "DE", email: "ben@example.org" } }] }));
+    rendered.all.vars = { ...Object.assign({}, ...ROLES.map(defaults)), ...rendered.all.vars, gpu_worker_aiwc_config_dir: configDir };
     const inventoryFile = join(dir, "inventory.yml");
     writeFileSync(inventoryFile, stringify(rendered));
     const plays = (
@@ -115,17 +119,31 @@ describe("role templates rendered with the inventory's values", () => {
     expect(seen.sort()).toEqual([...(inv.all.vars.aiwc_services as string[])].sort());
   });
 
-  test("Open WebUI talks to Ollama on every GPU worker's private address and searches through SearXNG", () => {
+  test("Open WebUI talks to every GPU worker's metering gateway, forwarding the user, and searches through SearXNG", () => {
     const placement = inv.all.vars.aiwc_service_placement as Record<string, string>;
     const compose = parse(read(placement["open-webui"]!, "compose.yaml"));
-    const gpus = Object.values(inv.all.children.gpu_workers!.hosts).map((h) => `http://${String(h.aiwc_private_ip)}:11434`);
-    expect(compose.services["open-webui"].environment).toMatchObject({ OLLAMA_BASE_URLS: gpus.join(";"), WEB_SEARCH_ENGINE: "searxng" });
+    const gateways = Object.values(inv.all.children.gpu_workers!.hosts).map((h) => `http://${String(h.aiwc_private_ip)}:11435`);
+    expect(compose.services["open-webui"].environment).toMatchObject({ OLLAMA_BASE_URLS: gateways.join(";"), ENABLE_FORWARD_USER_INFO_HEADERS: "true", WEB_SEARCH_ENGINE: "searxng" });
     expect(compose.services.searxng).toBeDefined();
   });
 
-  test("Ollama listens on the worker's private address only; the OSD spec names every storage node", () => {
+  test("Ollama listens on the loopback; the gateway on the private address, believing only the service nodes; the OSD spec names every storage node", () => {
+    // In the service nodes' name order, as the role lists them.
+    const services = Object.entries(inv.all.children.service_nodes!.hosts).sort(([a], [b]) => a.localeCompare(b)).map(([, h]) => `${String(h.aiwc_private_ip)}/32`);
+    expect(services.length).toBeGreaterThan(0);
     for (const [name, host] of Object.entries(inv.all.children.gpu_workers!.hosts)) {
-      expect(read(name, "ollama.service")).toContain(`Environment=OLLAMA_HOST=${String(host.aiwc_private_ip)}:11434`);
+      expect(read(name, "ollama.service")).toContain("Environment=OLLAMA_HOST=127.0.0.1:11434");
+      const unit = read(name, "aiwc-meter-gateway.service");
+      const exec = /^ExecStart=(.*)$/m.exec(unit)![1]!;
+      expect(exec).toBe(
+        `/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter gateway --listen ${String(host.aiwc_private_ip)}:11435 --upstream http://127.0.0.1:11434 --keys /etc/aiwc-meter/keys.json --spool /var/lib/aiwc-meter/spool --source gateway:${name} --checkpoint-seconds 5 --config /etc/aiwc-meter/config --trust-forwarded-from ${services.join(" ")}`,
+      );
+      expect(read(name, "aiwc-meter-collect.service")).toContain("ExecStart=/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs usage collect --spool /var/lib/aiwc-meter/spool --config /etc/aiwc-meter/config");
+      expect(read(name, "aiwc-meter-collect.timer")).toContain("OnCalendar=*:0/15");
+      // The users as the gateway needs them; their billing details stay on the control host.
+      const users = read(name, "users.yaml");
+      expect(parse(users)).toEqual({ users: [{ name: "anna", tariff: "basic", sshKey: "ssh-ed25519 AAAA anna" }, { name: "ben", tariff: "basic", packs: ["pro"], sshKey: "ssh-ed25519 AAAA ben" }] });
+      expect(users).not.toContain("example.org");
     }
     const [first] = Object.keys(inv.all.children.ceph!.hosts).sort();
     const spec = parse(read(first!, "osd-spec.yml"));

@@ -1,11 +1,13 @@
 /**
  * The host firewalls proven with packets. GIVEN the nftables rulesets synthesized for the
- * default config's bastion, a service node, a Ceph node and two users' VMs, each loaded into
+ * default config's bastion, a service node, a Ceph node, a GPU worker (a dedicated server: the
+ * ruleset `aiwc inventory` hands Ansible) and two users' VMs, each loaded into
  * its own network namespace wired like the private network (one segment, 10.0.0.0/16) plus an
  * "internet" namespace in front of the bastion's public address, and every port of interest
  * listening everywhere, WHEN real TCP connections are tried, THEN exactly the firewall
  * matrix's paths open: SSH to the bastion only from an admin CIDR, nothing else from the
- * internet, users never reach each other, users reach the services' 443 and nothing on Ceph,
+ * internet, users never reach each other, users reach the services' 443 and the GPU workers'
+ * metering gateway (never Ollama itself) and nothing on Ceph,
  * and the bastion reaches every node's 22.
  *
  * Needs root, iproute2 and nftables (.ci/run installs them). Only addresses inside the
@@ -18,29 +20,39 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../model/load";
 import { stackJson } from "../../stacks/app";
+import { nftablesRuleset } from "../../model/cloud-init";
+import { buildTopology, networkZones } from "../../model/topology";
 import { DEFAULT_CONFIG, tempDir } from "../helpers";
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
-const PORTS = [22, 80, 443, 2379, 3300, 6443, 6789, 6800, 7300, 8080, 11434];
+const PORTS = [22, 80, 443, 2379, 3300, 6443, 6789, 6800, 7300, 8080, 11434, 11435];
 const tag = `${process.pid % 10000}`;
 const ns = (name: string) => `aiwcfw${name}${tag}`;
 
 interface Node {
   readonly name: string;
   readonly address: string;
-  /** The synthesized server whose user data carries the ruleset. */
-  readonly server: (users: Record<string, any>, platform: Record<string, any>) => Record<string, any>;
+  /** The ruleset: from the synthesized server's user data, or (dedicated hosts) the inventory's. */
+  readonly ruleset: (users: Record<string, any>, platform: Record<string, any>) => string;
 }
+
+/** The ruleset exactly as synthesized into a server's user data. */
+const fromUserData = (server: Record<string, any>): string =>
+  (parse(server.user_data as string) as { write_files: { path: string; content: string }[] }).write_files.find((f) => f.path === "/etc/nftables.conf")!.content;
 
 const byName = (stack: Record<string, any>, name: string) => Object.values(stack.resource.hcloud_server as Record<string, Record<string, any>>).find((s) => s.name === name)!;
 
+const config = loadConfig(DEFAULT_CONFIG);
 const NODES: readonly Node[] = [
-  { name: "bastion", address: "10.0.1.2", server: (_u, p) => byName(p, "aiwc-bastion-01") },
-  { name: "service", address: "10.0.1.10", server: (_u, p) => byName(p, "aiwc-service-nodes-01") },
-  { name: "ceph", address: "10.0.1.20", server: (_u, p) => byName(p, "aiwc-ceph-storage-01") },
-  { name: "anna", address: "10.0.16.5", server: (u) => byName(u, "aiwc-u-anna") },
-  { name: "ben", address: "10.0.16.6", server: (u) => byName(u, "aiwc-u-ben") },
+  { name: "bastion", address: "10.0.1.2", ruleset: (_u, p) => fromUserData(byName(p, "aiwc-bastion-01")) },
+  { name: "service", address: "10.0.1.10", ruleset: (_u, p) => fromUserData(byName(p, "aiwc-service-nodes-01")) },
+  { name: "ceph", address: "10.0.1.20", ruleset: (_u, p) => fromUserData(byName(p, "aiwc-ceph-storage-01")) },
+  { name: "anna", address: "10.0.16.5", ruleset: (u) => fromUserData(byName(u, "aiwc-u-anna")) },
+  { name: "ben", address: "10.0.16.6", ruleset: (u) => fromUserData(byName(u, "aiwc-u-ben")) },
+  // The default config's GPU workers are dedicated servers: their ruleset is the one
+  // `aiwc inventory` hands the common role.
+  { name: "gpu", address: "10.0.2.10", ruleset: () => nftablesRuleset("gpu-worker", networkZones(buildTopology(config))) },
 ];
 const ADMIN = "198.51.100.10";
 const STRANGER = "192.0.2.10";
@@ -101,7 +113,7 @@ beforeAll(async () => {
   dir = tempDir("aiwc-fw-");
   writeFileSync(join(dir, "listen.cjs"), LISTEN);
   writeFileSync(join(dir, "probe.cjs"), PROBE);
-  const stacks = stackJson(loadConfig(DEFAULT_CONFIG), { outdir: join(dir, "out") }) as Record<string, Record<string, any>>;
+  const stacks = stackJson(config, { outdir: join(dir, "out") }) as Record<string, Record<string, any>>;
   try {
     run("ip", ["netns", "add", ns("sw")]);
     run("ip", ["-n", ns("sw"), "link", "add", "br0", "type", "bridge"]);
@@ -114,9 +126,7 @@ beforeAll(async () => {
       run("ip", ["-n", ns("sw"), "link", "set", `p${i}`, "master", "br0", "up"]);
       run("ip", ["-n", n, "addr", "add", `${node.address}/16`, "dev", "priv0"]);
       run("ip", ["-n", n, "link", "set", "priv0", "up"]);
-      // The ruleset exactly as synthesized into the server's user data.
-      const userData = parse(node.server(stacks.users!, stacks.platform!).user_data as string) as { write_files: { path: string; content: string }[] };
-      const ruleset = userData.write_files.find((f) => f.path === "/etc/nftables.conf")!.content;
+      const ruleset = node.ruleset(stacks.users!, stacks.platform!);
       writeFileSync(join(dir, `${node.name}.nft`), ruleset);
       run("ip", ["netns", "exec", n, "nft", "-f", join(dir, `${node.name}.nft`)]);
       listeners.push(spawn("ip", ["netns", "exec", n, process.execPath, join(dir, "listen.cjs"), ...PORTS.map(String)], { stdio: "ignore" }));
@@ -182,14 +192,18 @@ describe("host firewalls, with packets", () => {
     expect(open(probe("ben", all(address("anna"))))).toEqual([]);
   });
 
-  test("users reach the services' 443 and nothing on Ceph, the bastion or a service's other ports", () => {
-    const results = probe("anna", [...all(address("service")), ...all(address("ceph")), ...all(address("bastion"))]);
-    expect(open(results)).toEqual([`anna→${address("service")}:443`]);
+  test("users reach the services' 443 and the GPU workers' metering gateway, nothing on Ceph, the bastion, Ollama itself or other ports", () => {
+    const results = probe("anna", [...all(address("service")), ...all(address("ceph")), ...all(address("bastion")), ...all(address("gpu"))]);
+    expect(open(results)).toEqual([`anna→${address("service")}:443`, `anna→${address("gpu")}:11435`]);
+  });
+
+  test("the service nodes reach the GPU workers' metering gateway, not Ollama's own port", () => {
+    expect(open(probe("service", all(address("gpu"))))).toEqual([`service→${address("gpu")}:11435`]);
   });
 
   test("the bastion reaches every node's SSH", () => {
-    const results = probe("bastion", ["service", "ceph", "anna", "ben"].map((n) => ({ host: address(n), port: 22 })));
-    expect([...results.values()]).toEqual([true, true, true, true]);
+    const results = probe("bastion", ["service", "ceph", "anna", "ben", "gpu"].map((n) => ({ host: address(n), port: 22 })));
+    expect([...results.values()]).toEqual([true, true, true, true, true]);
   });
 
   test("the platform reaches Ceph's monitor and OSD ports and the services, not the users' VMs", () => {
