@@ -190,9 +190,8 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageKeysExport(file, options)),
     );
 
-  program
-    .command("meter")
-    .description("usage collectors")
+  const meter = program.command("meter").description("usage collectors: the metering gateway, storage samples");
+  meter
     .command("gateway")
     .description("the metering gateway in front of Ollama: attributes each request to a user and spools its GPU time (runs until SIGTERM)")
     .option("--listen <host:port>", "where to listen", "127.0.0.1:11435")
@@ -205,6 +204,18 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("-c, --config <path>", CONFIG_HELP)
     .action((options: { config?: string; listen?: string; upstream?: string; keys?: string; spool?: string; trustForwardedFrom?: string[]; source?: string; checkpointSeconds?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterGateway(options)),
+    );
+  meter
+    .command("storage")
+    .description("one storage_gb sample per user from Ceph: each user's CephFS subvolume (run daily on a Ceph node; the ceph role's timer does)")
+    .option("--spool <dir>", "where the samples are appended (aiwc usage collect ships them)")
+    .option("--ceph <command>", "the ceph command, e.g. \"cephadm shell -- ceph\"", "ceph")
+    .option("--volume <name>", "the CephFS volume", "aiwc")
+    .option("--group <name>", "the subvolume group holding one subvolume per user", "users")
+    .option("--source <name>", "the events' source (default storage:<host>)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .action((options: { config?: string; spool?: string; ceph?: string; volume?: string; group?: string; source?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterStorage(options)),
     );
 
   const billCommand = program

@@ -205,3 +205,27 @@ export async function meterGateway(options: { config?: string; listen?: string; 
   spool.close();
   return { stdout: "", exitCode: 0 };
 }
+
+/** `aiwc meter storage`: each user's CephFS subvolume usage as a storage_gb sample. */
+export async function meterStorage(options: { config?: string; spool?: string; ceph?: string; volume?: string; group?: string; source?: string }): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  if (options.spool === undefined) throw new UsageError("--spool DIR is required");
+  const command = (options.ceph ?? "ceph").trim().split(/\s+/);
+  const { collectStorage, CephError } = require("../../metering/storage") as typeof import("../../metering/storage");
+  const { Spool } = require("../../metering/spool") as typeof import("../../metering/spool");
+  const spool = new Spool(options.spool);
+  try {
+    const result = await collectStorage({ config, spool, ceph: command, ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(options.group !== undefined ? { group: options.group } : {}), ...(options.source !== undefined ? { source: options.source } : {}) });
+    const lines = [`${result.events.length} storage sample(s) spooled to ${displayPath(options.spool)}`];
+    const notes = [
+      ...result.strangers.map((name) => `aiwc: subvolume ${name} is no user in users.yaml: not sampled`),
+      ...result.missing.map((name) => `aiwc: ${name} has no subvolume in the group: no sample (the ceph role creates one per user)`),
+    ];
+    return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
+  } catch (error) {
+    if (error instanceof CephError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    spool.close();
+  }
+}
