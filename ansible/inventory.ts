@@ -103,7 +103,11 @@ function groupVariables(config: Config, group: string): Record<string, unknown> 
       };
     }
     case "ceph":
-      return { ceph_pool_size: cluster.ceph.replication };
+      return {
+        ceph_pool_size: cluster.ceph.replication,
+        // One CephFS subvolume per user, its quota the tariff's (aiwc meter storage samples them).
+        ceph_user_subvolumes: config.users.map((u) => ({ name: u.name, quota_gb: config.tariffs.tariffs[u.tariff]?.storageQuotaGb ?? 0 })),
+      };
     case "gpu_workers":
       return { gpu_worker_ollama_models: [...cluster.software.models] };
     default:

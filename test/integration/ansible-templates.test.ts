@@ -24,7 +24,7 @@ const SECRETS = Object.fromEntries(
   ].map((name, i) => [`AIWC_SECRET_${name}`, `s3cr3t-${i}-${name.toLowerCase()}`]),
 );
 
-const ROLES = ["services", "gpu_worker", "ceph", "bastion"] as const;
+const ROLES = ["services", "gpu_worker", "aiwc_node", "ceph", "bastion"] as const;
 
 /** A role's defaults: the lowest precedence there is, so every inventory value overrides them. */
 function defaults(name: string): Record<string, unknown> {
@@ -53,13 +53,14 @@ describe("role templates rendered with the inventory's values", () => {
     const configDir = join(dir, "config");
     mkdirSync(configDir);
     writeFileSync(join(configDir, "users.yaml"), stringify({ users: [{ name: "anna", tariff: "basic", sshKey: "ssh-ed25519 AAAA anna" }, { name: "ben", tariff: "basic", packs: ["pro"], sshKey: "ssh-ed25519 AAAA ben", billing: { name: "Ben Example GmbH", address: "Hauptstr. 1, Berlin", country: "DE", email: "ben@example.org" } }] }));
-    rendered.all.vars = { ...Object.assign({}, ...ROLES.map(defaults)), ...rendered.all.vars, gpu_worker_aiwc_config_dir: configDir };
+    rendered.all.vars = { ...Object.assign({}, ...ROLES.map(defaults)), ...rendered.all.vars, aiwc_node_config_dir: configDir };
     const inventoryFile = join(dir, "inventory.yml");
     writeFileSync(inventoryFile, stringify(rendered));
     const plays = (
       [
         ["service_nodes", "services"],
         ["gpu_workers", "gpu_worker"],
+        ["gpu_workers", "aiwc_node"],
         ["ceph", "ceph"],
         ["bastion", "bastion"],
       ] as const
@@ -146,6 +147,11 @@ describe("role templates rendered with the inventory's values", () => {
       expect(users).not.toContain("example.org");
     }
     const [first] = Object.keys(inv.all.children.ceph!.hosts).sort();
+    // The daily storage sample on the bootstrap host: each user's subvolume, into the spool.
+    expect(/^ExecStart=(.*)$/m.exec(read(first!, "aiwc-meter-storage.service"))![1]).toBe(
+      `/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter storage --spool /var/lib/aiwc-meter/spool --volume aiwc --group users --source storage:${first} --config /etc/aiwc-meter/config`,
+    );
+    expect(read(first!, "aiwc-meter-storage.timer")).toContain("OnCalendar=*-*-* 03:00:00 UTC");
     const spec = parse(read(first!, "osd-spec.yml"));
     expect(spec).toEqual({ service_type: "osd", service_id: "aiwc-data-volumes", placement: { hosts: Object.keys(inv.all.children.ceph!.hosts).sort() }, spec: { data_devices: { all: true } } });
   });
