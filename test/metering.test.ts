@@ -57,6 +57,22 @@ async function chat(headers: Record<string, string>, body: Record<string, unknow
   return { status: response.status, text: chunks.map((c) => c.text).join(""), chunks };
 }
 
+/** Starts `aiwc meter gateway` (the given build) as its own process, once it says where it listens. */
+async function gatewayProcess(script: string, args: readonly string[], cwd?: string) {
+  const child = spawn(process.execPath, [script, "meter", "gateway", "--listen", "127.0.0.1:0", ...args], { ...(cwd !== undefined ? { cwd } : {}), stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? -9 : null))));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /metering gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m !== null) resolve(m[1]!);
+    });
+    child.on("exit", (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
+  });
+  return { child, url, exited, stderr: () => err };
+}
+
 describe("metering gateway", () => {
   test("a keyed request streams through unchanged and unbuffered, and is spooled as GPU hours rounded up", async () => {
     const before = events().length;
@@ -185,22 +201,12 @@ describe("the binary: key, key file, gateway, collect", () => {
     expect(exported.stdout).toContain("1 key(s) in force");
     expect(readFileSync(keysFile, "utf8")).not.toContain(key);
     const spoolDir = join(dir, "spool");
-    const child = spawn(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), "meter", "gateway", "--listen", "127.0.0.1:0", "--upstream", ollama.url, "--keys", keysFile, "--spool", spoolDir, "--source", "gateway:cli", "--config", DEFAULT_CONFIG], { stdio: ["ignore", "pipe", "pipe"] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-        const m = /metering gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-        if (m !== null) resolve(m[1]!);
-      });
-      child.on("exit", (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
-    });
+    const { child, url, exited } = await gatewayProcess(join(ROOT, "bin", "aiwc.cjs"), ["--upstream", ollama.url, "--keys", keysFile, "--spool", spoolDir, "--source", "gateway:cli", "--config", DEFAULT_CONFIG]);
     const response = await fetch(`${url}/api/chat`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model: "llama3.1:8b", messages: [] }) });
     expect(response.status).toBe(200);
     await response.text();
-    const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGTERM");
-    expect(await exit).toBe(0);
+    expect(await exited).toBe(0);
     const collected = aiwc(["usage", "collect", "--spool", spoolDir]);
     expect(collected.stdout).toMatch(/1 file\(s\), 1 event\(s\): 1 new in the ledger/);
   });
@@ -212,20 +218,7 @@ describe("the binary: key, key file, gateway, collect", () => {
     writeFileSync(keysFile, JSON.stringify(keys));
     const spoolDir = join(dir, "spool");
     const ledgerDir = join(dir, "ledger");
-    const start = async () => {
-      const child = spawn(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), "meter", "gateway", "--listen", "127.0.0.1:0", "--upstream", slow.url, "--keys", keysFile, "--spool", spoolDir, "--source", "gateway:kill", "--checkpoint-seconds", "0.3", "--config", DEFAULT_CONFIG], { stdio: ["ignore", "pipe", "pipe"] });
-      let err = "";
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stderr.on("data", (d: Buffer) => {
-          err += d.toString();
-          const m = /metering gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-          if (m !== null) resolve(m[1]!);
-        });
-        child.on("exit", (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
-      });
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? -9 : null))));
-      return { child, url, exited, stderr: () => err };
-    };
+    const start = () => gatewayProcess(join(ROOT, "bin", "aiwc.cjs"), ["--upstream", slow.url, "--keys", keysFile, "--spool", spoolDir, "--source", "gateway:kill", "--checkpoint-seconds", "0.3", "--config", DEFAULT_CONFIG]);
     const spooled = () => (existsSync(spoolDir) ? spoolFiles(spoolDir).flatMap((f) => f.text.split("\n")).filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, string>) : []);
     try {
       const first = await start();
@@ -291,22 +284,12 @@ describe("the binary: key, key file, gateway, collect", () => {
     const keysFile = join(dir, "keys.json");
     writeFileSync(keysFile, JSON.stringify(keys));
     const spoolDir = join(dir, "spool");
-    const child = spawn(process.execPath, [join(build, "aiwc.cjs"), "meter", "gateway", "--listen", "127.0.0.1:0", "--upstream", ollama.url, "--keys", keysFile, "--spool", spoolDir, "--source", "gateway:node-build", "--config", config], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-        const m = /metering gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-        if (m !== null) resolve(m[1]!);
-      });
-      child.on("exit", (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
-    });
+    const { child, url, exited } = await gatewayProcess(join(build, "aiwc.cjs"), ["--upstream", ollama.url, "--keys", keysFile, "--spool", spoolDir, "--source", "gateway:node-build", "--config", config], dir);
     const response = await fetch(`${url}/api/chat`, { method: "POST", headers: { authorization: `Bearer ${KEYS.david}` }, body: JSON.stringify({ model: "qwen2.5:7b", messages: [] }) });
     expect(response.status).toBe(200);
     await response.text();
-    const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGTERM");
-    expect(await exit).toBe(0);
+    expect(await exited).toBe(0);
     const spooled = spoolFiles(spoolDir).flatMap((f) => f.text.split("\n")).filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, string>);
     expect(spooled).toEqual([expect.objectContaining({ source: "gateway:node-build", user: "david", meter: "gpu_hours", detail: "qwen2.5:7b" })]);
   });
