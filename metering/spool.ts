@@ -6,7 +6,7 @@
  * past days into `<dir>/shipped/`. A line cut short by a crash is left for the operator, never
  * guessed at.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { UsageEvent } from "../billing/usage";
 
@@ -56,10 +56,26 @@ export function spoolFiles(dir: string): SpoolFile[] {
     });
 }
 
-/** Moves a shipped file of a past day out of the way. */
+/**
+ * Moves a shipped file of a past day out of the way. A day shipped before (a late event, such
+ * as a request a restarted gateway settled) is appended to that day's shipped file, never
+ * written over it.
+ */
 export function markShipped(dir: string, file: SpoolFile): void {
   mkdirSync(join(dir, "shipped"), { recursive: true });
-  renameSync(file.file, join(dir, "shipped", file.file.slice(dir.length + 1)));
+  const target = join(dir, "shipped", file.file.slice(dir.length + 1));
+  if (!existsSync(target)) {
+    renameSync(file.file, target);
+    return;
+  }
+  const fd = openSync(target, "a");
+  try {
+    writeSync(fd, readFileSync(file.file));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  unlinkSync(file.file);
 }
 
 /** A request the gateway began metering (journal line `{"begin": …}`). */

@@ -182,6 +182,13 @@ describe("API keys and the spool into the ledger", () => {
     const bill = await draftBill(config, ledger, "2026-11");
     expect(bill.invoices.find((i) => i.user === "ben")!.lines.find((l) => l.item === "payg:gpu_hours")).toMatchObject({ description: "GPU hour: 1.75 used, 2.7778 included" });
     expect(readFileSync(join(dir, "events-2026-11-22.jsonl"), "utf8")).toContain('"id": "e1');
+    // A late event of a day shipped before (a request a restarted gateway settled): shipped too,
+    // and the day's shipped file keeps what it had.
+    const late = new Spool(dir);
+    late.append({ source: "gateway:a", id: "late", time: "2026-11-20T23:59:00.000Z", user: "ben", meter: "gpu_hours", quantity: "0.25" });
+    late.close();
+    expect(await collectSpool(config, ledger, dir, now)).toMatchObject({ files: 2, events: 2, imported: 1 });
+    expect(readFileSync(join(dir, "shipped", "events-2026-11-20.jsonl"), "utf8").split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(["e0", "e1", "late"]);
   });
 });
 
