@@ -158,10 +158,10 @@ export function readUsage(text: string, name: string, config: Config, now: Date 
       for (const message of bad) problems.push(`${name}:${line}: ${message}`);
       return;
     }
-    const event: UsageEvent =
-      corrects === undefined && detail === undefined
-        ? { source: source!, id: id!, time: instant!, user: user!, meter: meter!, quantity: normalizeDecimal(quantity as string) }
-        : { source: source!, id: id!, time: instant!, user: user!, meter: meter!, quantity: normalizeDecimal(quantity as string), ...(corrects !== undefined ? { corrects } : {}), ...(detail !== undefined && detail !== null ? { detail } : {}) };
+    // Built in place: the optional fields only where given (no spread per line).
+    const event: { -readonly [K in keyof UsageEvent]: UsageEvent[K] } = { source: source!, id: id!, time: instant!, user: user!, meter: meter!, quantity: normalizeDecimal(quantity as string) };
+    if (corrects !== undefined) event.corrects = corrects;
+    if (detail !== undefined && detail !== null) event.detail = detail;
     let ids = seen.get(event.source);
     if (ids === undefined) seen.set(event.source, (ids = new Map()));
     const earlier = ids.get(event.id);
@@ -193,6 +193,8 @@ export interface ImportResult {
 }
 
 const BATCH = 10_000;
+/** An event's stored time in the form the events carry (`2026-11-03T10:15:00.000Z`). */
+const STORED_TIME = `to_char(e.time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** From this many events, a large import rebuilds the secondary indexes (see importUsage). */
 export const BULK_IMPORT = 100_000;
 
@@ -242,7 +244,7 @@ export async function importUsage(ledger: Ledger, events: readonly UsageEvent[],
       imported += inserted;
       if (inserted === batch.length) continue;
       const differing = await tx.query<{ source: string; id: string; user_name: string; meter: string; quantity: string; time: string }>(
-        `select e.source, e.id, e.user_name, e.meter, e.quantity::text as quantity, to_char(e.time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as time
+        `select e.source, e.id, e.user_name, e.meter, e.quantity::text as quantity, ${STORED_TIME} as time
            from usage_events e
            join unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[]) with ordinality as k(source, id, time, user_name, meter, quantity, corrects, detail, line)
              on e.source = k.source and e.id = k.id
@@ -287,7 +289,7 @@ async function dropIndexesForBulk(tx: Queryable, count: number, from: number): P
 async function existingEvents(tx: Queryable, keys: readonly (readonly [string, string])[]): Promise<Map<string, UsageEvent>> {
   if (keys.length === 0) return new Map();
   const rows = await tx.query<{ source: string; id: string; time: string; user_name: string; meter: string; quantity: string; corrects: string | null; detail: string | null }>(
-    `select e.source, e.id, to_char(e.time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as time, e.user_name, e.meter, e.quantity::text as quantity, e.corrects, e.detail
+    `select e.source, e.id, ${STORED_TIME} as time, e.user_name, e.meter, e.quantity::text as quantity, e.corrects, e.detail
        from usage_events e join unnest($1::text[], $2::text[]) as k(source, id) on e.source = k.source and e.id = k.id`,
     [keys.map((k) => k[0]), keys.map((k) => k[1])],
   );

@@ -433,19 +433,14 @@ function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos,
     priced = summarize(definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date)));
     if (store !== undefined && key !== undefined) store.set(key, priced);
   }
-  if (instance.values["aiwc:unknown_count"] === true && priced.missing === undefined) {
+  if (instance.values["aiwc:unknown_count"] === true && priced.outcome.status === "priced") {
     return new Line(instance, labels, (priced.unknownCount ??= { ...priced.outcome, reason: "count/for_each is an expression: priced as one instance" }));
   }
   return new Line(instance, labels, priced.outcome);
 }
 
-/** A resource's components with their totals, shared by identical resources. */
+/** What identical resources price to, shared by them. */
 interface Priced {
-  readonly components: readonly LineComponent[];
-  readonly monthly: Money;
-  readonly setup: Money;
-  /** Why it cannot be priced, when a component has no price. */
-  readonly missing?: string;
   /**
    * The line items' outcome: priced, or unsupported when a component has no price (an
    * unsupported resource shows no price of its own, not the part that could be priced).
@@ -467,19 +462,15 @@ function summarize(components: readonly LineComponent[]): Priced {
     }
     if (c.missing !== undefined) missing.push(c.missing);
   }
-  if (missing.length > 0) {
-    const reason = `missing price: ${missing.join("; ")}`;
-    return { components, monthly, setup, missing: reason, outcome: { status: "unsupported", reason, components, monthly: ZERO, setup: ZERO } };
-  }
-  return { components, monthly, setup, outcome: { status: "priced", reason: undefined, components, monthly, setup } };
+  if (missing.length > 0) return { outcome: { status: "unsupported", reason: `missing price: ${missing.join("; ")}`, components, monthly: ZERO, setup: ZERO } };
+  return { outcome: { status: "priced", reason: undefined, components, monthly, setup } };
 }
 
 const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
 const NO_USAGE_AT_ALL: Usage = Object.freeze({});
 /** Per pricing run (a PriceBook): classifications and components of identical resources. */
-const runMemos = new WeakMap<PriceBook, { readonly classes: Map<string, Trie>; readonly lines: Map<string, Priced> }>();
-
 type RunMemos = { readonly classes: Map<string, Trie>; readonly lines: Map<string, Priced> };
+const runMemos = new WeakMap<PriceBook, RunMemos>();
 
 function memosOf(book: PriceBook): RunMemos {
   let memos = runMemos.get(book);

@@ -329,5 +329,3 @@ function isPlan(document: unknown): boolean {
 export function fromTerraformJson(document: unknown, stack?: string): ResourceInstance[] {
   return isPlan(document) ? fromPlan(document, stack) : fromConfiguration(document, stack);
 }
-
-

@@ -28,7 +28,7 @@ import { money } from "../catalog/money";
 import type { Config } from "../model/load";
 import type { UsageEvent } from "../billing/usage";
 import { hashKey, type KeyFile } from "./keys";
-import { clearJournal, Journal, unfinished, type Begun, type Spool } from "./spool";
+import { Journal, unfinished, type Begun, type Spool } from "./spool";
 
 /** Endpoints that run a model, metered. */
 const METERED = /^\/(api\/(chat|generate|embed|embeddings)|v1\/(chat\/completions|completions|embeddings))$/;
@@ -58,14 +58,17 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Events for requests a killed gateway never recorded (metering/spool.ts `unfinished`). */
-export function settleUnfinished(spool: Spool): UsageEvent[] {
+/**
+ * Events for requests a killed gateway never recorded (metering/spool.ts `unfinished`),
+ * spooled; the journal then starts afresh.
+ */
+function settleUnfinished(spool: Spool, journal: Journal): UsageEvent[] {
   const events = unfinished(spool.dir).map((entry): UsageEvent => {
     const seconds = Math.max(1, Math.ceil((Date.parse(entry.lastSeen) - Date.parse(entry.started)) / 1000));
     return { source: entry.source, id: entry.id, time: entry.lastSeen, user: entry.user, meter: entry.meter, quantity: gpuHours(seconds), detail: `${entry.model ?? "unknown model"} (interrupted)`.slice(-200) };
   });
   for (const event of events) spool.append(event);
-  clearJournal(spool.dir);
+  journal.compact([], new Date().toISOString());
   return events;
 }
 
@@ -100,8 +103,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   let source = options.source ?? "";
   // What a killed predecessor left unrecorded, before anything new is journaled.
-  const settled = settleUnfinished(options.spool);
   const journal = new Journal(options.spool.dir);
+  const settled = settleUnfinished(options.spool, journal);
   const inflight = new Map<string, Begun>();
   const checkpoint = setInterval(() => {
     const now = new Date().toISOString();
@@ -137,6 +140,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     headers.host = upstream.host;
     const metered = req.method === "POST" && METERED.test(path);
     let model: string | undefined;
+    /** The model the request body names (read once, when the request is whole). */
+    let requested: string | undefined;
     let totalDuration: number | undefined;
     let pending = "";
     const requestChunks: Buffer[] = [];
@@ -175,14 +180,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const measured = (performance.now() - started) / 1000;
       const seconds = Math.ceil(totalDuration !== undefined ? totalDuration / 1e9 : measured);
       if (seconds <= 0) return;
-      if (model === undefined) {
-        try {
-          const body = JSON.parse(Buffer.concat(requestChunks).toString("utf8")) as { model?: unknown };
-          if (typeof body.model === "string") model = body.model;
-        } catch {
-          // No model in the request either.
-        }
-      }
+      // Ollama's answer names the model; else the request did.
+      model ??= requested;
       const event: UsageEvent = { source, id, time: new Date().toISOString(), user: user!, meter: tariffs.gpuTokenMeter, quantity: gpuHours(seconds), ...(model !== undefined ? { detail: model.slice(0, 200) } : {}) };
       options.spool.append(event);
     };
@@ -221,15 +220,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     // Journaled once the request is whole (its model known), before Ollama answers.
     req.on("end", () => {
-      if (!metered || res.writableEnded || res.destroyed || recorded) return;
-      let requested: string | undefined;
+      if (!metered) return;
       try {
         const body = JSON.parse(Buffer.concat(requestChunks).toString("utf8")) as { model?: unknown };
-        if (typeof body.model === "string") requested = body.model.slice(0, 150);
+        if (typeof body.model === "string") requested = body.model;
       } catch {
-        // No model named: the settlement says "unknown model".
+        // No model named: the event (or a settlement) says none, "unknown model".
       }
-      begun = { id, source, user: user!, meter: tariffs.gpuTokenMeter, ...(requested !== undefined ? { model: requested } : {}), started: new Date().toISOString() };
+      if (res.writableEnded || res.destroyed || recorded) return;
+      begun = { id, source, user: user!, meter: tariffs.gpuTokenMeter, ...(requested !== undefined ? { model: requested.slice(0, 150) } : {}), started: new Date().toISOString() };
       inflight.set(id, begun);
       journal.begin(begun);
     });

@@ -96,6 +96,11 @@ export interface Unfinished extends Begun {
 
 const JOURNAL = "inflight.jsonl";
 
+/** A journal's `begin` line. */
+function beginRecord(entry: Begun): Record<string, unknown> {
+  return { begin: entry.id, source: entry.source, user: entry.user, meter: entry.meter, ...(entry.model !== undefined ? { model: entry.model } : {}), time: entry.started };
+}
+
 /**
  * The gateway's journal of requests in flight, beside the spool: a `begin` line (fsynced)
  * before a metered request reaches Ollama, `seen` lines listing the requests still streaming
@@ -114,7 +119,7 @@ export class Journal {
   }
 
   begin(entry: Begun): void {
-    this.write({ begin: entry.id, source: entry.source, user: entry.user, meter: entry.meter, ...(entry.model !== undefined ? { model: entry.model } : {}), time: entry.started });
+    this.write(beginRecord(entry));
   }
 
   seen(ids: readonly string[], time: string): void {
@@ -132,12 +137,12 @@ export class Journal {
 
   /**
    * Rewrites the journal with only the requests still open (a new file renamed over the old
-   * one, fsynced first, so a crash leaves either journal whole).
+   * one, fsynced first, so a crash leaves either journal whole); none: a fresh journal.
    */
   compact(open: readonly Begun[], time: string): void {
     const temp = join(this.dir, `${JOURNAL}.new`);
     const fd = openSync(temp, "w");
-    const lines = open.map((b) => JSON.stringify({ begin: b.id, source: b.source, user: b.user, meter: b.meter, ...(b.model !== undefined ? { model: b.model } : {}), time: b.started }));
+    const lines = open.map((b) => JSON.stringify(beginRecord(b)));
     if (open.length > 0) lines.push(JSON.stringify({ seen: open.map((b) => b.id), time }));
     writeSync(fd, lines.map((l) => `${l}\n`).join(""));
     fsyncSync(fd);
@@ -203,11 +208,4 @@ export function unfinished(dir: string): Unfinished[] {
     }
   });
   return [...open.values()].filter((entry) => !spooled.some((text) => text.includes(`"id":${JSON.stringify(entry.id)}`)));
-}
-
-/** Starts the journal afresh once what it held is settled. */
-export function clearJournal(dir: string): void {
-  const fd = openSync(join(dir, JOURNAL), "w");
-  fsyncSync(fd);
-  closeSync(fd);
 }
