@@ -300,4 +300,15 @@ describe("the binary: key, key file, gateway, collect", () => {
     const spooled = spoolFiles(spoolDir).flatMap((f) => f.text.split("\n")).filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, string>);
     expect(spooled).toEqual([expect.objectContaining({ source: "gateway:node-build", user: "david", meter: "gpu_hours", detail: "qwen2.5:7b" })]);
   });
+
+  test("bad collector options: one clear line each, exit 1, no stack trace, nothing written", () => {
+    const dir = tempDir("aiwc-meter-bad-");
+    const aiwc = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), ...args, "--config", DEFAULT_CONFIG], { encoding: "utf8" });
+    const cases: [string[], string][] = [
+      [["meter", "gateway", "--keys", join(dir, "keys.json"), "--spool", join(dir, "spool"), "--checkpoint-seconds", "abc"], 'aiwc: --checkpoint-seconds must be a number of seconds between 0 and 3600, got "abc"\n'],
+      [["meter", "storage"], "aiwc: --spool DIR is required\n"],
+    ];
+    for (const [args, stderr] of cases) expect(aiwc(args), args.join(" ")).toMatchObject({ status: 1, stderr });
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
