@@ -170,7 +170,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .action((options: { config?: string; ledger?: string; spool?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageCollect(options)),
     );
-  const usageKey = usage.command("key").description("API keys for the metering gateway");
+  const usageKey = usage.command("key").description("users' API keys for the metering gateway and the metered services");
   usageKey
     .command("create")
     .argument("<user>", "a user in users.yaml")
@@ -180,9 +180,17 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .action((user: string, options: { config?: string; ledger?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageKeyCreate(user, options)),
     );
+  usageKey
+    .command("revoke")
+    .argument("<user>", "the user whose keys stop working")
+    .description("revokes every key of the user (in force until the key file is exported and deployed again)")
+    .option("--ledger <dir>", LEDGER_HELP)
+    .action((user: string, options: { ledger?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageKeyRevoke(user, options)),
+    );
   usage
     .command("keys")
-    .description("the hashed key file the metering gateways read")
+    .description("the hashed key file the metering gateways and the services' key check read")
     .command("export")
     .argument("<file>", "where to write it")
     .option("--ledger <dir>", LEDGER_HELP)
@@ -190,7 +198,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).usageKeysExport(file, options)),
     );
 
-  const meter = program.command("meter").description("usage collectors: the metering gateway, storage samples");
+  const meter = program.command("meter").description("usage collectors: the metering gateway, the services' key check and access log, storage samples");
   meter
     .command("gateway")
     .description("the metering gateway in front of Ollama: attributes each request to a user and spools its GPU time (runs until SIGTERM)")
@@ -216,6 +224,28 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("-c, --config <path>", CONFIG_HELP)
     .action((options: { config?: string; spool?: string; ceph?: string; volume?: string; group?: string; source?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterStorage(options)),
+    );
+
+  meter
+    .command("auth")
+    .description("the services' key check Caddy's forward_auth asks: 200 with X-Aiwc-User for a user's aiwc key whose tariff sells the meter, else 401/403 (runs until SIGTERM)")
+    .option("--listen <address>", "HOST:PORT, or unix:PATH for a socket", "unix:/run/aiwc-meter/auth.sock")
+    .option("--keys <file>", "the hashed key file (aiwc usage keys export)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .action((options: { config?: string; listen?: string; keys?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterAuth(options)),
+    );
+  meter
+    .command("access-log")
+    .description("calls to the metered services (Qdrant, Supabase) counted per user and hour from Caddy's JSON access log (run hourly on a service node; the services role's timer does)")
+    .option("--log <file>", "Caddy's access log; its rotated siblings are read too")
+    .option("--cursor <file>", "where the collector remembers what it read and the hours still open")
+    .option("--spool <dir>", "where the events are appended (aiwc usage collect ships them)")
+    .option("--source <name>", "the events' source (default caddy:<host>)")
+    .option("--grace-seconds <n>", "how long after an hour its calls may still be logged", "60")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .action((options: { config?: string; log?: string; cursor?: string; spool?: string; source?: string; graceSeconds?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterAccessLog(options)),
     );
 
   const billCommand = program

@@ -27,6 +27,7 @@ import ipaddr from "ipaddr.js";
 import { money } from "../catalog/money";
 import type { Config } from "../model/load";
 import type { UsageEvent } from "../billing/usage";
+import { entitlement } from "./entitlement";
 import { hashKey, type KeyFile } from "./keys";
 import { Journal, unfinished, type Begun, type Spool } from "./spool";
 
@@ -86,16 +87,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const upstream = new URL(options.upstream);
   const byHash = new Map(options.keys.keys.map((k) => [k.sha256, k.user]));
   const trusted = (options.trustForwardedFrom ?? []).map((cidr) => ipaddr.parseCIDR(cidr));
-  const users = new Map(options.config.users.map((u) => [u.name, u]));
+  const users = new Set(options.config.users.map((u) => u.name));
   const tariffs = options.config.tariffs;
-  const feature = tariffs.payg[tariffs.gpuTokenMeter]?.feature;
-  const hasGpu = (name: string): boolean => {
-    const user = users.get(name);
-    if (user === undefined) return false;
-    if (feature === undefined) return true;
-    const features = [...(tariffs.tariffs[user.tariff]?.includes ?? []), ...user.packs.flatMap((p) => tariffs.packs[p]?.includes ?? [])];
-    return features.includes(feature);
-  };
+  const entitled = entitlement(options.config);
+  const hasGpu = (name: string): boolean => entitled(name, tariffs.gpuTokenMeter);
   const isTrusted = (address: string | undefined): boolean => {
     if (address === undefined || !ipaddr.isValid(address)) return false;
     const parsed = ipaddr.process(address);

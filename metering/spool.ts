@@ -35,6 +35,22 @@ export class Spool {
   }
 }
 
+/**
+ * Writes `file` whole or not at all: a new file, fsynced, renamed over the old one (a crash
+ * leaves the old or the new content, never a mix).
+ */
+export function replaceFile(file: string, text: string): void {
+  const temp = `${file}.new`;
+  const fd = openSync(temp, "w");
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, file);
+}
+
 export interface SpoolFile {
   readonly file: string;
   readonly day: string;
@@ -140,14 +156,9 @@ export class Journal {
    * one, fsynced first, so a crash leaves either journal whole); none: a fresh journal.
    */
   compact(open: readonly Begun[], time: string): void {
-    const temp = join(this.dir, `${JOURNAL}.new`);
-    const fd = openSync(temp, "w");
     const lines = open.map((b) => JSON.stringify(beginRecord(b)));
     if (open.length > 0) lines.push(JSON.stringify({ seen: open.map((b) => b.id), time }));
-    writeSync(fd, lines.map((l) => `${l}\n`).join(""));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, join(this.dir, JOURNAL));
+    replaceFile(join(this.dir, JOURNAL), lines.map((l) => `${l}\n`).join(""));
     closeSync(this.fd);
     this.fd = openSync(join(this.dir, JOURNAL), "a");
     this.lines = lines.length;

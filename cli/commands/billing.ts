@@ -144,6 +144,19 @@ export async function usageKeyCreate(user: string, options: LedgerCommandOptions
   }));
 }
 
+/** `aiwc usage key revoke USER`: every key of the user stops working once the key file is exported again. */
+export async function usageKeyRevoke(user: string, options: LedgerCommandOptions): Promise<CommandResult> {
+  const { revokeKeys } = require("../../metering/keys") as typeof import("../../metering/keys");
+  return withLedger(options, async (ledger) => {
+    const revoked = await revokeKeys(ledger, user);
+    return {
+      stdout: `${revoked} key(s) of ${user} revoked`,
+      ...(revoked > 0 ? { stderr: "aiwc: export the key file again and deploy it (aiwc usage keys export FILE): the gateways and the services' key check still hold the old one" } : {}),
+      exitCode: 0,
+    };
+  });
+}
+
 /** `aiwc usage keys export FILE`: the hashed key file the gateways read. */
 export async function usageKeysExport(file: string, options: LedgerCommandOptions): Promise<CommandResult> {
   const { keyFile } = require("../../metering/keys") as typeof import("../../metering/keys");
@@ -183,27 +196,76 @@ export async function meterGateway(options: { config?: string; listen?: string; 
       throw new UsageError(`--trust-forwarded-from: "${cidr}" is not a CIDR such as 10.0.1.0/24`);
     }
   }
-  let keys;
-  try {
-    keys = JSON.parse(readText(options.keys, "a key file (aiwc usage keys export)")) as import("../../metering/keys").KeyFile;
-    if (keys.version !== 1 || !Array.isArray(keys.keys)) throw new Error("not a key file");
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${displayPath(options.keys)}: not a key file written by \`aiwc usage keys export\``);
-  }
+  const keys = readKeyFile(options.keys);
   const { startGateway } = require("../../metering/gateway") as typeof import("../../metering/gateway");
   const { Spool } = require("../../metering/spool") as typeof import("../../metering/spool");
   const spool = new Spool(options.spool);
   const gateway = await startGateway({ config, upstream: options.upstream ?? "http://127.0.0.1:11434", keys, spool, host: listen[1]!, port: Number(listen[2]), checkpointMs: checkpoint * 1000, ...(options.trustForwardedFrom !== undefined ? { trustForwardedFrom: options.trustForwardedFrom } : {}), ...(options.source !== undefined ? { source: options.source } : {}) });
   for (const event of gateway.settled) process.stderr.write(`aiwc: request ${event.id} of ${event.user} was cut off by a stopped gateway: charged ${event.quantity} GPU hours, the time it was last seen running\n`);
   process.stderr.write(`aiwc: metering gateway on ${gateway.url} → ${options.upstream ?? "http://127.0.0.1:11434"}, ${keys.keys.length} key(s), spool ${options.spool}\n`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await untilStopped();
   await gateway.close();
   spool.close();
   return { stdout: "", exitCode: 0 };
+}
+
+/** The hashed key file `aiwc usage keys export` wrote. */
+function readKeyFile(path: string): import("../../metering/keys").KeyFile {
+  try {
+    const keys = JSON.parse(readText(path, "a key file (aiwc usage keys export)")) as import("../../metering/keys").KeyFile;
+    if (keys.version !== 1 || !Array.isArray(keys.keys)) throw new Error("not a key file");
+    return keys;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${displayPath(path)}: not a key file written by \`aiwc usage keys export\``);
+  }
+}
+
+/** Runs until SIGINT or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+}
+
+/** `aiwc meter auth`: the services' key check behind Caddy's forward_auth. */
+export async function meterAuth(options: { config?: string; listen?: string; keys?: string }): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  if (options.keys === undefined) throw new UsageError("--keys FILE is required");
+  const address = options.listen ?? "unix:/run/aiwc-meter/auth.sock";
+  const hostPort = /^(.+):(\d+)$/.exec(address);
+  if (!address.startsWith("unix:") && hostPort === null) throw new UsageError(`--listen must be HOST:PORT or unix:PATH, got "${address}"`);
+  const keys = readKeyFile(options.keys);
+  const { startServiceAuth } = require("../../metering/service-auth") as typeof import("../../metering/service-auth");
+  const auth = await startServiceAuth({ config, keys, listen: address.startsWith("unix:") ? { socket: address.slice(5) } : { host: hostPort![1]!, port: Number(hostPort![2]) } });
+  process.stderr.write(`aiwc: services' key check on ${auth.address}, ${keys.keys.length} key(s)\n`);
+  await untilStopped();
+  await auth.close();
+  return { stdout: "", exitCode: 0 };
+}
+
+/** `aiwc meter access-log`: metered service calls from Caddy's access log. */
+export async function meterAccessLog(options: { config?: string; log?: string; cursor?: string; spool?: string; source?: string; graceSeconds?: string }): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  if (options.log === undefined || options.cursor === undefined || options.spool === undefined) throw new UsageError("--log FILE, --cursor FILE and --spool DIR are required");
+  const grace = Number(options.graceSeconds ?? "60");
+  if (!(grace >= 0 && grace <= 3600)) throw new UsageError(`--grace-seconds must be a number of seconds between 0 and 3600, got "${options.graceSeconds}"`);
+  const { collectAccessLog, AccessLogError } = require("../../metering/access-log") as typeof import("../../metering/access-log");
+  const { Spool } = require("../../metering/spool") as typeof import("../../metering/spool");
+  const spool = new Spool(options.spool);
+  try {
+    const result = collectAccessLog({ config, spool, log: options.log, cursor: options.cursor, graceSeconds: grace, ...(options.source !== undefined ? { source: options.source } : {}) });
+    const skipped = Object.entries(result.skipped).map(([reason, n]) => `${n} ${reason}`);
+    const lines = [`${result.lines} access-log line(s) in ${result.files} file(s): ${result.counted} call(s) counted${skipped.length > 0 ? `, not counted: ${skipped.join(", ")}` : ""}`, `${result.events.length} event(s) spooled to ${displayPath(options.spool)}, ${result.open} call(s) in hours still open`];
+    const notes = result.strangers.map((name) => `aiwc: calls of ${name}, who is no user in users.yaml, were not counted: revoke the user's keys (aiwc usage key revoke ${name}) and export the key file again`);
+    return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
+  } catch (error) {
+    if (error instanceof AccessLogError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    spool.close();
+  }
 }
 
 /** `aiwc meter storage`: each user's CephFS subvolume usage as a storage_gb sample. */
