@@ -128,6 +128,35 @@ describe("role templates rendered with the inventory's values", () => {
     expect(compose.services.searxng).toBeDefined();
   });
 
+  test("Qdrant and Supabase take users' aiwc keys: Caddy asks the key check, logs user and meter, puts the service's own key on the call; the collector counts hourly", () => {
+    const placement = inv.all.vars.aiwc_service_placement as Record<string, string>;
+    for (const [service, meter] of [["qdrant", "qdrant_queries"], ["supabase", "supabase_calls"]] as const) {
+      const node = placement[service]!;
+      const caddyfile = read(node, "Caddyfile");
+      const site = caddyfile.slice(caddyfile.indexOf(`${service}.aiwc.internal {`));
+      expect(site.slice(0, site.indexOf("\n}"))).toContain(`import aiwc_metered ${meter}`);
+      expect(caddyfile).toContain("forward_auth unix//run/aiwc-meter/auth.sock {\n\t\turi /check?meter={args[0]}\n\t\tcopy_headers X-Aiwc-User");
+      expect(caddyfile).toContain("log_append aiwc_user {http.request.header.X-Aiwc-User}");
+      // The users' keys never reach the log.
+      expect(caddyfile).toContain("request>headers>Api-Key delete");
+      expect(caddyfile).toContain("request>headers>Apikey delete");
+      const caddy = (parse(read(node, "compose.yaml")) as { services: { caddy: { environment: Record<string, string>; volumes: string[] } } }).services.caddy;
+      expect(caddy.volumes).toContain("/run/aiwc-meter:/run/aiwc-meter");
+      expect(caddy.environment).toMatchObject(service === "qdrant" ? { QDRANT_API_KEY: "${QDRANT_API_KEY}" } : { SUPABASE_ANON_KEY: "${SUPABASE_ANON_KEY}" });
+      expect(/^ExecStart=(.*)$/m.exec(read(node, "aiwc-meter-auth.service"))![1]).toBe("/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter auth --listen unix:/run/aiwc-meter/auth.sock --keys /etc/aiwc-meter/keys.json --config /etc/aiwc-meter/config");
+      expect(/^ExecStart=(.*)$/m.exec(read(node, "aiwc-meter-access-log.service"))![1]).toBe(
+        `/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter access-log --log /srv/aiwc/${node}/data/caddy/logs/access.log --cursor /var/lib/aiwc-meter/access-log-cursor.json --spool /var/lib/aiwc-meter/spool --source caddy:${node} --config /etc/aiwc-meter/config`,
+      );
+    }
+    expect(read(placement.qdrant!, "Caddyfile")).toContain("request_header api-key {env.QDRANT_API_KEY}");
+    expect(read(placement.supabase!, "Caddyfile")).toContain('request_header @aiwc_bearer Authorization "Bearer {env.SUPABASE_ANON_KEY}"');
+    // A node without a metered service has neither the snippet nor the mount.
+    for (const node of Object.keys(inv.all.children.service_nodes!.hosts).filter((n) => n !== placement.qdrant && n !== placement.supabase)) {
+      expect(read(node, "Caddyfile")).not.toContain("aiwc_metered");
+      expect(read(node, "compose.yaml")).not.toContain("/run/aiwc-meter");
+    }
+  });
+
   test("Ollama listens on the loopback; the gateway on the private address, believing only the service nodes; the OSD spec names every storage node", () => {
     // In the service nodes' name order, as the role lists them.
     const services = Object.entries(inv.all.children.service_nodes!.hosts).sort(([a], [b]) => a.localeCompare(b)).map(([, h]) => `${String(h.aiwc_private_ip)}/32`);
