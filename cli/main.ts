@@ -248,6 +248,31 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterAccessLog(options)),
     );
 
+  meter
+    .command("n8n")
+    .description("n8n_runs: one event per production execution, attributed to the workflow's owner by e-mail (users.yaml email); N8N_API_KEY in the environment (run hourly; the services role's timer does)")
+    .option("--url <url>", "n8n's base URL, e.g. https://n8n.aiwc.internal")
+    .option("--cursor <file>", "where the collector remembers the executions it counted")
+    .option("--spool <dir>", "where the events are appended (aiwc usage collect ships them)")
+    .option("--source <name>", "the events' source (default n8n:<host>)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .action((options: { config?: string; url?: string; cursor?: string; spool?: string; source?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterN8n(options)),
+    );
+  meter
+    .command("langfuse")
+    .description("langfuse_events: each user's Langfuse project's traces and observations per day (run daily; the services role's timer does)")
+    .option("--url <url>", "Langfuse's base URL, e.g. https://langfuse.aiwc.internal")
+    .option("--projects <file>", 'the users\' projects and their keys: {"projects": [{"user", "publicKey", "secretKey"}]}')
+    .option("--cursor <file>", "where the collector remembers each user's last day")
+    .option("--spool <dir>", "where the events are appended (aiwc usage collect ships them)")
+    .option("--since <YYYY-MM-DD>", "the first day for a user not collected before (default: the first of the month)")
+    .option("--source <name>", "the events' source (default langfuse:<host>)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .action((options: { config?: string; url?: string; projects?: string; cursor?: string; spool?: string; since?: string; source?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterLangfuse(options)),
+    );
+
   const billCommand = program
     .command("bill")
     .enablePositionalOptions()

@@ -327,6 +327,11 @@ export const usersSchema = z.strictObject({
       packs: z.array(z.string()).default([]),
       /** The user's SSH public key; the VM's account accepts only this key. */
       sshKey: sshPublicKey,
+      /**
+       * The address the user signs into the shared services with (n8n, Langfuse): how the
+       * collectors tell the user's runs there from others'. @default none (not attributed)
+       */
+      email: z.string().regex(/^[^@\s]+@[^@\s]+$/, "must be an e-mail address").optional(),
       /** Server type override for this user's VM. @default the tariff's choice */
       serverType: z.string().optional(),
       /** Give the account sudo on its own VM. @default false */

@@ -22,22 +22,17 @@
  * when a log file cannot be read.
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { UsageEvent } from "../billing/usage";
 import type { Config } from "../model/load";
-import { replaceFile, type Spool } from "./spool";
+import { readCursorFile, ServiceError, writeCursorFile } from "./service-api";
+import type { Spool } from "./spool";
 
 const HOUR_MS = 3_600_000;
 const CHUNK = 1 << 20;
 
-export class AccessLogError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "AccessLogError";
-  }
-}
 
 export interface AccessLogOptions {
   readonly config: Config;
@@ -83,22 +78,12 @@ interface CursorFile {
   readonly open: Readonly<Record<string, number>>;
 }
 
-function readCursor(path: string): CursorFile {
-  if (!existsSync(path)) return { version: 1, closedBefore: null, files: {}, open: {} };
-  try {
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as CursorFile;
-    if (parsed.version !== 1 || typeof parsed.files !== "object" || typeof parsed.open !== "object") throw new Error("shape");
-    return parsed;
-  } catch {
-    throw new AccessLogError(`${path} is not a cursor written by \`aiwc meter access-log\` (move it away to start from the logs' beginning)`);
-  }
-}
 
 /** The log and its rotated siblings, oldest first (Caddy names them `<name>-<UTC time>.log`). */
 function logFiles(log: string): string[] {
   const dir = dirname(log);
   const name = basename(log).replace(/\.log$/, "");
-  if (!existsSync(dir)) throw new AccessLogError(`${dir} does not exist: no Caddy access log to read`);
+  if (!existsSync(dir)) throw new ServiceError(`${dir} does not exist: no Caddy access log to read`);
   const rotated = readdirSync(dir)
     .filter((f) => f.startsWith(`${name}-`) && f.endsWith(".log"))
     .sort()
@@ -116,7 +101,7 @@ export function collectAccessLog(options: AccessLogOptions): AccessLogResult {
   const source = options.source ?? `caddy:${hostname()}`;
   const payg = options.config.tariffs.payg;
   const users = new Set(options.config.users.map((u) => u.name));
-  const cursor = readCursor(options.cursor);
+  const cursor = readCursorFile<CursorFile>(options.cursor, "aiwc meter access-log", { version: 1, closedBefore: null, files: {}, open: {} }, (c) => typeof c.files === "object" && c.files !== null && typeof c.open === "object" && c.open !== null);
   // Hours that end (with grace) before now are over.
   const closedBefore = new Date(Math.floor((now.getTime() - (options.graceSeconds ?? 60) * 1000) / HOUR_MS) * HOUR_MS).toISOString().slice(0, 13);
   const open = new Map(Object.entries(cursor.open));
@@ -136,7 +121,7 @@ export function collectAccessLog(options: AccessLogOptions): AccessLogResult {
     try {
       fd = openSync(path, "r");
     } catch (error) {
-      throw new AccessLogError(`cannot read ${path}: ${(error as Error).message}`);
+      throw new ServiceError(`cannot read ${path}: ${(error as Error).message}`);
     }
     try {
       const stat = fstatSync(fd);
@@ -213,6 +198,6 @@ export function collectAccessLog(options: AccessLogOptions): AccessLogResult {
   }
   for (const event of events) options.spool.append(event);
   const next: CursorFile = { version: 1, closedBefore: cursor.closedBefore !== null && cursor.closedBefore > closedBefore ? cursor.closedBefore : closedBefore, files, open: stillOpen };
-  replaceFile(options.cursor, `${JSON.stringify(next, null, 1)}\n`);
+  writeCursorFile(options.cursor, next);
   return { events, files: paths.length, lines, counted, skipped, strangers: [...strangers].sort(), open: Object.values(stillOpen).reduce((a, b) => a + b, 0) };
 }

@@ -19,6 +19,7 @@ import { promisify } from "node:util";
 import { money } from "../catalog/money";
 import type { UsageEvent } from "../billing/usage";
 import type { Config } from "../model/load";
+import { ServiceError } from "./service-api";
 import type { Spool } from "./spool";
 
 const run = promisify(execFile);
@@ -44,7 +45,7 @@ export interface StorageResult {
   readonly missing: readonly string[];
 }
 
-export class CephError extends Error {
+export class CephError extends ServiceError {
   constructor(message: string) {
     super(message);
     this.name = "CephError";

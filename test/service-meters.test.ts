@@ -12,13 +12,32 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { collectAccessLog } from "../metering/access-log";
 import { hashKey, type KeyFile } from "../metering/keys";
 import { startServiceAuth, type ServiceAuth } from "../metering/service-auth";
+import { collectN8n } from "../metering/n8n";
+import { collectLangfuse, readProjects } from "../metering/langfuse";
+import { startN8nStandIn, type N8nExecution, type N8nStandIn } from "./stand-ins/n8n";
+import { startLangfuseStandIn, type LangfuseStandIn } from "./stand-ins/langfuse";
 import { Spool, spoolFiles } from "../metering/spool";
 import { readUsage } from "../billing/usage";
 import { loadConfig } from "../model/load";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { DEFAULT_CONFIG, ROOT, tempDir } from "./helpers";
 
 const aiwc = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), ...args], { encoding: "utf8" });
+/** The CLI without blocking this process (whose stand-in servers must keep answering). */
+const aiwcAsync = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), ...args], { encoding: "utf8", env: { ...process.env, ...env } }, (error, stdout, stderr) => resolve({ status: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }));
+  });
+/** A port nothing listens on. */
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 
 const config = loadConfig(DEFAULT_CONFIG);
 const RECORDED = join(ROOT, "test", "fixtures", "caddy", "access.log");
@@ -164,5 +183,181 @@ describe("calls counted from Caddy's access log", () => {
     const missing = aiwc(["meter", "access-log", "--log", join(dir, "nowhere", "access.log"), "--cursor", join(dir, "c2.json"), "--spool", spoolDir, "--config", DEFAULT_CONFIG]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/does not exist: no Caddy access log to read/);
+  });
+});
+
+describe("n8n runs from n8n's public API", () => {
+  const API_KEY = "n8n_api_owner";
+  let n8n: N8nStandIn;
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 28, 9, minute)).toISOString();
+  const execution = (id: number, workflowId: string, mode: string, status: string): N8nExecution => ({
+    id: String(id), finished: status === "success", mode, retryOf: null, retrySuccessId: null, startedAt: at(id), stoppedAt: status === "running" || status === "waiting" ? null : at(id + 1), workflowId, waitTill: null, status,
+  });
+  beforeAll(async () => {
+    n8n = await startN8nStandIn(API_KEY);
+    const person = (id: string, email: string) => ({ id, email, firstName: email.split("@")[0]!, lastName: "Example", isPending: false, createdAt: at(0), updatedAt: at(0) });
+    n8n.users.push(person("u0", "ops@platform.example"), person("u1", "NINA@example.org"), person("u2", "paula@example.org"), person("u3", "someone@elsewhere.example"));
+    n8n.workflows.set("w1", { id: "w1", name: "Inbox triage", project: { id: "p1", name: "nina Example <NINA@example.org>", type: "personal", creatorId: "u1" } });
+    // An n8n that does not send creatorId: the e-mail in the personal project's name says whose.
+    n8n.workflows.set("w2", { id: "w2", name: "Invoices", project: { id: "p2", name: "paula Example <paula@example.org>", type: "personal" } });
+    n8n.workflows.set("w3", { id: "w3", name: "Nightly backup check", project: { id: "p3", name: "Ops", type: "team" } });
+    n8n.executions.push(
+      execution(1, "w1", "trigger", "success"),
+      execution(2, "w1", "manual", "success"),
+      execution(3, "w2", "webhook", "error"),
+      execution(4, "w3", "trigger", "success"),
+      execution(5, "w1", "trigger", "running"),
+      execution(6, "w2", "integrated", "success"),
+      execution(7, "w1", "webhook", "success"),
+      execution(8, "w-gone", "trigger", "success"),
+    );
+  });
+  afterAll(async () => n8n?.close());
+
+  test("production runs per workflow owner; manual and sub-workflow runs not counted; an open run holds the cursor; nothing twice", async () => {
+    const dir = tempDir("aiwc-n8n-");
+    const spoolDir = join(dir, "spool");
+    const cursor = join(dir, "cursor.json");
+    const run = async () => {
+      const spool = new Spool(spoolDir);
+      try {
+        return await collectN8n({ config, spool, url: n8n.url, apiKey: API_KEY, cursor, source: "n8n:svc" });
+      } finally {
+        spool.close();
+      }
+    };
+    const first = await run();
+    expect(first.events.map((e) => [e.id, e.user, e.time, e.quantity, e.detail])).toEqual([
+      ["n8n:1", "nina", at(2), "1", "Inbox triage (w1) (trigger, success)"],
+      ["n8n:3", "paula", at(4), "1", "Invoices (w2) (webhook, error)"],
+      ["n8n:7", "nina", at(8), "1", "Inbox triage (w1) (webhook, success)"],
+    ]);
+    expect(first).toMatchObject({ read: 8, unfinished: 1, notCounted: { manual: 1, integrated: 1 } });
+    expect(first.unattributed).toEqual([
+      { workflow: "w-gone", owner: "deleted workflow", executions: 1 },
+      { workflow: "Nightly backup check (w3)", owner: "team project Ops", executions: 1 },
+    ]);
+    expect(JSON.parse(readFileSync(cursor, "utf8"))).toEqual({ version: 1, after: "4" });
+    // Each workflow asked once.
+    expect(n8n.requests.filter((r) => r.startsWith("GET /api/v1/workflows/w1"))).toHaveLength(1);
+
+    // The running one finishes, a new one runs: both counted, the ones above the cursor again (same ids).
+    n8n.executions[4] = execution(5, "w1", "trigger", "success");
+    n8n.executions.push(execution(9, "w2", "trigger", "success"));
+    const second = await run();
+    expect(second.events.map((e) => e.id)).toEqual(["n8n:5", "n8n:7", "n8n:9"]);
+    expect(second.read).toBe(5);
+    expect(JSON.parse(readFileSync(cursor, "utf8"))).toEqual({ version: 1, after: "9" });
+    expect((await run()).read).toBe(0);
+
+    const file = spoolFiles(spoolDir)[0]!;
+    const events = readUsage(file.text, file.file, config, new Date("2026-11-29T00:00:00Z"));
+    expect(events.map((e) => e.id).sort()).toEqual(["n8n:1", "n8n:3", "n8n:5", "n8n:7", "n8n:9"]);
+  });
+
+  test("hundreds of executions: every page read (nextCursor), each counted once", async () => {
+    const many = await startN8nStandIn(API_KEY);
+    try {
+      many.users.push({ id: "u1", email: "nina@example.org", firstName: "Nina", lastName: "E", isPending: false, createdAt: at(0), updatedAt: at(0) });
+      many.workflows.set("w1", { id: "w1", name: "Poller", project: { id: "p1", name: "Nina E <nina@example.org>", type: "personal", creatorId: "u1" } });
+      for (let id = 1; id <= 600; id++) many.executions.push(execution(id, "w1", "trigger", "success"));
+      const dir = tempDir("aiwc-n8n-many-");
+      const spool = new Spool(join(dir, "spool"));
+      const result = await collectN8n({ config, spool, url: many.url, apiKey: API_KEY, cursor: join(dir, "cursor.json") });
+      spool.close();
+      expect(result.events).toHaveLength(600);
+      expect(new Set(result.events.map((e) => e.id)).size).toBe(600);
+      expect(many.requests.filter((r) => r.startsWith("GET /api/v1/executions"))).toHaveLength(3);
+      expect(many.requests.some((r) => r.includes("cursor="))).toBe(true);
+    } finally {
+      await many.close();
+    }
+  });
+
+  test("a wrong key or an n8n out of reach: a clear error, nothing spooled, the cursor kept", async () => {
+    const dir = tempDir("aiwc-n8n-bad-");
+    const cursor = join(dir, "cursor.json");
+    writeFileSync(cursor, JSON.stringify({ version: 1, after: "3" }));
+    const spool = new Spool(join(dir, "spool"));
+    await expect(collectN8n({ config, spool, url: n8n.url, apiKey: "wrong", cursor })).rejects.toThrow(/^n8n at http:\/\/127\.0\.0\.1:\d+ refused the credentials \(HTTP 401 on \/api\/v1\/users\)$/);
+    const closed = await closedPort();
+    await expect(collectN8n({ config, spool, url: `http://127.0.0.1:${closed}`, apiKey: API_KEY, cursor })).rejects.toThrow(`n8n at http://127.0.0.1:${closed} cannot be reached: ECONNREFUSED`);
+    spool.close();
+    expect(spoolFiles(join(dir, "spool"))).toEqual([]);
+    expect(JSON.parse(readFileSync(cursor, "utf8"))).toEqual({ version: 1, after: "3" });
+    const cli = await aiwcAsync(["meter", "n8n", "--url", n8n.url, "--cursor", cursor, "--spool", join(dir, "spool"), "--config", DEFAULT_CONFIG], { N8N_API_KEY: "" });
+    expect(cli).toMatchObject({ status: 1, stderr: "aiwc: N8N_API_KEY is not set: export an n8n API key of an owner account (n8n → Settings → n8n API)\n" });
+    const ok = await aiwcAsync(["meter", "n8n", "--url", n8n.url, "--cursor", cursor, "--spool", join(dir, "spool"), "--config", DEFAULT_CONFIG], { N8N_API_KEY: API_KEY });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^\d+ execution\(s\) read: \d+ run\(s\) spooled to /);
+    expect(ok.stderr).toContain("run(s) of workflow Nightly backup check (w3), owned by team project Ops, belong to no user in users.yaml");
+    expect(ok.stdout + ok.stderr).not.toContain(API_KEY);
+  });
+});
+
+describe("Langfuse events from each user's project", () => {
+  let langfuse: LangfuseStandIn;
+  const projects = [
+    { user: "nina", publicKey: "pk-lf-nina", secretKey: "sk-lf-nina" },
+    { user: "paula", publicKey: "pk-lf-paula", secretKey: "sk-lf-paula" },
+  ];
+  beforeAll(async () => {
+    langfuse = await startLangfuseStandIn();
+    langfuse.projects.set("pk-lf-nina", { secretKey: "sk-lf-nina", days: [
+      { date: "2026-11-26", countTraces: 3, countObservations: 20 },
+      { date: "2026-11-27", countTraces: 0, countObservations: 0 },
+      { date: "2026-11-28", countTraces: 5, countObservations: 40 },
+      { date: "2026-11-29", countTraces: 1, countObservations: 1 },
+    ] });
+    // Paula's project since July: more days than one page holds.
+    langfuse.projects.set("pk-lf-paula", { secretKey: "sk-lf-paula", days: Array.from({ length: 151 }, (_, i) => ({ date: new Date(Date.UTC(2026, 6, 1 + i)).toISOString().slice(0, 10), countTraces: 1, countObservations: 2 })) });
+  });
+  afterAll(async () => langfuse?.close());
+
+  test("per user and day once the day is over and an hour has passed; each day once; every page read", async () => {
+    const dir = tempDir("aiwc-langfuse-");
+    const cursor = join(dir, "cursor.json");
+    const run = async (now: string) => {
+      const spool = new Spool(join(dir, "spool"));
+      try {
+        return await collectLangfuse({ config, spool, url: langfuse.url, projects, cursor, source: "langfuse:svc", now: new Date(now), since: "2026-07-01" });
+      } finally {
+        spool.close();
+      }
+    };
+    // 00:30: the 28th is not an hour over yet.
+    const first = await run("2026-11-29T00:30:00Z");
+    expect(first.through).toBe("2026-11-27");
+    const nina = first.events.filter((e) => e.user === "nina");
+    expect(nina).toEqual([{ source: "langfuse:svc", id: "langfuse_events:nina:2026-11-26", time: "2026-11-26T23:59:59Z", user: "nina", meter: "langfuse_events", quantity: "23", detail: "traces and observations (Langfuse daily metrics)" }]);
+    // Paula's 150 days from July 1st to November 27th, over two pages of 100.
+    const paula = first.events.filter((e) => e.user === "paula");
+    expect(paula).toHaveLength(150);
+    expect([paula[0]!.id, paula.at(-1)!.id, new Set(paula.map((e) => e.quantity))]).toEqual(["langfuse_events:paula:2026-07-01", "langfuse_events:paula:2026-11-27", new Set(["3"])]);
+    expect(langfuse.requests.filter((r) => r.includes("page=2"))).toHaveLength(1);
+    expect(JSON.parse(readFileSync(cursor, "utf8"))).toEqual({ version: 1, users: { nina: "2026-11-27", paula: "2026-11-27" } });
+    const second = await run("2026-11-29T02:00:00Z");
+    expect(second.events.map((e) => [e.id, e.quantity])).toEqual([["langfuse_events:nina:2026-11-28", "45"], ["langfuse_events:paula:2026-11-28", "3"]]);
+    expect((await run("2026-11-29T03:00:00Z")).events).toEqual([]);
+  });
+
+  test("a project file with mistakes names them all; wrong keys fail the run with nothing written", async () => {
+    const dir = tempDir("aiwc-langfuse-bad-");
+    const file = join(dir, "projects.json");
+    writeFileSync(file, JSON.stringify({ projects: [{ user: "nobody", publicKey: "pk-lf-x", secretKey: "sk-lf-x" }, { user: "nina", publicKey: "nina-key", secretKey: "sk-lf-y" }, { user: "nina", publicKey: "pk-lf-z", secretKey: "secret" }] }));
+    expect(() => readProjects(file, config)).toThrow(
+      `${file}:\n  projects.0.user: "nobody" is no user in users.yaml\n  projects.1.publicKey: must be the project's public key (pk-lf-…)\n  projects.2.user: nina has a project already (one project per user)\n  projects.2.secretKey: must be the project's secret key (sk-lf-…)`,
+    );
+    const cursor = join(dir, "cursor.json");
+    const spool = new Spool(join(dir, "spool"));
+    await expect(collectLangfuse({ config, spool, url: langfuse.url, projects: [projects[0]!, { ...projects[1]!, secretKey: "sk-lf-wrong" }], cursor, now: new Date("2026-11-29T02:00:00Z") })).rejects.toThrow(/^Langfuse at http:\/\/127\.0\.0\.1:\d+ refused the credentials \(HTTP 401 on \/api\/public\/metrics\/daily\)$/);
+    spool.close();
+    expect(spoolFiles(join(dir, "spool"))).toEqual([]);
+    expect(existsSync(cursor)).toBe(false);
+    writeFileSync(file, JSON.stringify({ projects }));
+    const cli = await aiwcAsync(["meter", "langfuse", "--url", langfuse.url, "--projects", file, "--cursor", cursor, "--spool", join(dir, "spool"), "--since", "2026-11-20", "--config", DEFAULT_CONFIG]);
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^2 project\(s\) through 2026-11-\d\d: \d+ day\(s\) with events spooled to /);
+    expect(cli.stdout + cli.stderr).not.toContain("sk-lf-");
   });
 });

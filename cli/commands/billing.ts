@@ -16,6 +16,7 @@ import { billCsv, billMarkdown, billTable } from "../../billing/render";
 import { UsageError, type CommandResult } from "../result";
 import { readText } from "../input-files";
 import { thousands } from "../../config/text";
+import { isCalendarDate } from "../../config/dates";
 
 export interface LedgerCommandOptions {
   readonly config?: string;
@@ -251,21 +252,54 @@ export async function meterAccessLog(options: { config?: string; log?: string; c
   if (options.log === undefined || options.cursor === undefined || options.spool === undefined) throw new UsageError("--log FILE, --cursor FILE and --spool DIR are required");
   const grace = Number(options.graceSeconds ?? "60");
   if (!(grace >= 0 && grace <= 3600)) throw new UsageError(`--grace-seconds must be a number of seconds between 0 and 3600, got "${options.graceSeconds}"`);
-  const { collectAccessLog, AccessLogError } = require("../../metering/access-log") as typeof import("../../metering/access-log");
+  const { collectAccessLog } = require("../../metering/access-log") as typeof import("../../metering/access-log");
+  const result = await withServiceSpool(options.spool, async (spool) => collectAccessLog({ config, spool, log: options.log!, cursor: options.cursor!, graceSeconds: grace, ...(options.source !== undefined ? { source: options.source } : {}) }));
+  const skipped = Object.entries(result.skipped).map(([reason, n]) => `${n} ${reason}`);
+  const lines = [`${result.lines} access-log line(s) in ${result.files} file(s): ${result.counted} call(s) counted${skipped.length > 0 ? `, not counted: ${skipped.join(", ")}` : ""}`, `${result.events.length} event(s) spooled to ${displayPath(options.spool)}, ${result.open} call(s) in hours still open`];
+  const notes = result.strangers.map((name) => `aiwc: calls of ${name}, who is no user in users.yaml, were not counted: revoke the user's keys (aiwc usage key revoke ${name}) and export the key file again`);
+  return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
+}
+
+/** Runs a service collector with its spool; its ServiceError is the user's error (exit 1). */
+async function withServiceSpool<T>(dir: string, collect: (spool: import("../../metering/spool").Spool) => Promise<T>): Promise<T> {
   const { Spool } = require("../../metering/spool") as typeof import("../../metering/spool");
-  const spool = new Spool(options.spool);
+  const { ServiceError } = require("../../metering/service-api") as typeof import("../../metering/service-api");
+  const spool = new Spool(dir);
   try {
-    const result = collectAccessLog({ config, spool, log: options.log, cursor: options.cursor, graceSeconds: grace, ...(options.source !== undefined ? { source: options.source } : {}) });
-    const skipped = Object.entries(result.skipped).map(([reason, n]) => `${n} ${reason}`);
-    const lines = [`${result.lines} access-log line(s) in ${result.files} file(s): ${result.counted} call(s) counted${skipped.length > 0 ? `, not counted: ${skipped.join(", ")}` : ""}`, `${result.events.length} event(s) spooled to ${displayPath(options.spool)}, ${result.open} call(s) in hours still open`];
-    const notes = result.strangers.map((name) => `aiwc: calls of ${name}, who is no user in users.yaml, were not counted: revoke the user's keys (aiwc usage key revoke ${name}) and export the key file again`);
-    return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
+    return await collect(spool);
   } catch (error) {
-    if (error instanceof AccessLogError) throw new UsageError(error.message);
+    if (error instanceof ServiceError) throw new UsageError(error.message);
     throw error;
   } finally {
     spool.close();
   }
+}
+
+/** `aiwc meter n8n`: production executions per workflow owner. */
+export async function meterN8n(options: { config?: string; url?: string; cursor?: string; spool?: string; source?: string }): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  if (options.url === undefined || options.cursor === undefined || options.spool === undefined) throw new UsageError("--url URL, --cursor FILE and --spool DIR are required");
+  const apiKey = process.env.N8N_API_KEY ?? "";
+  if (apiKey === "") throw new UsageError("N8N_API_KEY is not set: export an n8n API key of an owner account (n8n → Settings → n8n API)");
+  const { collectN8n } = require("../../metering/n8n") as typeof import("../../metering/n8n");
+  const result = await withServiceSpool(options.spool, (spool) => collectN8n({ config, spool, url: options.url!, apiKey, cursor: options.cursor!, ...(options.source !== undefined ? { source: options.source } : {}) }));
+  const skipped = Object.entries(result.notCounted).map(([mode, n]) => `${n} ${mode}`);
+  const lines = [`${result.read} execution(s) read: ${result.events.length} run(s) spooled to ${displayPath(options.spool)}, ${result.unfinished} still running or waiting${skipped.length > 0 ? `, not counted: ${skipped.join(", ")}` : ""}`];
+  const notes = result.unattributed.map((u) => `aiwc: ${u.executions} run(s) of workflow ${u.workflow}, owned by ${u.owner}, belong to no user in users.yaml (no user has that email): not billed`);
+  return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
+}
+
+/** `aiwc meter langfuse`: each user's project's traces and observations per day. */
+export async function meterLangfuse(options: { config?: string; url?: string; projects?: string; cursor?: string; spool?: string; since?: string; source?: string }): Promise<CommandResult> {
+  const config = loadConfig(options.config);
+  if (options.url === undefined || options.projects === undefined || options.cursor === undefined || options.spool === undefined) throw new UsageError("--url URL, --projects FILE, --cursor FILE and --spool DIR are required");
+  if (options.since !== undefined && !isCalendarDate(options.since)) throw new UsageError(`--since must be a day (YYYY-MM-DD), got "${options.since}"`);
+  const { collectLangfuse, readProjects } = require("../../metering/langfuse") as typeof import("../../metering/langfuse");
+  const result = await withServiceSpool(options.spool, async (spool) => {
+    const projects = readProjects(options.projects!, config);
+    return collectLangfuse({ config, spool, url: options.url!, projects, cursor: options.cursor!, ...(options.since !== undefined ? { since: options.since } : {}), ...(options.source !== undefined ? { source: options.source } : {}) });
+  });
+  return { stdout: `${result.projects} project(s) through ${result.through}: ${result.events.length} day(s) with events spooled to ${displayPath(options.spool)}`, exitCode: 0 };
 }
 
 /** `aiwc meter storage`: each user's CephFS subvolume usage as a storage_gb sample. */
@@ -273,21 +307,12 @@ export async function meterStorage(options: { config?: string; spool?: string; c
   const config = loadConfig(options.config);
   if (options.spool === undefined) throw new UsageError("--spool DIR is required");
   const command = (options.ceph ?? "ceph").trim().split(/\s+/);
-  const { collectStorage, CephError } = require("../../metering/storage") as typeof import("../../metering/storage");
-  const { Spool } = require("../../metering/spool") as typeof import("../../metering/spool");
-  const spool = new Spool(options.spool);
-  try {
-    const result = await collectStorage({ config, spool, ceph: command, ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(options.group !== undefined ? { group: options.group } : {}), ...(options.source !== undefined ? { source: options.source } : {}) });
-    const lines = [`${result.events.length} storage sample(s) spooled to ${displayPath(options.spool)}`];
-    const notes = [
-      ...result.strangers.map((name) => `aiwc: subvolume ${name} is no user in users.yaml: not sampled`),
-      ...result.missing.map((name) => `aiwc: ${name} has no subvolume in the group: no sample (the ceph role creates one per user)`),
-    ];
-    return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
-  } catch (error) {
-    if (error instanceof CephError) throw new UsageError(error.message);
-    throw error;
-  } finally {
-    spool.close();
-  }
+  const { collectStorage } = require("../../metering/storage") as typeof import("../../metering/storage");
+  const result = await withServiceSpool(options.spool, (spool) => collectStorage({ config, spool, ceph: command, ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(options.group !== undefined ? { group: options.group } : {}), ...(options.source !== undefined ? { source: options.source } : {}) }));
+  const lines = [`${result.events.length} storage sample(s) spooled to ${displayPath(options.spool)}`];
+  const notes = [
+    ...result.strangers.map((name) => `aiwc: subvolume ${name} is no user in users.yaml: not sampled`),
+    ...result.missing.map((name) => `aiwc: ${name} has no subvolume in the group: no sample (the ceph role creates one per user)`),
+  ];
+  return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
 }
