@@ -148,6 +148,14 @@ describe("role templates rendered with the inventory's values", () => {
         `/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter access-log --log /srv/aiwc/${node}/data/caddy/logs/access.log --cursor /var/lib/aiwc-meter/access-log-cursor.json --spool /var/lib/aiwc-meter/spool --source caddy:${node} --config /etc/aiwc-meter/config`,
       );
     }
+    // n8n and Langfuse are read through Caddy on their own node, trusting Caddy's internal CA.
+    for (const [service, args] of [["n8n", "--cursor /var/lib/aiwc-meter/n8n-cursor.json"], ["langfuse", "--projects /etc/aiwc-meter/langfuse-projects.json --cursor /var/lib/aiwc-meter/langfuse-cursor.json"]] as const) {
+      const node = placement[service]!;
+      const unit = read(node, `aiwc-meter-${service}.service`);
+      expect(/^ExecStart=(.*)$/m.exec(unit)![1]).toBe(`/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter ${service} --url https://${service}.aiwc.internal ${args} --spool /var/lib/aiwc-meter/spool --source ${service}:${node} --config /etc/aiwc-meter/config`);
+      expect(unit).toContain(`Environment=NODE_EXTRA_CA_CERTS=/srv/aiwc/${node}/data/caddy/pki/authorities/local/root.crt`);
+    }
+    expect(read(placement.n8n!, "aiwc-meter-n8n.service")).toContain("EnvironmentFile=/etc/aiwc-meter/n8n.env");
     expect(read(placement.qdrant!, "Caddyfile")).toContain("request_header api-key {env.QDRANT_API_KEY}");
     expect(read(placement.supabase!, "Caddyfile")).toContain('request_header @aiwc_bearer Authorization "Bearer {env.SUPABASE_ANON_KEY}"');
     // A node without a metered service has neither the snippet nor the mount.
