@@ -8,7 +8,7 @@ const LAYERS = [
   { name: "base", path: "^(config/|catalog/|providers/|clouds/sections\\.ts$|clouds/[^/]+/section\\.ts$)" },
   { name: "provider-models", path: "^clouds/(registry|provider-model|type-checks)\\.ts$|^clouds/[^/]+/(model|zones)\\.ts$|^clouds/[^/]+/pricing/" },
   { name: "model", path: "^model/" },
-  { name: "cost", path: "^(cost|billing|metering|ansible|ssh)/" },
+  { name: "cost", path: "^(cost|billing|metering|reporting|ansible|ssh)/" },
   { name: "constructs", path: "^(constructs/|\\.gen/|clouds/stacks\\.ts$|clouds/[^/]+/constructs/)" },
   { name: "stacks", path: "^stacks/" },
   { name: "cli", path: "^(cli|bin)/" },

@@ -85,4 +85,26 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: "recorded deployments",
+    sql: [
+      `create table deployments (
+        id bigserial primary key,
+        recorded_at timestamptz not null,
+        cluster text not null,
+        config_digest text not null,
+        git_commit text,
+        pricing_date text not null,
+        total_monthly numeric not null,
+        setup_one_time numeric not null,
+        passed boolean not null,
+        override_reason text,
+        reasons jsonb not null,
+        groups jsonb not null,
+        resources jsonb not null
+      )`,
+      "create index deployments_recorded_at on deployments (recorded_at)",
+    ],
+  },
 ];

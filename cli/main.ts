@@ -273,6 +273,18 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterLangfuse(options)),
     );
 
+  program
+    .command("record")
+    .description("store the deployed state in the ledger (run after each cdktf deploy): the priced report of the synthesis that was deployed, its gate verdict and git commit; the monthly report's incurred cost is made from these")
+    .option("-o, --outdir <dir>", "the synthesis output that was deployed (default: $CDKTF_OUTDIR, else cdktf.out); without one, the config is priced now")
+    .option("--commit <sha>", "the git commit deployed (default: CI_COMMIT_SHA, GITHUB_SHA, else git rev-parse HEAD)")
+    .option("--at <time>", "when it was deployed, ISO 8601 (default: now)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", LEDGER_HELP)
+    .action((options: { config?: string; ledger?: string; outdir?: string; commit?: string; at?: string }) =>
+      run(async () => (require("./commands/report") as typeof import("./commands/report")).record(options)),
+    );
+
   const billCommand = program
     .command("bill")
     .enablePositionalOptions()

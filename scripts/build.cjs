@@ -11,7 +11,7 @@ const { join, relative } = require("node:path");
 const esbuild = require("esbuild");
 
 const ROOT = join(__dirname, "..");
-const SOURCES = ["cli", "config", "catalog", "clouds", "model", "cost", "billing", "metering", "constructs", "stacks", "ansible", "ssh", "providers", ".gen"];
+const SOURCES = ["cli", "config", "catalog", "clouds", "model", "cost", "billing", "metering", "reporting", "constructs", "stacks", "ansible", "ssh", "providers", ".gen"];
 const OUT = join(ROOT, "dist");
 
 function files(dir, ext = ".ts") {

@@ -39,7 +39,7 @@ export interface GateRecord {
   readonly stacks: Readonly<Record<string, { readonly file: string; readonly sha256: string }>>;
 }
 
-function configDigest(config: Config): string {
+export function configDigest(config: Config): string {
   const hash = createHash("sha256");
   for (const file of [config.files.cluster, config.files.users, config.files.tariffs]) hash.update(`${file}\n`).update(readFileSync(file));
   return hash.digest("hex");

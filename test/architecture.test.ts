@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ROOT, tempDir } from "./helpers";
 
-const SOURCES = ["cli", "bin", "config", "catalog", "clouds", "model", "cost", "billing", "metering", "ansible", "ssh", "constructs", "stacks", "providers"];
+const SOURCES = ["cli", "bin", "config", "catalog", "clouds", "model", "cost", "billing", "metering", "reporting", "ansible", "ssh", "constructs", "stacks", "providers"];
 
 interface Violation {
   readonly from: string;

@@ -25,7 +25,7 @@ export interface LedgerCommandOptions {
 }
 
 /** billing/'s expected errors as usage errors: a message, exit 1, no stack trace. */
-async function withLedger<T>(options: LedgerCommandOptions, work: (ledger: Ledger) => Promise<T>): Promise<T> {
+export async function withLedger<T>(options: LedgerCommandOptions, work: (ledger: Ledger) => Promise<T>): Promise<T> {
   let ledger: Ledger | undefined;
   try {
     ledger = await openLedger(options.ledger !== undefined ? { dir: options.ledger } : {});

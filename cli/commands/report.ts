@@ -1,0 +1,68 @@
+/**
+ * `aiwc record`: the deployed state into the ledger, after each `cdktf deploy` — read from the
+ * synthesis that was deployed (its gate record and cost report in cdktf.out, checked as
+ * `aiwc verify` checks them), or, without one, the config priced now.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { displayPath, loadConfig } from "../../model/load";
+import { UsageError, type CommandResult } from "../result";
+import { withLedger, type LedgerCommandOptions } from "./billing";
+import type { ReportJson } from "../../cost/report-schema";
+
+export interface RecordOptions extends LedgerCommandOptions {
+  /** The synthesis output that was deployed. @default $CDKTF_OUTDIR, else cdktf.out */
+  readonly outdir?: string;
+  /** The git commit deployed. @default CI_COMMIT_SHA, GITHUB_SHA, else `git rev-parse HEAD` */
+  readonly commit?: string;
+  /** When it was deployed (ISO 8601). @default now */
+  readonly at?: string;
+}
+
+function gitCommit(options: RecordOptions, cwd: string): string | null {
+  const given = options.commit ?? process.env.CI_COMMIT_SHA ?? process.env.GITHUB_SHA;
+  if (given !== undefined && given !== "") {
+    if (!/^[0-9a-f]{7,64}$/i.test(given)) throw new UsageError(`--commit must be a git commit id (hex), got "${given.slice(0, 80)}"`);
+    return given.toLowerCase();
+  }
+  const r = spawnSync("git", ["-C", cwd, "rev-parse", "HEAD"], { encoding: "utf8" });
+  return r.status === 0 && /^[0-9a-f]{40,64}$/.test(r.stdout.trim()) ? r.stdout.trim() : null;
+}
+
+export async function record(options: RecordOptions): Promise<CommandResult> {
+  const at = options.at ?? new Date().toISOString();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(at) || Number.isNaN(Date.parse(at))) throw new UsageError(`--at must be a time such as 2026-11-28T14:00:00Z, got "${at}"`);
+  const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const { GATE_RECORD, REPORT_FILE, verifyOutput, configDigest } = require("../../stacks/gate-record") as typeof import("../../stacks/gate-record");
+  const { deploymentOf, recordDeployment } = require("../../reporting/deployments") as typeof import("../../reporting/deployments");
+  let report: ReportJson;
+  let meta: { cluster: string; configDigest: string };
+  let from: string;
+  if (existsSync(join(outdir, GATE_RECORD))) {
+    const verified = verifyOutput(outdir);
+    if (!verified.ok) throw new UsageError(`${displayPath(outdir)} is not what its gate judged, so not what was deployed:\n${verified.lines.filter((l) => l.startsWith("✗")).join("\n")}`);
+    if (!existsSync(join(outdir, REPORT_FILE))) throw new UsageError(`${displayPath(join(outdir, REPORT_FILE))} is missing: synthesize again with this aiwc (it writes the report beside the gate record)`);
+    const gate = JSON.parse(readFileSync(join(outdir, GATE_RECORD), "utf8")) as import("../../stacks/gate-record").GateRecord;
+    report = JSON.parse(readFileSync(join(outdir, REPORT_FILE), "utf8")) as ReportJson;
+    meta = { cluster: gate.config.cluster, configDigest: gate.config.digest };
+    from = `the synthesis in ${displayPath(outdir)}`;
+  } else {
+    const config = loadConfig(options.config);
+    const { priceConfig } = require("../../stacks/app") as typeof import("../../stacks/app");
+    const { reportJson } = require("../../cost/report") as typeof import("../../cost/report");
+    const priced = priceConfig(config, { outdir });
+    report = reportJson(priced);
+    meta = { cluster: config.cluster.name, configDigest: configDigest(config) };
+    from = `the config (no synthesis in ${displayPath(outdir)}), priced now`;
+  }
+  const deployment = deploymentOf(report, { ...meta, recordedAt: new Date(at).toISOString(), gitCommit: gitCommit(options, process.cwd()) });
+  return withLedger(options, async (ledger) => {
+    const id = await recordDeployment(ledger, deployment);
+    const verdict = deployment.passed ? (deployment.overrideReason !== null ? `the gate failed, overridden: ${deployment.overrideReason}` : "the gate passed") : `the gate FAILED: ${deployment.reasons.join("; ")}`;
+    return {
+      stdout: `deployment #${id} recorded at ${deployment.recordedAt} from ${from}: ${deployment.totalMonthly} € per month, ${deployment.setupOneTime} € setup, ${deployment.resources.length} resource(s); ${verdict}${deployment.gitCommit !== null ? `; commit ${deployment.gitCommit.slice(0, 12)}` : ""}`,
+      exitCode: 0,
+    };
+  });
+}
