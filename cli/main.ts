@@ -285,6 +285,18 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/report") as typeof import("./commands/report")).record(options)),
     );
 
+  program
+    .command("report")
+    .description("the month's real figures: cost incurred (from aiwc record), revenue (issued invoices or the draft bill), margin, PAYG per meter and profile, GPU utilisation, users — each beside the forecast")
+    .option("--month <YYYY-MM>", "the month")
+    .option("-f, --format <format>", "table, json or markdown", "table")
+    .option("--html <file>", "also write the admin page: one self-contained HTML file")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", LEDGER_HELP)
+    .action((options: { config?: string; ledger?: string; month?: string; format?: string; html?: string }) =>
+      run(async () => (require("./commands/report") as typeof import("./commands/report")).monthReport(options)),
+    );
+
   const billCommand = program
     .command("bill")
     .enablePositionalOptions()

@@ -91,7 +91,8 @@ export function paygFor(tariffs: TariffsConfig, tariff: string, packs: readonly 
   return out;
 }
 
-function userRevenue(tariffs: TariffsConfig, user: UserConfig, cost: Money): UserRevenue {
+/** A user's forecast revenue: base, packs and PAYG for their profile (the cost is the caller's). */
+export function userRevenue(tariffs: TariffsConfig, user: UserConfig, cost: Money): UserRevenue {
   const profile = user.profile ?? tariffs.defaultProfile;
   const base = money(tariffs.tariffs[user.tariff]?.monthly ?? 0);
   const packsTotal = sum(user.packs.map((p) => money(tariffs.packs[p]?.monthly ?? 0)));

@@ -19,6 +19,8 @@ import { money, type Money } from "../catalog/money";
 import type { Queryable } from "../billing/ledger";
 
 export const HOURS_PER_MONTH = 730;
+/** Catalog keys of machines: cloud server types and dedicated servers, on every provider. */
+const MACHINE_PRICE = /^[a-z]+\.(server_types|dedicated)\./;
 const HOUR_MS = 3_600_000;
 
 export interface DeployedResource {
@@ -27,6 +29,10 @@ export interface DeployedResource {
   /** Monthly price, decimal string (EUR). */
   readonly monthly: string;
   readonly setup: string;
+  /** The node group's role (aiwc/role), where the resource has one. */
+  readonly role?: string;
+  /** A machine (a server type or a dedicated server is its price): what GPU hours are counted on. */
+  readonly machine?: true;
 }
 
 export interface Deployment {
@@ -58,7 +64,14 @@ export function deploymentOf(report: ReportJson, meta: { readonly recordedAt: st
     reasons: report.gate.reasons,
     groups: report.groups,
     // Unsupported resources have no price: recorded at 0, as the report totals them.
-    resources: report.resources.map((r) => ({ address: r.stack !== undefined ? `${r.stack}:${r.address}` : r.address, group: r.group, monthly: r.monthly ?? "0", setup: r.setup ?? "0" })),
+    resources: report.resources.map((r) => ({
+      address: r.stack !== undefined ? `${r.stack}:${r.address}` : r.address,
+      group: r.group,
+      monthly: r.monthly ?? "0",
+      setup: r.setup ?? "0",
+      ...(r.role !== undefined ? { role: r.role } : {}),
+      ...(r.components.some((c) => MACHINE_PRICE.test(c.priceKey)) ? { machine: true as const } : {}),
+    })),
   };
 }
 
@@ -192,4 +205,24 @@ export function incurredCost(deployments: readonly Deployment[], month: string, 
     coveredFrom: coveredFrom === undefined ? null : new Date(coveredFrom).toISOString(),
     coveredUntil: end.toISOString(),
   };
+}
+
+/**
+ * Machine-hours of the nodes with `role` in the month: each state's machines of that role × the
+ * hours it was in force (what the GPU workers could have worked).
+ */
+export function machineHours(deployments: readonly Deployment[], month: string, role: string, now: Date = new Date()): { hours: Money; machines: number } {
+  const { start, end: monthEnd } = monthBounds(month);
+  const end = Math.min(monthEnd.getTime(), Math.max(now.getTime(), start.getTime()));
+  const sorted = [...deployments].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
+  let hours = money(0);
+  let machines = 0;
+  sorted.forEach((d, i) => {
+    const from = Math.max(Date.parse(d.recordedAt), start.getTime());
+    const to = Math.min(i + 1 < sorted.length ? Date.parse(sorted[i + 1]!.recordedAt) : Number.POSITIVE_INFINITY, end);
+    if (to <= from) return;
+    machines = d.resources.filter((r) => r.role === role && r.machine === true).length;
+    hours = hours.plus(money(to - from).dividedBy(HOUR_MS).times(machines));
+  });
+  return { hours, machines };
 }

@@ -66,3 +66,32 @@ export async function record(options: RecordOptions): Promise<CommandResult> {
     };
   });
 }
+
+export interface ReportOptions extends LedgerCommandOptions {
+  readonly month?: string;
+  readonly format?: string;
+  readonly html?: string;
+}
+
+const REPORT_FORMATS = ["table", "json", "markdown"] as const;
+
+/** `aiwc report --month YYYY-MM`: the month's real figures beside the forecast. */
+export async function monthReport(options: ReportOptions): Promise<CommandResult> {
+  const format = options.format ?? "table";
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(", ")}, got "${format}"`);
+  if (options.month === undefined || !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.month)) throw new UsageError(`--month must be a month YYYY-MM, got "${options.month ?? ""}"`);
+  const config = loadConfig(options.config);
+  const { monthlyReport } = require("../../reporting/monthly") as typeof import("../../reporting/monthly");
+  const { monthlyTable, monthlyMarkdown } = require("../../reporting/render") as typeof import("../../reporting/render");
+  const report = await withLedger(options, (ledger) => monthlyReport(config, ledger, options.month!));
+  let stderr: string | undefined;
+  if (options.html !== undefined) {
+    const { monthlyPage } = require("../../reporting/page") as typeof import("../../reporting/page");
+    const { writeFileSync } = require("node:fs") as typeof import("node:fs");
+    const page = monthlyPage(report);
+    writeFileSync(options.html, page);
+    stderr = `aiwc: the admin page for ${report.month} written to ${displayPath(options.html)} (${Math.round(Buffer.byteLength(page) / 1024)} KiB, self-contained)`;
+  }
+  const stdout = format === "json" ? JSON.stringify(report, null, 2) : format === "markdown" ? monthlyMarkdown(report) : monthlyTable(report);
+  return { stdout, ...(stderr !== undefined ? { stderr } : {}), exitCode: 0 };
+}

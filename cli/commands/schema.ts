@@ -8,6 +8,7 @@ import { z } from "zod";
 import { clusterSchema, tariffsSchema, usersSchema } from "../../config/schema";
 import { diffSchema } from "../../cost/diff-schema";
 import { reportSchema } from "../../cost/report-schema";
+import { monthlySchema } from "../../reporting/monthly-schema";
 import { UsageError, type CommandResult } from "../result";
 
 const SCHEMAS = {
@@ -16,6 +17,7 @@ const SCHEMAS = {
   tariffs: { schema: tariffsSchema, io: "input", title: "aiwc tariffs.yaml" },
   report: { schema: reportSchema, io: "output", title: "aiwc cost report (aiwc cost --format json), version 1" },
   diff: { schema: diffSchema, io: "output", title: "aiwc cost diff (aiwc cost diff --format json), version 1" },
+  monthly: { schema: monthlySchema, io: "output", title: "aiwc monthly report (aiwc report --format json), version 1" },
 } as const;
 
 export const SCHEMA_NAMES = Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[];

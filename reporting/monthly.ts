@@ -1,0 +1,198 @@
+/**
+ * The monthly report (`aiwc report --month YYYY-MM`): what the platform cost (incurred, from the
+ * recorded deployments), what it earned (the issued invoices, or the draft bill when none are
+ * issued), the real gross margin, each against the forecast of the tariff model; PAYG usage per
+ * meter against the profiles, with the calibration it implies; the GPU workers' utilisation;
+ * and per user revenue, usage, invoice lines, storage against quota and usage the tariff does
+ * not include. Read-only: nothing in the ledger changes.
+ */
+import type { Config } from "../model/load";
+import type { Queryable } from "../billing/ledger";
+import { draftBill, issuedBill, issuedMonths, monthBounds as billMonth, GAUGE_METERS, type Bill } from "../billing/bill";
+import { userRevenue } from "../cost/tariff";
+import { money, toAmount, type Money } from "../catalog/money";
+import { deploymentsUntil, incurredCost, machineHours, monthBounds, type Deployment } from "./deployments";
+import type { MonthlyJson } from "./monthly-schema";
+
+export const MONTHLY_VERSION = 1;
+const ZERO = money(0);
+
+const quantity = (m: Money, places = 6): string => m.toDecimalPlaces(places, 4 /* ROUND_HALF_UP */).toFixed();
+const percentOf = (part: Money, whole: Money): string | null => (whole.isZero() ? null : part.dividedBy(whole).times(100).toFixed(1));
+
+/** The months from `month` back, `count` of them, oldest first. */
+function monthsBack(month: string, count: number): string[] {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  return Array.from({ length: count }, (_, i) => new Date(Date.UTC(y, m - 1 - (count - 1 - i), 1)).toISOString().slice(0, 7));
+}
+
+/** The state in force at `at` (the last recorded before it). */
+function inForce(deployments: readonly Deployment[], at: number): Deployment | undefined {
+  let found: Deployment | undefined;
+  for (const d of deployments) if (Date.parse(d.recordedAt) < at) found = d;
+  return found;
+}
+
+async function billOf(config: Config, ledger: Queryable, month: string, issued: ReadonlyMap<string, string>): Promise<Bill> {
+  return issued.has(month) ? issuedBill(ledger, month) : draftBill(config, ledger, month);
+}
+
+export async function monthlyReport(config: Config, ledger: Queryable, month: string, now: Date = new Date()): Promise<MonthlyJson> {
+  billMonth(month); // a month YYYY-MM, or the bill's clear error
+  const { start, end } = monthBounds(month);
+  const deployments = await deploymentsUntil(ledger, end);
+  const incurred = incurredCost(deployments, month, now);
+  const until = Math.min(end.getTime(), Math.max(now.getTime(), start.getTime() + 1));
+  const last = inForce(deployments, until);
+  const issued = await issuedMonths(ledger);
+  const bill = await billOf(config, ledger, month, issued);
+  const tariffs = config.tariffs;
+  const warnings: string[] = [...bill.warnings];
+  if (incurred.coveredFrom === null) warnings.push(`no deployment is recorded before ${month} ended: the cost incurred is unknown (run \`aiwc record\` after each deploy)`);
+  else if (Date.parse(incurred.coveredFrom) > start.getTime()) warnings.push(`the first recorded deployment is from ${incurred.coveredFrom}: the cost before it is not counted`);
+  if (!bill.issued) warnings.push(`${month} is not issued: the revenue is the draft bill`);
+
+  // Revenue against the tariff model's forecast for the same users.
+  const users = new Map(config.users.map((u) => [u.name, u]));
+  const forecasts = config.users.map((u) => userRevenue(tariffs, u, ZERO));
+  const revenueForecast = forecasts.reduce((sum, u) => sum.plus(u.total), ZERO);
+  const net = money(bill.totals.net);
+  const costForecast = last !== undefined ? money(last.totalMonthly) : null;
+
+  // PAYG: the bill's metered usage per user, against each profile's quantities.
+  const profileOf = (name: string) => users.get(name)?.profile ?? tariffs.defaultProfile;
+  const invoices = bill.invoices.filter((i) => i.kind !== "credit");
+  const payg = Object.entries(tariffs.payg).map(([meter, rate]) => {
+    const used = (user: string) => money(invoices.find((i) => i.user === user)?.metered[meter]?.used ?? 0);
+    const actual = invoices.reduce((sum, i) => sum.plus(i.metered[meter]?.used ?? 0), ZERO);
+    const revenue = invoices.reduce((sum, i) => sum.plus(i.lines.filter((l) => l.item === `payg:${meter}`).reduce((s, l) => s.plus(l.amount), ZERO)), ZERO);
+    const forecast = config.users.reduce((sum, u) => sum.plus(tariffs.profiles[profileOf(u.name)]?.[meter] ?? 0), ZERO);
+    const profiles = Object.keys(tariffs.profiles)
+      .map((profile) => {
+        const members = config.users.filter((u) => profileOf(u.name) === profile).map((u) => u.name);
+        const total = members.reduce((sum, name) => sum.plus(used(name)), ZERO);
+        return { profile, users: members.length, actualPerUser: quantity(members.length === 0 ? ZERO : total.dividedBy(members.length), 3), forecastPerUser: quantity(money(tariffs.profiles[profile]?.[meter] ?? 0), 3) };
+      })
+      .filter((p) => p.users > 0);
+    const calibration = profiles
+      .filter((p) => {
+        const f = money(p.forecastPerUser);
+        const a = money(p.actualPerUser);
+        return f.isZero() ? !a.isZero() : a.minus(f).abs().dividedBy(f).greaterThan(0.2);
+      })
+      .map((p) => `${p.profile} users used ${money(p.actualPerUser).toDecimalPlaces(1).toFixed()} ${rate.unit} each, the profile says ${money(p.forecastPerUser).toFixed()}`);
+    return { meter, unit: rate.unit, actual: quantity(actual), forecast: quantity(forecast), revenue: toAmount(revenue), profiles, calibration };
+  });
+
+  // GPU workers: metered GPU time against the time the workers ran.
+  const gpuMeter = tariffs.gpuTokenMeter;
+  const worked = machineHours(deployments, month, "gpu-worker", now);
+  const metered = money(payg.find((p) => p.meter === gpuMeter)?.actual ?? 0);
+  const workerMonthly = last !== undefined && worked.machines > 0 ? last.resources.filter((r) => r.role === "gpu-worker").reduce((sum, r) => sum.plus(r.monthly), ZERO).dividedBy(worked.machines) : null;
+  const gpuPack = Object.values(tariffs.packs).find((p) => p.requiresGpu);
+  const breakEvenUsers = workerMonthly !== null && gpuPack !== undefined && money(gpuPack.monthly).greaterThan(0) ? Number(workerMonthly.dividedBy(gpuPack.monthly).ceil().toFixed()) : null;
+  const utilisation = worked.hours.isZero() ? null : metered.dividedBy(worked.hours).times(100);
+  const advice =
+    utilisation === null
+      ? "no GPU worker was recorded running this month"
+      : utilisation.greaterThan(80)
+        ? `the workers were busy ${utilisation.toFixed(0)} % of the time: add a worker before queues grow`
+        : utilisation.lessThan(25) && worked.machines > 1
+          ? `the workers were busy ${utilisation.toFixed(0)} % of the time: one worker fewer would carry this load`
+          : `the workers were busy ${utilisation.toFixed(0)} % of the time: no change needed`;
+  const gpu =
+    tariffs.payg[gpuMeter] === undefined
+      ? null
+      : {
+          meter: gpuMeter,
+          workers: worked.machines,
+          workerHours: quantity(worked.hours, 3),
+          meteredHours: quantity(metered, 3),
+          utilisation: utilisation === null ? null : utilisation.toFixed(1),
+          workerMonthly: workerMonthly === null ? null : toAmount(workerMonthly),
+          breakEvenUsers,
+          advice: breakEvenUsers !== null ? `${advice}; a worker is paid for by ${breakEvenUsers} users with the ${Object.entries(tariffs.packs).find(([, p]) => p === gpuPack)![0]} pack` : advice,
+        };
+
+  // Storage: each user's last sample of the month against the tariff's quota.
+  const storageMeter = [...GAUGE_METERS].find((m) => tariffs.payg[m] !== undefined);
+  const storage = new Map<string, string>();
+  if (storageMeter !== undefined) {
+    const rows = await ledger.query<{ user_name: string; quantity: string }>(
+      `select distinct on (user_name) user_name, quantity::text as quantity from usage_events
+        where meter = $1 and time >= $2::timestamptz and time < $3::timestamptz order by user_name, time desc, id desc`,
+      [storageMeter, start.toISOString(), end.toISOString()],
+    );
+    for (const r of rows) storage.set(r.user_name, r.quantity);
+  }
+  const userRows = invoices
+    .map((invoice) => {
+      const user = users.get(invoice.user);
+      const quota = user !== undefined ? (tariffs.tariffs[user.tariff]?.storageQuotaGb ?? null) : null;
+      const stored = storage.get(invoice.user);
+      return {
+        user: invoice.user,
+        tariff: user?.tariff ?? "?",
+        packs: user?.packs ?? [],
+        profile: profileOf(invoice.user),
+        revenue: invoice.net,
+        invoice: invoice.number,
+        usage: Object.fromEntries(Object.entries(invoice.metered).map(([meter, m]) => [meter, m.used])),
+        lines: invoice.lines.map((l) => ({ item: l.item, description: l.description, quantity: l.quantity, unit: l.unit, amount: l.amount, ...(l.note !== undefined ? { note: l.note } : {}) })),
+        storageGb: stored === undefined ? null : money(stored).toFixed(),
+        storageQuotaGb: quota,
+        overQuota: stored !== undefined && quota !== null && money(stored).greaterThanOrEqualTo(quota),
+        unentitled: invoice.lines.filter((l) => l.note !== undefined && l.item.startsWith("payg:")).map((l) => l.item.slice(5)),
+      };
+    })
+    .sort((a, b) => money(b.revenue).comparedTo(a.revenue) || (a.user < b.user ? -1 : 1));
+
+  // The last twelve months: incurred cost and revenue where known.
+  const history = [];
+  for (const m of monthsBack(month, 12)) {
+    if (m === month) {
+      history.push({ month: m, cost: incurred.coveredFrom === null ? null : toAmount(incurred.total), revenue: toAmount(net), revenueSource: bill.issued ? ("issued" as const) : ("draft" as const) });
+      continue;
+    }
+    const cost = incurredCost(deployments, m, now);
+    const revenue = issued.has(m) ? (await issuedBill(ledger, m)).totals.net : null;
+    if (cost.coveredFrom === null && revenue === null) continue;
+    history.push({ month: m, cost: cost.coveredFrom === null ? null : toAmount(cost.total), revenue, revenueSource: revenue === null ? null : ("issued" as const) });
+  }
+
+  // Counters per day; a correction counts on the day of the event it corrects (as on the bill).
+  const daily = await ledger.query<{ day: string; meter: string; quantity: string }>(
+    `select to_char(coalesce(c.time, e.time) at time zone 'UTC', 'YYYY-MM-DD') as day, e.meter, sum(e.quantity)::text as quantity
+       from usage_events e left join usage_events c on e.corrects is not null and c.source = e.source and c.id = e.corrects
+      where coalesce(c.time, e.time) >= $1::timestamptz and coalesce(c.time, e.time) < $2::timestamptz and not (e.meter = any($3::text[]))
+      group by 1, 2 order by 1, 2`,
+    [start.toISOString(), end.toISOString(), [...GAUGE_METERS]],
+  );
+
+  const lastGroups = new Map((last?.groups ?? []).map((g) => [g.name, g.monthly]));
+  const actualMargin = net.minus(incurred.total);
+  return {
+    version: MONTHLY_VERSION,
+    month,
+    currency: "EUR",
+    generatedAt: now.toISOString(),
+    cost: {
+      incurred: toAmount(incurred.total),
+      running: toAmount(incurred.running),
+      setup: toAmount(incurred.setup),
+      forecast: costForecast === null ? null : toAmount(costForecast),
+      deployments: incurred.deployments,
+      coveredFrom: incurred.coveredFrom,
+      coveredUntil: incurred.coveredUntil,
+      groups: incurred.groups.map((g) => ({ group: g.group, incurred: toAmount(g.cost), setup: toAmount(g.setup), forecast: lastGroups.has(g.group) ? toAmount(money(lastGroups.get(g.group)!)) : null })),
+    },
+    revenue: { source: bill.issued ? "issued" : "draft", net: toAmount(net), invoices: invoices.length, forecast: toAmount(revenueForecast) },
+    margin: { actual: toAmount(actualMargin), percent: percentOf(actualMargin, net), forecast: costForecast === null ? null : toAmount(revenueForecast.minus(costForecast)) },
+    payg,
+    gpu,
+    users: userRows,
+    history,
+    daily: daily.map((d) => ({ day: d.day, meter: d.meter, quantity: quantity(money(d.quantity)) })),
+    warnings,
+  };
+}
