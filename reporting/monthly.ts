@@ -96,10 +96,10 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
     utilisation === null
       ? "no GPU worker was recorded running this month"
       : utilisation.greaterThan(80)
-        ? `the workers were busy ${utilisation.toFixed(0)} % of the time: add a worker before queues grow`
+        ? `the workers were busy ${utilisation.toFixed(1)} % of the time: add a worker before queues grow`
         : utilisation.lessThan(25) && worked.machines > 1
-          ? `the workers were busy ${utilisation.toFixed(0)} % of the time: one worker fewer would carry this load`
-          : `the workers were busy ${utilisation.toFixed(0)} % of the time: no change needed`;
+          ? `the workers were busy ${utilisation.toFixed(1)} % of the time: one worker fewer would carry this load`
+          : `the workers were busy ${utilisation.toFixed(1)} % of the time: no change needed`;
   const gpu =
     tariffs.payg[gpuMeter] === undefined
       ? null

@@ -36,7 +36,7 @@ tr.detail td { background: #fafbfc; } tr.detail table { margin: .3rem 0 .6rem; }
 .flag { background: #fde7e5; color: #8a1c14; border-radius: 3px; padding: 0 .3rem; font-size: .8rem; margin-left: .3rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: .8rem; }
 .chart { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: .5rem; }
-.warnings { background: #fff8e1; border: 1px solid #f0d77a; border-radius: 6px; padding: .5rem 1rem; }
+.warnings { background: #fff8e1; border: 1px solid #f0d77a; border-radius: 6px; padding: .5rem 1rem; margin-bottom: .8rem; }
 `;
 
 /** The page's own script: reads the embedded report, draws, sorts, opens rows. No network. */
@@ -58,11 +58,13 @@ const SCRIPT = `
   // Cost against revenue over the recorded months.
   var history = document.getElementById("history-chart");
   var months = report.history.map(function (h) { return monthTs(h.month); });
+  var lastMonth = monthTs(report.month), firstMonth = monthTs(report.history.length > 0 ? report.history[0].month : report.month);
   new uPlot({
     title: "cost and revenue per month (EUR)", width: width(history), height: 260,
-    scales: { x: { time: true } },
+    // The recorded months, half a month of margin either side (one month alone is a point, not a range).
+    scales: { x: { time: true, range: function () { return [firstMonth - 15 * 86400, lastMonth + 15 * 86400]; } } },
     series: [{}, { label: "cost", stroke: "#b3261e", width: 2, points: { size: 6 } }, { label: "revenue", stroke: "#1a7f37", width: 2, points: { size: 6 } }],
-    axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return new Date(t * 1000).toISOString().slice(0, 7); }); } }, {}],
+    axes: [{ splits: function () { return months; }, values: function (u, ticks) { return ticks.map(function (t) { return new Date(t * 1000).toISOString().slice(0, 7); }); } }, { size: 70 }],
   }, [months, report.history.map(function (h) { return h.cost === null ? null : Number(h.cost); }), report.history.map(function (h) { return h.revenue === null ? null : Number(h.revenue); })], history);
 
   // Usage per meter per day, one chart each.
@@ -70,11 +72,12 @@ const SCRIPT = `
   var meters = report.payg.filter(function (p) { return report.daily.some(function (d) { return d.meter === p.meter; }); });
   var first = dayTs(report.month + "-01"), days = [];
   for (var t = first; new Date(t * 1000).toISOString().slice(0, 7) === report.month; t += 86400) days.push(t);
-  meters.forEach(function (p) {
-    var box = el("div", { class: "chart", "data-meter": p.meter });
-    usage.appendChild(box);
+  // Every box in the grid first, so each is measured at its final width.
+  var boxes = meters.map(function (p) { var box = el("div", { class: "chart", "data-meter": p.meter }); usage.appendChild(box); return box; });
+  meters.forEach(function (p, i) {
+    var box = boxes[i];
     var values = days.map(function (d) { var row = report.daily.find(function (x) { return x.meter === p.meter && dayTs(x.day) === d; }); return row ? Number(row.quantity) : 0; });
-    new uPlot({ title: p.meter + " (" + p.unit + " per day)", width: width(box), height: 200, scales: { x: { time: true } }, series: [{}, { label: p.meter, stroke: "#2f6fb3", fill: "rgba(47,111,179,.15)", width: 1.5 }] }, [days, values], box);
+    new uPlot({ title: p.meter + " (" + p.unit + " per day)", width: width(box), height: 200, scales: { x: { time: true } }, series: [{}, { label: p.meter, stroke: "#2f6fb3", fill: "rgba(47,111,179,.15)", width: 1.5 }], axes: [{}, { size: 70 }] }, [days, values], box);
   });
   if (meters.length === 0) usage.appendChild(el("p", { text: "No metered usage this month." }));
 
