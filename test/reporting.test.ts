@@ -111,3 +111,16 @@ describe.each(backends)("aiwc record on %s", (_name, where) => {
     expect(recorded[0]!.configDigest).toBe(recorded[1]!.configDigest);
   }, 120_000);
 });
+
+describe("DecimalTotal", () => {
+  test("sums decimal strings exactly, negative ones and ones finer than 12 places too", async () => {
+    const { DecimalTotal } = await import("../catalog/money");
+    const total = new DecimalTotal();
+    for (const text of ["0.1", "0.2", "-0.3", "1234567890.123456789012", "0.0000000000001", "1e-13", "7"]) total.add(text);
+    // 0.1 + 0.2 − 0.3 is exactly 0; the last two are added as Decimals.
+    expect(total.value.toFixed()).toBe("1234567897.1234567890122");
+    const cents = new DecimalTotal();
+    for (let i = 0; i < 1000; i++) cents.add("0.01");
+    expect(cents.value.toFixed()).toBe("10");
+  });
+});
