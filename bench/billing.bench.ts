@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configWithUsers } from "../test/helpers-scale";
+import { configWithUsers, syntheticUsage } from "../test/helpers-scale";
 import { loadConfig } from "../model/load";
 import { openLedger } from "../billing/ledger";
 import { importUsage, readUsage } from "../billing/usage";
@@ -22,15 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), "aiwc-bench-billing-"));
 try {
   configWithUsers(users, dir, "hetzner");
   const config = loadConfig(dir);
-  const meters = Object.keys(config.tariffs.payg);
-  const names = config.users.map((u) => u.name);
-  const lines: string[] = [];
-  for (let i = 0; i < events; i++) {
-    const day = 1 + (i % 30);
-    const meter = meters[i % meters.length]!;
-    lines.push(JSON.stringify({ id: `e${i}`, source: "bench", time: `2026-11-${String(day).padStart(2, "0")}T${String(i % 24).padStart(2, "0")}:00:00Z`, user: names[i % names.length], meter, quantity: meter === "storage_gb" ? String(1 + (i % 9)) : `${i % 50}.${i % 10}` }));
-  }
-  const text = lines.join("\n");
+  const text = syntheticUsage(config, events);
   const ledger = await openLedger(process.env.AIWC_LEDGER ? {} : { dir: join(dir, "ledger") });
   try {
     let started = performance.now();

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { configWithUsers } from "../test/helpers-scale";
+import { configWithUsers, syntheticUsage } from "../test/helpers-scale";
 import { loadConfig } from "../model/load";
 import { openLedger } from "../billing/ledger";
 import { importUsage, readUsage } from "../billing/usage";
@@ -27,19 +27,12 @@ async function main(): Promise<void> {
   try {
     configWithUsers(users, dir, "hetzner");
     const config = loadConfig(dir);
-    const meters = Object.keys(config.tariffs.payg);
-    const names = config.users.map((u) => u.name);
-    const lines: string[] = [];
-    for (let i = 0; i < events; i++) {
-      const day = 1 + (i % 30);
-      const meter = meters[i % meters.length]!;
-      lines.push(JSON.stringify({ id: `e${i}`, source: "bench", time: `2026-11-${String(day).padStart(2, "0")}T${String(i % 24).padStart(2, "0")}:00:00Z`, user: names[i % names.length], meter, quantity: meter === "storage_gb" ? String(1 + (i % 9)) : `${i % 50}.${i % 10}` }));
-    }
+    const text = syntheticUsage(config, events);
     const ledger = await openLedger({ dir: join(dir, "ledger") });
     try {
-      await importUsage(ledger, readUsage(lines.join("\n"), "bench.jsonl", config, new Date("2026-12-01T00:00:00Z")), "bench.jsonl");
+      await importUsage(ledger, readUsage(text, "bench.jsonl", config, new Date("2026-12-01T00:00:00Z")), "bench.jsonl");
       const platform = Array.from({ length: 20 }, (_, i) => ({ address: `hcloud_server.node${i}`, group: i < 2 ? "gpu-workers" : "service-nodes", monthly: i < 2 ? "184.00" : "15.90", setup: i < 2 ? "79.00" : "0", ...(i < 2 ? { role: "gpu-worker", machine: true as const } : { role: "service", machine: true as const }) }));
-      const vms = names.map((name) => ({ address: `users:hcloud_server.user-${name}`, group: "user-vms", monthly: "4.99", setup: "0", role: "user-vm", machine: true as const }));
+      const vms = config.users.map(({ name }) => ({ address: `users:hcloud_server.user-${name}`, group: "user-vms", monthly: "4.99", setup: "0", role: "user-vm", machine: true as const }));
       const state = (recordedAt: string, resources: Deployment["resources"]): Deployment => ({ recordedAt, cluster: "bench", configDigest: "d", gitCommit: null, pricingDate: "2026-11-01", totalMonthly: "0", setupOneTime: "0", passed: true, overrideReason: null, reasons: [], groups: [], resources });
       await recordDeployment(ledger, state("2026-11-01T00:00:00Z", [...platform, ...vms]));
       await recordDeployment(ledger, state("2026-11-15T12:00:00Z", [...platform, ...vms.slice(0, Math.floor(vms.length * 0.9))]));

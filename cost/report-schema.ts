@@ -24,6 +24,9 @@ export const dataAtRiskSchema = z.strictObject({
   allowed: z.boolean(),
 });
 
+/** Who a per-user row is about (the cost report's and the monthly report's users). */
+export const userFields = { user: z.string(), tariff: z.string(), packs: list(z.string()), profile: z.string() };
+
 export const reportSchema = z.strictObject({
   version: z.literal(1),
   /** What was priced: "config", or the plan/JSON files. */
@@ -43,10 +46,7 @@ export const reportSchema = z.strictObject({
   groups: list(z.strictObject({ name: z.string(), monthly: amount, setup: amount, resources: z.number().int() })),
   users: list(
     z.strictObject({
-      user: z.string(),
-      tariff: z.string(),
-      packs: list(z.string()),
-      profile: z.string(),
+      ...userFields,
       cost: amount,
       revenue: amount,
       revenueBase: amount,

@@ -4,7 +4,7 @@
  * prints. Amounts are decimal strings in EUR; a change that breaks readers raises `version`.
  */
 import { z } from "zod";
-import { amount, list, percent } from "../cost/report-schema";
+import { amount, list, percent, userFields } from "../cost/report-schema";
 
 const quantity = z.string().regex(/^-?\d+(\.\d+)?$/).describe("a quantity in the meter's unit, decimal string");
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
@@ -62,10 +62,7 @@ export const monthlySchema = z.strictObject({
     .nullable(),
   users: list(
     z.strictObject({
-      user: z.string(),
-      tariff: z.string(),
-      packs: list(z.string()),
-      profile: z.string(),
+      ...userFields,
       revenue: amount,
       invoice: z.string().nullable(),
       usage: z.record(z.string(), quantity),

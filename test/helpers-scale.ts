@@ -30,3 +30,19 @@ export function configWithUsers(users: number, dir: string, provider: "hetzner" 
   writeFileSync(join(dir, "users.yaml"), stringify({ users: generated }, { aliasDuplicateObjects: false }));
 }
 
+
+/**
+ * `events` usage events of November 2026 as JSON Lines, spread over every user, meter, day and
+ * hour of the config (the billing and report benches' load).
+ */
+export function syntheticUsage(config: { tariffs: { payg: Record<string, unknown> }; users: readonly { name: string }[] }, events: number): string {
+  const meters = Object.keys(config.tariffs.payg);
+  const names = config.users.map((u) => u.name);
+  const lines: string[] = [];
+  for (let i = 0; i < events; i++) {
+    const day = 1 + (i % 30);
+    const meter = meters[i % meters.length]!;
+    lines.push(JSON.stringify({ id: `e${i}`, source: "bench", time: `2026-11-${String(day).padStart(2, "0")}T${String(i % 24).padStart(2, "0")}:00:00Z`, user: names[i % names.length], meter, quantity: meter === "storage_gb" ? String(1 + (i % 9)) : `${i % 50}.${i % 10}` }));
+  }
+  return lines.join("\n");
+}

@@ -223,7 +223,7 @@ function readKeyFile(path: string): import("../../metering/keys").KeyFile {
 }
 
 /** Runs until SIGINT or SIGTERM. */
-function untilStopped(): Promise<void> {
+export function untilStopped(): Promise<void> {
   return new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

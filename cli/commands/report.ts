@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { displayPath, loadConfig } from "../../model/load";
 import { UsageError, type CommandResult } from "../result";
-import { withLedger, type LedgerCommandOptions } from "./billing";
+import { untilStopped, withLedger, type LedgerCommandOptions } from "./billing";
 import type { ReportJson } from "../../cost/report-schema";
 
 export interface RecordOptions extends LedgerCommandOptions {
@@ -110,10 +110,7 @@ export async function serveCommand(options: LedgerCommandOptions & { listen?: st
   await withLedger(options, async () => undefined);
   const serving = await serve({ config, token, openLedger: () => openLedger(ledgerOptions), host: listen[1]!, port: Number(listen[2]) });
   process.stderr.write(`aiwc: the admin page on ${serving.url} (read-only; every request needs AIWC_ADMIN_TOKEN)\n`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await untilStopped();
   await serving.close();
   return { stdout: "", exitCode: 0 };
 }
