@@ -337,6 +337,7 @@ function checkState(cluster: ClusterConfig, file: string, sink: ProblemSink): vo
 
 function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {
   const seen = new Map<string, number>();
+  const emails = new Map<string, number>();
   const packIds = Object.keys(tariffs.packs);
   const tariffIds = Object.keys(tariffs.tariffs);
   users.forEach((user, index) => {
@@ -344,6 +345,13 @@ function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFile
     const first = seen.get(user.name);
     if (first !== undefined) sink.add(files.users, [...at, "name"], `"${user.name}" is already used by users[${first}]; user names must be unique`);
     else seen.set(user.name, index);
+    if (user.email !== undefined) {
+      // The collectors attribute a service account to the user with its e-mail: one user each.
+      const email = user.email.toLowerCase();
+      const owner = emails.get(email);
+      if (owner !== undefined) sink.add(files.users, [...at, "email"], `"${user.email}" is already the e-mail of users[${owner}]; each user signs into the services with an address of their own`);
+      else emails.set(email, index);
+    }
     if (!tariffIds.includes(user.tariff)) {
       sink.add(files.users, [...at, "tariff"], `unknown tariff "${user.tariff}"; known tariffs: ${tariffIds.join(", ")} (defined in ${files.tariffs})`);
     }

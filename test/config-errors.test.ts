@@ -162,6 +162,11 @@ const CASES: readonly Case[] = [
     expected: ['users.yaml: users[1].name: "anna" is already used by users[0]; user names must be unique'],
   },
   {
+    name: "two users with one e-mail",
+    edits: { users: (doc) => { doc.setIn(["users", 0, "email"], "Team@example.org"); doc.setIn(["users", 2, "email"], "team@example.org"); } },
+    expected: ['users.yaml: users[2].email: "team@example.org" is already the e-mail of users[0]; each user signs into the services with an address of their own'],
+  },
+  {
     name: "user name not DNS-safe",
     edits: { users: set(["users", 0, "name"], "Anna") },
     expected: ["users.yaml: users[0].name: must be DNS-safe: lower-case letters, digits and '-', starting with a letter and not ending with '-'"],
