@@ -41,3 +41,27 @@ export async function handOver(ledger: Queryable, provider: "stripe" | "paypal",
   }
   return out;
 }
+
+/** Whether a handed-over invoice was paid, as its provider says. */
+export interface PaymentStatus {
+  readonly number: string;
+  readonly externalId: string;
+  /** The provider's status word (Stripe: paid, open, void, uncollectible; PayPal: PAID, SENT, …). */
+  readonly status: string;
+  readonly paid: boolean;
+}
+
+/**
+ * Asks the provider for the status of each invoice of `numbers` handed over to it, and keeps the
+ * answer in the ledger (`handovers.payment_status`), where the monthly report reads it.
+ */
+export async function checkPayments(ledger: Queryable, provider: "stripe" | "paypal", numbers: readonly string[], status: (externalId: string) => Promise<{ status: string; paid: boolean }>): Promise<PaymentStatus[]> {
+  const rows = await ledger.query<{ number: string; external_id: string }>("select number, external_id from handovers where provider = $1 and status = 'done' and number = any($2::text[]) order by number", [provider, numbers]);
+  const out: PaymentStatus[] = [];
+  for (const row of rows) {
+    const answer = await status(row.external_id);
+    await ledger.query("update handovers set payment_status = $3, payment_checked_at = now() where number = $1 and provider = $2", [row.number, provider, answer.paid ? "paid" : answer.status]);
+    out.push({ number: row.number, externalId: row.external_id, ...answer });
+  }
+  return out;
+}

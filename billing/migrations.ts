@@ -107,4 +107,9 @@ export const MIGRATIONS: readonly Migration[] = [
       "create index deployments_recorded_at on deployments (recorded_at)",
     ],
   },
+  {
+    version: 6,
+    name: "payment status",
+    sql: ["alter table handovers add column payment_status text", "alter table handovers add column payment_checked_at timestamptz"],
+  },
 ];

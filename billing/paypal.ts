@@ -13,7 +13,7 @@
 import type { Invoice } from "./bill";
 import { BillError } from "./bill";
 import type { Queryable } from "./ledger";
-import { handOver, type Handover } from "./handover";
+import { checkPayments, handOver, type Handover, type PaymentStatus } from "./handover";
 
 type Json = Record<string, any>;
 
@@ -94,17 +94,34 @@ class PayPal {
     return (await this.call("POST", "/v2/invoicing/invoices", body, `aiwc-${invoice.number}-create`)).json;
   }
 
+  async status(id: string): Promise<string> {
+    return String((await this.call("GET", `/v2/invoicing/invoices/${encodeURIComponent(id)}`)).json.status ?? "UNKNOWN");
+  }
+
   async send(id: string, number: string): Promise<void> {
     await this.call("POST", `/v2/invoicing/invoices/${encodeURIComponent(id)}/send`, { send_to_invoicer: true }, `aiwc-${number}-send`);
   }
 }
 
-/** Hands the issued invoices (not credit notes) to PayPal; records each handover in the ledger. */
-export async function handToPayPal(ledger: Queryable, invoices: readonly Invoice[], env: NodeJS.ProcessEnv = process.env): Promise<Handover[]> {
+function client(env: NodeJS.ProcessEnv): PayPal {
   const clientId = env.PAYPAL_CLIENT_ID;
   const secret = env.PAYPAL_CLIENT_SECRET;
   if (clientId === undefined || clientId === "" || secret === undefined || secret === "") throw new BillError("PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET must be set: the PayPal handover needs the REST app's credentials in the environment");
-  const paypal = new PayPal((env.PAYPAL_API ?? "https://api-m.paypal.com").replace(/\/$/, ""), clientId, secret);
+  return new PayPal((env.PAYPAL_API ?? "https://api-m.paypal.com").replace(/\/$/, ""), clientId, secret);
+}
+
+/** The payment status of PayPal invoices handed over before (`aiwc bill status`). */
+export async function paypalPayments(ledger: Queryable, numbers: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PaymentStatus[]> {
+  const paypal = client(env);
+  return checkPayments(ledger, "paypal", numbers, async (id) => {
+    const status = await paypal.status(id);
+    return { status, paid: status === "PAID" || status === "MARKED_AS_PAID" };
+  });
+}
+
+/** Hands the issued invoices (not credit notes) to PayPal; records each handover in the ledger. */
+export async function handToPayPal(ledger: Queryable, invoices: readonly Invoice[], env: NodeJS.ProcessEnv = process.env): Promise<Handover[]> {
+  const paypal = client(env);
   return handOver(ledger, "paypal", "PayPal", invoices, async (invoice) => {
     const remote = (await paypal.find(invoice.number!)) ?? (await paypal.create(invoice));
     const id = String(remote.id);

@@ -16,7 +16,7 @@ import type { Config } from "../model/load";
 import type { Invoice } from "./bill";
 import type { Queryable } from "./ledger";
 import { BillError } from "./bill";
-import { handOver, HandoverStop, type Handover } from "./handover";
+import { checkPayments, handOver, HandoverStop, type Handover, type PaymentStatus } from "./handover";
 
 function client(env: NodeJS.ProcessEnv): Stripe {
   const key = env.STRIPE_SECRET_KEY;
@@ -99,4 +99,14 @@ async function handOne(stripe: Stripe, config: Config, invoice: Invoice): Promis
 export async function handToStripe(config: Config, ledger: Queryable, invoices: readonly Invoice[], env: NodeJS.ProcessEnv = process.env): Promise<Handover[]> {
   const stripe = client(env);
   return handOver(ledger, "stripe", "Stripe", invoices, (invoice) => handOne(stripe, config, invoice));
+}
+
+/** The payment status of Stripe invoices handed over before (`aiwc bill status`). */
+export async function stripePayments(ledger: Queryable, numbers: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PaymentStatus[]> {
+  const stripe = client(env);
+  return checkPayments(ledger, "stripe", numbers, async (id) => {
+    const invoice = await stripe.invoices.retrieve(id);
+    const status = invoice.status ?? "draft";
+    return { status, paid: status === "paid" };
+  });
 }

@@ -340,6 +340,16 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).billExport(options)),
     );
   billCommand
+    .command("status")
+    .description("ask the payment provider whether an issued month's handed-over invoices were paid, and keep the answer in the ledger (the monthly report shows unpaid ones)")
+    .option("--month <YYYY-MM>", "the month")
+    .option("--from <provider>", "stripe or paypal")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--ledger <dir>", LEDGER_HELP)
+    .action((options: { config?: string; ledger?: string; month?: string; from?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).billStatus(options)),
+    );
+  billCommand
     .command("send")
     .description("hand an issued month's invoices to the payment provider (Stripe: STRIPE_SECRET_KEY; PayPal: PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET); safe to run again after a failure")
     .option("--month <YYYY-MM>", "the month")

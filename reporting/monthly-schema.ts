@@ -73,6 +73,11 @@ export const monthlySchema = z.strictObject({
       storageGb: quantity.nullable(),
       storageQuotaGb: z.number().nullable(),
       overQuota: z.boolean(),
+      /**
+       * Payment as the provider last said (`aiwc bill status`): "paid", the provider's word for
+       * an unpaid invoice (Stripe "open", PayPal "SENT", …), or null (not handed over or not asked).
+       */
+      payment: z.string().nullable(),
       /** Meters used that the tariff and packs do not include. */
       unentitled: list(z.string()),
     }),

@@ -145,6 +145,13 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
     );
     for (const r of rows) storage.set(r.user_name, r.quantity);
   }
+  // Payment states the providers gave (`aiwc bill status`), for issued invoices handed over.
+  const numbers = invoices.flatMap((i) => (i.number !== null ? [i.number] : []));
+  const payments = new Map(
+    numbers.length === 0
+      ? []
+      : (await ledger.query<{ number: string; payment_status: string | null }>("select number, payment_status from handovers where number = any($1::text[]) and status = 'done'", [numbers])).map((r) => [r.number, r.payment_status]),
+  );
   const userRows = invoices
     .map((invoice) => {
       const user = users.get(invoice.user);
@@ -163,6 +170,7 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
         storageGb: stored === undefined ? null : money(stored).toFixed(),
         storageQuotaGb: quota,
         overQuota: stored !== undefined && quota !== null && money(stored).greaterThanOrEqualTo(quota),
+        payment: invoice.number !== null ? (payments.get(invoice.number) ?? null) : null,
         unentitled: invoice.lines.filter((l) => l.note !== undefined && l.item.startsWith("payg:")).map((l) => l.item.slice(5)),
       };
     })
@@ -170,6 +178,9 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
     .map((row) => ({ row, cents: BigInt(row.revenue.replace(".", "")) }))
     .sort((a, b) => (b.cents > a.cents ? 1 : b.cents < a.cents ? -1 : a.row.user < b.row.user ? -1 : 1))
     .map(({ row }) => row);
+
+  const unpaid = userRows.filter((u) => u.payment !== null && u.payment !== "paid");
+  if (unpaid.length > 0) warnings.push(`${unpaid.length} invoice(s) not paid as the payment provider last said: ${unpaid.map((u) => `${u.invoice} (${u.user}, ${u.payment})`).slice(0, 20).join(", ")}${unpaid.length > 20 ? ", …" : ""}`);
 
   // The last twelve months: incurred cost and revenue where known.
   const history = [];

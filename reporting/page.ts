@@ -125,6 +125,7 @@ const SCRIPT = `
     rows.slice(first, first + pageSize).forEach(function (u) {
       var tr = el("tr", { class: "user", "data-user": u.user }, columns.map(function (c) { return el("td", { class: c.num ? "num" : "", text: c.show ? c.show(u) : String(value(c, u)) }); }));
       if (u.overQuota) tr.children[0].appendChild(el("span", { class: "flag", text: "at quota" }));
+      if (u.payment !== null && u.payment !== "paid") tr.children[0].appendChild(el("span", { class: "flag", text: "unpaid (" + u.payment + ")" }));
       if (u.unentitled !== "") tr.children[0].appendChild(el("span", { class: "flag", text: "not included: " + u.unentitled }));
       tr.addEventListener("click", function () { open[u.user] = !open[u.user]; render(); });
       fragment.appendChild(tr);
@@ -171,7 +172,7 @@ export function pageModel(r: MonthlyJson) {
   const meters = [...new Set([...r.payg.map((p) => p.meter), ...r.users.flatMap((u) => Object.keys(u.usage))])];
   const meterIndex = new Map(meters.map((m, i) => [m, i]));
   const units = new Map(r.payg.map((p) => [p.meter, p.unit]));
-  const userColumns = ["user", "tariff", "packs", "revenue", "gpu", "storage", "quota", "overQuota", "unentitled", "invoice", "lines", "usage"] as const;
+  const userColumns = ["user", "tariff", "packs", "revenue", "gpu", "storage", "quota", "overQuota", "unentitled", "invoice", "lines", "usage", "payment"] as const;
   const gpuMeter = r.gpu?.meter ?? "gpu_hours";
   return {
     month: r.month,
@@ -198,6 +199,7 @@ export function pageModel(r: MonthlyJson) {
         return [text(l.item), text(description), l.quantity, text(l.unit), l.amount, l.note !== undefined ? text(l.note) : -1];
       }),
       Object.entries(u.usage).map(([meter, used]) => [meterIndex.get(meter)!, used, u.included[meter] ?? "0"]),
+      u.payment,
     ]),
   };
 }

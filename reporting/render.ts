@@ -24,7 +24,8 @@ function sections(r: MonthlyJson): Section[] {
       const heaviest = [...r.users].sort((a, b) => money(b.usage[p.meter] ?? 0).comparedTo(money(a.usage[p.meter] ?? 0)))[0];
       return [p.meter, heaviest !== undefined ? `${heaviest.user} (${heaviest.usage[p.meter] ?? "0"} ${p.unit})` : "—"];
     });
-  const flagged = r.users.filter((u) => u.overQuota || u.unentitled.length > 0);
+  const unpaid = (u: MonthlyJson["users"][number]) => u.payment !== null && u.payment !== "paid";
+  const flagged = r.users.filter((u) => u.overQuota || u.unentitled.length > 0 || unpaid(u));
   return [
     {
       title: `Platform ${r.month}: cost, revenue, margin`,
@@ -57,8 +58,8 @@ function sections(r: MonthlyJson): Section[] {
     { title: "Heaviest user per meter", head: ["meter", "user"], rows: byUsage },
     {
       title: "Users to look at",
-      head: ["user", "storage", "usage not included"],
-      rows: flagged.map((u) => [u.user, u.overQuota ? `${u.storageGb} GB of ${u.storageQuotaGb} GB: at quota` : u.storageGb === null ? "—" : `${u.storageGb} GB`, u.unentitled.join(", ")]),
+      head: ["user", "storage", "usage not included", "payment"],
+      rows: flagged.map((u) => [u.user, u.overQuota ? `${u.storageGb} GB of ${u.storageQuotaGb} GB: at quota` : u.storageGb === null ? "—" : `${u.storageGb} GB`, u.unentitled.join(", "), unpaid(u) ? `${u.invoice}: not paid (${u.payment})` : ""]),
     },
   ];
 }

@@ -15,10 +15,11 @@ import { creditNote, issueBill } from "../billing/issue";
 import { billCsv } from "../billing/render";
 import { formatEur, money, toAmount } from "../catalog/money";
 import { invoiceHtml, invoicePdf } from "../billing/documents";
-import { handToStripe } from "../billing/stripe";
+import { handToStripe, stripePayments } from "../billing/stripe";
+import { monthlyReport } from "../reporting/monthly";
 import { startStripeStandIn } from "./stand-ins/stripe";
 import { startPayPalStandIn } from "./stand-ins/paypal";
-import { handToPayPal } from "../billing/paypal";
+import { handToPayPal, paypalPayments } from "../billing/paypal";
 import { loadConfig, type Config } from "../model/load";
 import { DEFAULT_CONFIG, fixtureConfig, ROOT, tempDir } from "./helpers";
 import { freshDatabase } from "./helpers-postgres";
@@ -332,6 +333,18 @@ describe.each(backends)("ledger on %s", (_name, where) => {
       expect((await handToStripe(config, ledger, issued.invoices, env)).every((d) => d.status === "already handed over")).toBe(true);
       expect(stripe.calls.length).toBe(calls);
       await expect(handToStripe(config, ledger, issued.invoices, { AIWC_STRIPE_API: stripe.url })).rejects.toThrow("STRIPE_SECRET_KEY is not set");
+
+      // Paid or not, as Stripe says: two customers paid; the report flags the others.
+      const paidOnes = issued.invoices.slice(0, 2).map((i) => i.number!);
+      for (const remote of stripe.invoices.values()) if (paidOnes.includes((remote.metadata as Record<string, string>).aiwc_invoice!)) remote.status = "paid";
+      const numbers = issued.invoices.map((i) => i.number!);
+      const checked = await stripePayments(ledger, numbers, env);
+      expect(checked.filter((c) => c.paid).map((c) => c.number)).toEqual(paidOnes);
+      expect(new Set(checked.filter((c) => !c.paid).map((c) => c.status))).toEqual(new Set(["open"]));
+      const report = await monthlyReport(config, ledger, "2026-11", NOW);
+      expect(report.users.filter((u) => u.payment === "paid").map((u) => u.invoice).sort()).toEqual(paidOnes);
+      expect(report.users.filter((u) => u.payment === "open")).toHaveLength(28);
+      expect(report.warnings.some((w) => w.startsWith("28 invoice(s) not paid as the payment provider last said: "))).toBe(true);
     } finally {
       await stripe.close();
     }
@@ -358,6 +371,13 @@ describe.each(backends)("ledger on %s", (_name, where) => {
       await expect(handToPayPal(ledger, issued.invoices, { ...env, PAYPAL_CLIENT_SECRET: "wrong" })).resolves.toHaveLength(30);
       await ledger.query("delete from handovers");
       await expect(handToPayPal(ledger, issued.invoices, { ...env, PAYPAL_CLIENT_SECRET: "wrong" })).rejects.toThrow("PayPal refused the client credentials (401 invalid_client)");
+      // Handed over again, one invoice paid at PayPal: `bill status` says which.
+      await handToPayPal(ledger, issued.invoices, env);
+      const first = [...paypal.invoices.values()].find((i) => i.detail.invoice_number === issued.invoices[0]!.number)!;
+      first.status = "PAID";
+      const checked = await paypalPayments(ledger, issued.invoices.map((i) => i.number!), env);
+      expect(checked.filter((c) => c.paid).map((c) => c.number)).toEqual([issued.invoices[0]!.number]);
+      expect(checked.find((c) => !c.paid)!.status).toBe("SENT");
     } finally {
       await paypal.close();
     }

@@ -133,6 +133,22 @@ export async function billSend(options: LedgerCommandOptions & { month?: string;
   });
 }
 
+/** `aiwc bill status`: whether an issued month's handed-over invoices were paid, as the provider says. */
+export async function billStatus(options: LedgerCommandOptions & { month?: string; from?: string }): Promise<CommandResult> {
+  const month = requireMonth(options);
+  if (options.from === undefined || !(PROVIDERS as readonly string[]).includes(options.from)) throw new UsageError(`--from must be one of ${PROVIDERS.join(", ")}${options.from !== undefined ? `, got "${options.from}"` : ""}`);
+  const { issuedBill } = require("../../billing/bill") as typeof import("../../billing/bill");
+  const { stripePayments } = require("../../billing/stripe") as typeof import("../../billing/stripe");
+  const { paypalPayments } = require("../../billing/paypal") as typeof import("../../billing/paypal");
+  return withLedger(options, async (ledger) => {
+    const numbers = (await issuedBill(ledger, month)).invoices.filter((i) => i.kind === "invoice" && i.number !== null).map((i) => i.number!);
+    if (numbers.length === 0) throw new UsageError(`${month} has no issued invoices`);
+    const checked = options.from === "stripe" ? await stripePayments(ledger, numbers) : await paypalPayments(ledger, numbers);
+    const paid = checked.filter((c) => c.paid).length;
+    return { stdout: [...checked.map((c) => `${c.number}: ${c.paid ? "paid" : `not paid (${c.status})`}`), `${options.from}: ${paid} of ${checked.length} handed-over invoice(s) paid; ${numbers.length - checked.length} not handed over`].join("\n"), exitCode: 0 };
+  });
+}
+
 /** `aiwc usage key create USER`: a new API key for the metering gateway, printed this once. */
 export async function usageKeyCreate(user: string, options: LedgerCommandOptions): Promise<CommandResult> {
   const config = loadConfig(options.config);

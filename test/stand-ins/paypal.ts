@@ -1,6 +1,6 @@
 /**
  * A local stand-in for PayPal's OAuth token endpoint and the Invoicing v2 calls aiwc makes
- * (create, search by number, send), with PayPal's documented shapes: client-credentials tokens,
+ * (create, search by number, send, show), with PayPal's documented shapes: client-credentials tokens,
  * JSON invoices with `id`, `status` and `detail`, error objects with `name`/`message`/`debug_id`,
  * and `PayPal-Request-Id` replay. Records every call; can drop chosen requests.
  */
@@ -78,6 +78,11 @@ export async function startPayPalStandIn(clientId = "aiwc-client", secret = "aiw
           const invoice = { id: `INV2-STAND-IN-${String(++ids).padStart(4, "0")}`, status: "DRAFT", detail: json.detail, invoicer: json.invoicer, primary_recipients: json.primary_recipients, items: json.items, amount: { currency_code: "EUR", value: (total / 100).toFixed(2) } };
           invoices.set(invoice.id, invoice);
           return { status: 201, body: invoice };
+        }
+        const showMatch = /^\/v2\/invoicing\/invoices\/([^/]+)$/.exec(url.pathname);
+        if (req.method === "GET" && showMatch !== null) {
+          const invoice = invoices.get(decodeURIComponent(showMatch[1]!));
+          return invoice === undefined ? error(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.") : { status: 200, body: invoice };
         }
         const sendMatch = /^\/v2\/invoicing\/invoices\/([^/]+)\/send$/.exec(url.pathname);
         if (req.method === "POST" && sendMatch !== null) {

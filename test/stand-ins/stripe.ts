@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the few Stripe API endpoints aiwc uses, speaking Stripe's documented
  * shapes (form-encoded requests with bracketed keys, JSON objects with `id`/`object`, list and
- * search results, error objects, Idempotency-Key replay) on 127.0.0.1. It records every call
+ * search results, error objects, Idempotency-Key replay) on 127.0.0.1; a test marks an invoice
+ * paid by setting its `status` (GET /v1/invoices/{id} answers it). It records every call
  * and can fail chosen requests, to prove that a re-run after a fault creates nothing twice.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -85,6 +86,11 @@ export async function startStripeStandIn(secret = "sk_test_aiwc"): Promise<Strip
       invoice.amount_due = Number(invoice.amount_due) + item.amount;
       invoice.total = invoice.amount_due;
       return { status: 200, body: item };
+    }
+    const one = /^\/v1\/invoices\/([^/]+)$/.exec(path);
+    if (method === "GET" && one !== null) {
+      const invoice = invoices.get(one[1]!);
+      return invoice === undefined ? { status: 404, body: { error: { type: "invalid_request_error", message: `No such invoice: '${one[1]}'` } } } : { status: 200, body: invoice };
     }
     const action = /^\/v1\/invoices\/([^/]+)\/(finalize|send)$/.exec(path);
     if (method === "POST" && action !== null) {
