@@ -300,7 +300,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
   program
     .command("serve")
     .description("the admin page live from the ledger, read-only: every request needs AIWC_ADMIN_TOKEN (Bearer, or the basic-auth password); runs until SIGTERM")
-    .option("--listen <host:port>", "where to listen", "127.0.0.1:8080")
+    .option("--listen <address>", "HOST:PORT, or unix:PATH for a socket behind a proxy", "127.0.0.1:8080")
     .option("-c, --config <path>", CONFIG_HELP)
     .option("--ledger <dir>", LEDGER_HELP)
     .action((options: { config?: string; ledger?: string; listen?: string }) =>

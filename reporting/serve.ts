@@ -12,6 +12,7 @@
  * for `aiwc usage import`, `aiwc record` or `aiwc bill` between requests.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "../model/load";
@@ -25,6 +26,8 @@ export interface ServeOptions {
   readonly openLedger: () => Promise<Ledger>;
   readonly host?: string;
   readonly port?: number;
+  /** A Unix socket to listen on instead (Caddy on the service node proxies to it). */
+  readonly socket?: string;
   readonly log?: (line: string) => void;
   readonly now?: () => Date;
 }
@@ -91,13 +94,18 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       },
     );
   });
+  const socket = options.socket;
+  if (socket !== undefined && existsSync(socket)) unlinkSync(socket); // a stale socket of a stopped server
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 8080, options.host ?? "127.0.0.1", () => resolve());
+    if (socket !== undefined) server.listen(socket, () => resolve());
+    else server.listen(options.port ?? 8080, options.host ?? "127.0.0.1", () => resolve());
   });
-  const address = server.address() as AddressInfo;
+  // The proxy in front (Caddy, in its container) connects as another user; the token still guards every request.
+  if (socket !== undefined) chmodSync(socket, 0o666);
+  const address = server.address();
   return {
-    url: `http://${address.address}:${address.port}`,
+    url: typeof address === "string" ? `unix:${address}` : `http://${(address as AddressInfo).address}:${(address as AddressInfo).port}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -101,14 +101,15 @@ export async function serveCommand(options: LedgerCommandOptions & { listen?: st
   const config = loadConfig(options.config);
   const token = process.env.AIWC_ADMIN_TOKEN ?? "";
   if (token.length < 16) throw new UsageError("AIWC_ADMIN_TOKEN must be set to a token of at least 16 characters: every request to the page must carry it (e.g. export AIWC_ADMIN_TOKEN=$(openssl rand -hex 24))");
-  const listen = /^(.+):(\d+)$/.exec(options.listen ?? "127.0.0.1:8080");
-  if (listen === null) throw new UsageError(`--listen must be HOST:PORT, got "${options.listen}"`);
+  const address = options.listen ?? "127.0.0.1:8080";
+  const listen = /^(.+):(\d+)$/.exec(address);
+  if (!address.startsWith("unix:") && listen === null) throw new UsageError(`--listen must be HOST:PORT or unix:PATH, got "${options.listen}"`);
   const { openLedger } = require("../../billing/ledger") as typeof import("../../billing/ledger");
   const { serve } = require("../../reporting/serve") as typeof import("../../reporting/serve");
   // The ledger is opened by each request; check it opens before serving.
   const ledgerOptions = options.ledger !== undefined ? { dir: options.ledger } : {};
   await withLedger(options, async () => undefined);
-  const serving = await serve({ config, token, openLedger: () => openLedger(ledgerOptions), host: listen[1]!, port: Number(listen[2]) });
+  const serving = await serve({ config, token, openLedger: () => openLedger(ledgerOptions), ...(address.startsWith("unix:") ? { socket: address.slice(5) } : { host: listen![1]!, port: Number(listen![2]) }) });
   process.stderr.write(`aiwc: the admin page on ${serving.url} (read-only; every request needs AIWC_ADMIN_TOKEN)\n`);
   await untilStopped();
   await serving.close();

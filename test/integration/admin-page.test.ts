@@ -5,6 +5,7 @@
  * token. Screenshots go to test-artifacts/ (kept by CI, not committed).
  */
 import { execFile, spawn } from "node:child_process";
+import { request } from "node:http";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -173,6 +174,35 @@ describe("aiwc serve", () => {
     expect(log).toMatch(/GET \/report\.json 200 \d+ ms/);
     expect(log).toMatch(/GET \/ 401 \d+ ms/);
     expect(log).not.toContain(TOKEN);
+  });
+
+  test("on a Unix socket, as behind Caddy on the service node", async () => {
+    const { serve } = await import("../../reporting/serve");
+    const { openLedger } = await import("../../billing/ledger");
+    const { loadConfig } = await import("../../model/load");
+    const socket = join(dir, "admin.sock");
+    const lines: string[] = [];
+    const serving = await serve({ config: loadConfig(DEFAULT_CONFIG), token: TOKEN, openLedger: () => openLedger({ dir: ledger }), socket, log: (l) => lines.push(l) });
+    try {
+      expect(serving.url).toBe(`unix:${socket}`);
+      const get = (authorization?: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request({ socketPath: socket, path: "/report.json?month=2026-11", headers: { host: "admin.aiwc.internal", ...(authorization !== undefined ? { authorization } : {}) } }, (res) => {
+            let body = "";
+            res.on("data", (d: Buffer) => (body += d.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      expect((await get()).status).toBe(401);
+      const ok = await get(`Bearer ${TOKEN}`);
+      expect(ok.status).toBe(200);
+      expect((JSON.parse(ok.body) as MonthlyJson).revenue.net).toBe(report.revenue.net);
+      expect(lines.join("\n")).not.toContain(TOKEN);
+    } finally {
+      await serving.close();
+    }
   });
 
   test("without a token of 16 characters or more it does not start", async () => {

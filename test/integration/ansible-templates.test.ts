@@ -53,7 +53,8 @@ describe("role templates rendered with the inventory's values", () => {
     const configDir = join(dir, "config");
     mkdirSync(configDir);
     writeFileSync(join(configDir, "users.yaml"), stringify({ users: [{ name: "anna", tariff: "basic", sshKey: "ssh-ed25519 AAAA anna" }, { name: "ben", tariff: "basic", packs: ["pro"], sshKey: "ssh-ed25519 AAAA ben", billing: { name: "Ben Example GmbH", address: "Hauptstr. 1, Berlin", country: "DE", email: "ben@example.org" } }] }));
-    rendered.all.vars = { ...Object.assign({}, ...ROLES.map(defaults)), ...rendered.all.vars, aiwc_node_config_dir: configDir };
+    // The admin page switched on: it goes to the first service node.
+    rendered.all.vars = { ...Object.assign({}, ...ROLES.map(defaults)), ...rendered.all.vars, aiwc_node_config_dir: configDir, services_admin_page: true };
     const inventoryFile = join(dir, "inventory.yml");
     writeFileSync(inventoryFile, stringify(rendered));
     const plays = (
@@ -158,8 +159,15 @@ describe("role templates rendered with the inventory's values", () => {
     expect(read(placement.n8n!, "aiwc-meter-n8n.service")).toContain("EnvironmentFile=/etc/aiwc-meter/n8n.env");
     expect(read(placement.qdrant!, "Caddyfile")).toContain("request_header api-key {env.QDRANT_API_KEY}");
     expect(read(placement.supabase!, "Caddyfile")).toContain('request_header @aiwc_bearer Authorization "Bearer {env.SUPABASE_ANON_KEY}"');
-    // A node without a metered service has neither the snippet nor the mount.
-    for (const node of Object.keys(inv.all.children.service_nodes!.hosts).filter((n) => n !== placement.qdrant && n !== placement.supabase)) {
+    // The admin page on the first service node, behind Caddy, on a socket beside the key check's.
+    const nodes = Object.keys(inv.all.children.service_nodes!.hosts).sort();
+    const admin = nodes[0]!;
+    expect(read(admin, "Caddyfile")).toContain("admin.aiwc.internal {\n\ttls internal\n\treverse_proxy unix//run/aiwc-meter/admin.sock\n}");
+    expect(read(admin, "compose.yaml")).toContain("/run/aiwc-meter:/run/aiwc-meter");
+    expect(/^ExecStart=(.*)$/m.exec(read(admin, "aiwc-serve.service"))![1]).toBe("/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs serve --listen unix:/run/aiwc-meter/admin.sock --config /etc/aiwc-meter/config");
+    for (const node of nodes.slice(1)) expect(read(node, "Caddyfile")).not.toContain("admin.aiwc.internal");
+    // A node with neither a metered service nor the page has neither the snippet nor the mount.
+    for (const node of nodes.filter((n) => n !== placement.qdrant && n !== placement.supabase && n !== admin)) {
       expect(read(node, "Caddyfile")).not.toContain("aiwc_metered");
       expect(read(node, "compose.yaml")).not.toContain("/run/aiwc-meter");
     }
