@@ -100,7 +100,15 @@ export function monthBounds(month: string): { from: string; next: string; days: 
   return { from: from.toISOString().slice(0, 10), next: next.toISOString().slice(0, 10), days: Math.round((next.getTime() - from.getTime()) / 86_400_000) };
 }
 
+const dayAfter = new Map<string, string>();
+
 function addDays(date: string, days: number): string {
+  // The billing loops step a day at a time over the same month for every user: remembered.
+  if (days === 1) {
+    let next = dayAfter.get(date);
+    if (next === undefined) dayAfter.set(date, (next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)));
+    return next;
+  }
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
@@ -175,13 +183,21 @@ function gaugeAverage(samples: Map<string, Money> | undefined, first: string, la
   let current = samples.get("") ?? ZERO;
   // Samples in the month before the active range also carry forward.
   for (const [, value] of [...samples.entries()].filter(([d]) => d !== "" && d < first).sort(([a], [b]) => (a < b ? -1 : 1))) current = value;
+  // Each value times the days it held (one Decimal step per sample, not per day).
   let total = ZERO;
   let days = 0;
+  let held = 0;
   for (let day = first; day <= last; day = addDays(day, 1)) {
-    current = samples.get(day) ?? current;
-    total = total.plus(current);
+    const sample = samples.get(day);
+    if (sample !== undefined && held > 0) {
+      total = total.plus(current.times(held));
+      held = 0;
+    }
+    if (sample !== undefined) current = sample;
+    held++;
     days++;
   }
+  if (held > 0) total = total.plus(current.times(held));
   return days === 0 ? ZERO : total.dividedBy(days);
 }
 

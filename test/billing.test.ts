@@ -56,7 +56,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
   test("migrations are applied once and recorded; a ledger from a newer aiwc is refused", async () => {
     const again = await openLedger(options);
     const rows = await again.query<{ version: number | string; name: string }>("select version, name from aiwc_migrations order by version");
-    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"], [3, "payment handovers"], [4, "usage detail and API keys"]]);
+    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"], [3, "payment handovers"], [4, "usage detail and API keys"], [5, "recorded deployments"], [6, "payment status"]]);
     await again.query("insert into aiwc_migrations (version, name) values (999, 'from the future')");
     await again.close();
     await expect(openLedger(options)).rejects.toThrow(/migrated by a newer aiwc \(schema version 999/);
