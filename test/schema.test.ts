@@ -64,8 +64,11 @@ describe("report schema", () => {
     expect(Object.keys(cluster.properties)).toEqual(expect.arrayContaining([...PROVIDER_IDS, "nodeGroups", "network"]));
     const diff = JSON.parse((await runInProcess(["schema", "diff"])).stdout);
     expect(diff.properties.resources.items.properties.change.enum).toEqual(["added", "removed", "replaced", "changed"]);
+    const monthly = JSON.parse((await runInProcess(["schema", "monthly"])).stdout);
+    expect(monthly.title).toBe("aiwc monthly report (aiwc report --format json), version 1");
+    expect(monthly.properties.revenue.properties.source.enum).toEqual(["issued", "draft"]);
     const bad = await runInProcess(["schema", "nope"]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('aiwc: unknown schema "nope"; use one of cluster, users, tariffs, report, diff\n');
+    expect(bad.stderr).toBe('aiwc: unknown schema "nope"; use one of cluster, users, tariffs, report, diff, monthly\n');
   });
 });
