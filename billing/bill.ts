@@ -139,19 +139,32 @@ interface Aggregates {
 async function aggregates(ledger: Queryable, from: string, next: string): Promise<Aggregates> {
   const counters = new Map<string, Map<string, Money>>();
   const gaugeList = [...GAUGE_METERS];
+  // The month's events by their own time (the time index applies; a correction of an event not
+  // in the ledger counts as itself), then the few corrections by the time of the event each
+  // corrects; both without what an issued month billed.
+  const range = [`${from}T00:00:00Z`, `${next}T00:00:00Z`, gaugeList];
   const counterRows = await ledger.query<{ user_name: string; meter: string; total: string }>(
-    `select e.user_name, e.meter, sum(e.quantity)::text as total
-       from usage_events e left join usage_events c on e.corrects is not null and c.source = e.source and c.id = e.corrects
-      where coalesce(c.time, e.time) >= $1::timestamptz and coalesce(c.time, e.time) < $2::timestamptz
+    `select e.user_name, e.meter, sum(e.quantity)::text as total from usage_events e
+      where e.time >= $1::timestamptz and e.time < $2::timestamptz
+        and (e.corrects is null or not exists (select 1 from usage_events c where c.source = e.source and c.id = e.corrects))
         and not (e.meter = any($3::text[]))
         and not exists (select 1 from billed_events b where b.source = e.source and b.id = e.id)
       group by e.user_name, e.meter`,
-    [`${from}T00:00:00Z`, `${next}T00:00:00Z`, gaugeList],
+    range,
   );
-  for (const row of counterRows) {
+  const correctionRows = await ledger.query<{ user_name: string; meter: string; total: string }>(
+    `select e.user_name, e.meter, sum(e.quantity)::text as total
+       from usage_events e join usage_events c on c.source = e.source and c.id = e.corrects
+      where e.corrects is not null and c.time >= $1::timestamptz and c.time < $2::timestamptz
+        and not (e.meter = any($3::text[]))
+        and not exists (select 1 from billed_events b where b.source = e.source and b.id = e.id)
+      group by e.user_name, e.meter`,
+    range,
+  );
+  for (const row of [...counterRows, ...correctionRows]) {
     let byMeter = counters.get(row.user_name);
     if (byMeter === undefined) counters.set(row.user_name, (byMeter = new Map()));
-    byMeter.set(row.meter, money(row.total));
+    byMeter.set(row.meter, (byMeter.get(row.meter) ?? ZERO).plus(row.total));
   }
   const gauges = new Map<string, Map<string, Money>>();
   // The last sample of each day in the month, and the last one before it.

@@ -27,7 +27,7 @@ function roleList(role: string, key: string): string[] {
 /** What the tree holds: what sshd and Ansible need, and every package the tested roles install. */
 export function rootfsPackages(): string[] {
   const base = ["python3", "openssh-server", "sudo", "apt-utils", "ca-certificates"];
-  return [...new Set([...base, ...roleList("common", "common_packages"), "fail2ban", ...roleList("user_vm", "user_vm_packages"), ...roleList("bastion", "bastion_backup_packages")])].sort();
+  return [...new Set([...base, ...roleList("common", "common_packages"), "fail2ban", ...roleList("user_vm", "user_vm_packages"), ...roleList("bastion", "bastion_backup_packages"), "xz-utils" /* aiwc_node: Node's archive */])].sort();
 }
 
 export function rootfsPath(): string {

@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
@@ -161,6 +161,77 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     expect(listing).not.toMatch(/^\/etc\/ssh\/ssh_host_ed25519_key$/m);
     expect(listing).not.toMatch(/^\/etc\/aiwc\/backup\.env$/m);
 
+    expect(machineState(String(vm.aiwc_user)), "the test changed the machine it runs on").toBe(machineBefore);
+  }, 900_000);
+
+  test("the collectors' node tasks twice: aiwc on the node, the services' key check, collectors and admin page", async () => {
+    const h = hosts!;
+    const service = inv.all.children.service_nodes!;
+    const [serviceName] = Object.keys(service.hosts) as [string];
+    const { dir, sshConfig, jump } = await pinnedSshConfig(h, serviceName);
+    service.hosts[serviceName]!.ansible_host = h.private.host;
+    service.vars.ansible_ssh_common_args = jump;
+    const inventoryFile = join(dir, "inventory.yml");
+    writeFileSync(inventoryFile, stringify(inv));
+    const onHost = (command: string) => execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
+
+    // Node's release as nodejs.org lays it out (an archive and SHASUMS256.txt), on the host
+    // itself (no network here): a stand-in `node` in the archive, checked by its checksum.
+    const release = join(dir, "release");
+    const unpacked = join(release, "node-v22.12.0-linux-x64");
+    mkdirSync(join(unpacked, "bin"), { recursive: true });
+    writeFileSync(join(unpacked, "bin", "node"), "#!/bin/sh\necho v22.12.0\n", { mode: 0o755 });
+    execFileSync("tar", ["-cJf", "node-v22.12.0-linux-x64.tar.xz", "node-v22.12.0-linux-x64"], { cwd: release });
+    const archive = readFileSync(join(release, "node-v22.12.0-linux-x64.tar.xz"));
+    writeFileSync(join(release, "SHASUMS256.txt"), `${createHash("sha256").update(archive).digest("hex")}  node-v22.12.0-linux-x64.tar.xz\n`);
+    execFileSync("scp", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, "-r", release, `root@${h.private.host}:/opt/aiwc-test-release`]);
+
+    const keys = join(dir, "keys.json");
+    writeFileSync(keys, JSON.stringify({ version: 1, keys: [{ sha256: "0".repeat(64), user: "julia" }] }));
+    const projects = join(dir, "langfuse-projects.json");
+    writeFileSync(projects, JSON.stringify({ projects: [{ user: "nina", publicKey: "pk-lf-1", secretKey: "sk-lf-1" }] }));
+    const playbook = join(dir, "collectors.yml");
+    writeFileSync(
+      playbook,
+      stringify([
+        {
+          name: "The collectors' node tasks",
+          hosts: serviceName,
+          become: true,
+          vars: {
+            aiwc_node_release_url: "file:///opt/aiwc-test-release",
+            aiwc_node_build: join(ROOT, "dist", "node"),
+            aiwc_node_config_dir: join(ROOT, "config"),
+            aiwc_service_placement: { qdrant: serviceName, n8n: serviceName, langfuse: serviceName },
+            services_keys_file: keys,
+            services_langfuse_projects_file: projects,
+            services_admin_page: true,
+            services_admin_node: serviceName,
+          },
+          tasks: [
+            { name: "aiwc on the node", "ansible.builtin.include_role": { name: "aiwc_node" } },
+            { name: "The metered services' key check", "ansible.builtin.include_role": { name: "services", tasks_from: "metering.yml" } },
+            { name: "The n8n and Langfuse collectors", "ansible.builtin.include_role": { name: "services", tasks_from: "collectors.yml" } },
+            { name: "The admin page", "ansible.builtin.include_role": { name: "services", tasks_from: "admin.yml" } },
+          ],
+        },
+      ]),
+    );
+    const secret = `n8n-key-${process.pid}-${Date.now()}`;
+    const token = `admin-token-${process.pid}-${Date.now()}`;
+    const env = { AIWC_SECRET_N8N_API_KEY: secret, AIWC_LEDGER: "postgres://aiwc:pw@10.0.1.5:5432/aiwc", AIWC_ADMIN_TOKEN: token };
+    const first = playTwice.run(playbook, serviceName, inventoryFile, sshConfig, env);
+    expect(first.changed, first.stdout).toBeGreaterThan(0);
+    const second = playTwice.run(playbook, serviceName, inventoryFile, sshConfig, env);
+    expect(second.changed, `second run changed something:\n${second.stdout}`).toBe(0);
+    expect(`${first.stdout}${second.stdout}`).not.toContain(secret);
+    expect(`${first.stdout}${second.stdout}`).not.toContain(token);
+
+    expect(onHost("/opt/node/22.12.0/bin/node").trim()).toBe("v22.12.0");
+    expect(onHost("test -f /opt/aiwc/aiwc.cjs && echo yes").trim()).toBe("yes");
+    expect(onHost("stat -c '%a %U %G' /etc/aiwc-meter/keys.json /etc/aiwc-meter/n8n.env /etc/aiwc-meter/langfuse-projects.json /etc/aiwc-meter/admin.env")).toBe("640 root aiwc-meter\n".repeat(4));
+    expect(onHost("cat /etc/systemd/system/aiwc-meter-auth.service")).toContain("ExecStart=/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter auth --listen unix:/run/aiwc-meter/auth.sock");
+    for (const unit of ["aiwc-meter-access-log.timer", "aiwc-meter-n8n.timer", "aiwc-meter-langfuse.timer", "aiwc-serve.service"]) expect(onHost(`test -f /etc/systemd/system/${unit} && echo ${unit}`).trim()).toBe(unit);
     expect(machineState(String(vm.aiwc_user)), "the test changed the machine it runs on").toBe(machineBefore);
   }, 900_000);
 });
