@@ -26,7 +26,12 @@ export function configWithUsers(users: number, dir: string, provider: "hetzner" 
   cluster.setIn(["policy", "override"], { reason: "benchmark: synthesis at scale" });
   writeFileSync(join(dir, "cluster.yaml"), cluster.toString());
   const template = (parseDocument(readFileSync(join(ROOT, "config", "users.yaml"), "utf8")).toJS() as { users: Record<string, unknown>[] }).users;
-  const generated = Array.from({ length: users }, (_, i) => ({ ...template[i % template.length], name: `user${String(i).padStart(5, "0")}` }));
+  const generated = Array.from({ length: users }, (_, i) => {
+    const name = `user${String(i).padStart(5, "0")}`;
+    const user: Record<string, unknown> = { ...template[i % template.length], name };
+    // E-mails are each user's own (validation refuses one address for two users).
+    return user.email !== undefined ? { ...user, email: `${name}@example.org` } : user;
+  });
   writeFileSync(join(dir, "users.yaml"), stringify({ users: generated }, { aliasDuplicateObjects: false }));
 }
 

@@ -209,7 +209,8 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
             services_admin_node: serviceName,
           },
           tasks: [
-            { name: "aiwc on the node", "ansible.builtin.include_role": { name: "aiwc_node" } },
+            // As the services role includes it: its settings public to the tasks after it.
+            { name: "aiwc on the node", "ansible.builtin.include_role": { name: "aiwc_node", public: true } },
             { name: "The metered services' key check", "ansible.builtin.include_role": { name: "services", tasks_from: "metering.yml" } },
             { name: "The n8n and Langfuse collectors", "ansible.builtin.include_role": { name: "services", tasks_from: "collectors.yml" } },
             { name: "The admin page", "ansible.builtin.include_role": { name: "services", tasks_from: "admin.yml" } },
