@@ -17,6 +17,7 @@
 import type { ReportJson } from "../cost/report-schema";
 import { money, type Money } from "../catalog/money";
 import type { Queryable } from "../billing/ledger";
+import { monthBounds as billMonth } from "../billing/bill";
 
 export const HOURS_PER_MONTH = 730;
 /** Catalog keys of machines: cloud server types and dedicated servers, on every provider. */
@@ -144,44 +145,60 @@ export interface IncurredCost {
   readonly coveredUntil: string;
 }
 
+/** The month's first instant and the next month's, as instants (the bill's month, parsed once there). */
 export function monthBounds(month: string): { start: Date; end: Date } {
-  const [y, m] = month.split("-").map(Number) as [number, number];
-  return { start: new Date(Date.UTC(y, m - 1, 1)), end: new Date(Date.UTC(y, m, 1)) };
+  const { from, next } = billMonth(month);
+  return { start: new Date(`${from}T00:00:00Z`), end: new Date(`${next}T00:00:00Z`) };
+}
+
+interface InForce {
+  /** The recorded states, oldest first. */
+  readonly sorted: readonly Deployment[];
+  readonly start: number;
+  /** The month's end, or now for the current month. */
+  readonly end: number;
+  /** The states in force during the month, each from when and for how many hours. */
+  readonly spans: readonly { readonly deployment: Deployment; readonly from: number; readonly hours: Money }[];
+}
+
+/** Which recorded state was in force when in `month` (up to `now`): each until the next record. */
+function inForceDuring(deployments: readonly Deployment[], month: string, now: Date): InForce {
+  const { start: monthStart, end: monthEnd } = monthBounds(month);
+  const start = monthStart.getTime();
+  const end = Math.min(monthEnd.getTime(), Math.max(now.getTime(), start));
+  const sorted = [...deployments].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
+  const spans = sorted.flatMap((deployment, i) => {
+    const from = Math.max(Date.parse(deployment.recordedAt), start);
+    const to = Math.min(i + 1 < sorted.length ? Date.parse(sorted[i + 1]!.recordedAt) : Number.POSITIVE_INFINITY, end);
+    return to > from ? [{ deployment, from, hours: money(to - from).dividedBy(HOUR_MS) }] : [];
+  });
+  return { sorted, start, end, spans };
 }
 
 /** The month's infrastructure cost actually incurred, from the recorded states (see the file's comment). */
 export function incurredCost(deployments: readonly Deployment[], month: string, now: Date = new Date()): IncurredCost {
-  const { start, end: monthEnd } = monthBounds(month);
-  const end = new Date(Math.min(monthEnd.getTime(), Math.max(now.getTime(), start.getTime())));
-  const sorted = [...deployments].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
-  const accrued = new Map<string, { group: string; amount: Money; cap: Money }>();
-  const firstSeen = new Map<string, number>();
+  const { sorted, start, end, spans } = inForceDuring(deployments, month, now);
+  // Setup fees: where a resource first appears in any record, if that is in the month.
+  const firstSeen = new Set<string>();
   const setups = new Map<string, { group: string; setup: Money }>();
-  let inForce = 0;
-  let coveredFrom: number | undefined;
-  sorted.forEach((d, i) => {
+  for (const d of sorted) {
     const from = Date.parse(d.recordedAt);
-    const to = i + 1 < sorted.length ? Date.parse(sorted[i + 1]!.recordedAt) : Number.POSITIVE_INFINITY;
     for (const r of d.resources) {
-      if (!firstSeen.has(r.address)) {
-        firstSeen.set(r.address, from);
-        if (from >= start.getTime() && from < end.getTime() && !money(r.setup).isZero()) setups.set(r.address, { group: r.group, setup: money(r.setup) });
-      }
+      if (firstSeen.has(r.address)) continue;
+      firstSeen.add(r.address);
+      if (from >= start && from < end && !money(r.setup).isZero()) setups.set(r.address, { group: r.group, setup: money(r.setup) });
     }
-    const overlapFrom = Math.max(from, start.getTime());
-    const overlapTo = Math.min(to, end.getTime());
-    if (overlapTo <= overlapFrom) return;
-    inForce++;
-    coveredFrom ??= overlapFrom;
-    const hours = money(overlapTo - overlapFrom).dividedBy(HOUR_MS);
-    for (const r of d.resources) {
+  }
+  const accrued = new Map<string, { group: string; amount: Money; cap: Money }>();
+  for (const { deployment, hours } of spans) {
+    for (const r of deployment.resources) {
       const monthly = money(r.monthly);
       const sum = hours.times(monthly).dividedBy(HOURS_PER_MONTH);
       const entry = accrued.get(r.address);
       if (entry === undefined) accrued.set(r.address, { group: r.group, amount: sum, cap: monthly });
       else accrued.set(r.address, { group: r.group, amount: entry.amount.plus(sum), cap: monthly.greaterThan(entry.cap) ? monthly : entry.cap });
     }
-  });
+  }
   const groups = new Map<string, { cost: Money; setup: Money }>();
   const at = (group: string) => groups.get(group) ?? { cost: money(0), setup: money(0) };
   let running = money(0);
@@ -201,9 +218,9 @@ export function incurredCost(deployments: readonly Deployment[], month: string, 
     setup,
     total: running.plus(setup),
     groups: [...groups].map(([group, g]) => ({ group, ...g })).sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0)),
-    deployments: inForce,
-    coveredFrom: coveredFrom === undefined ? null : new Date(coveredFrom).toISOString(),
-    coveredUntil: end.toISOString(),
+    deployments: spans.length,
+    coveredFrom: spans.length === 0 ? null : new Date(spans[0]!.from).toISOString(),
+    coveredUntil: new Date(end).toISOString(),
   };
 }
 
@@ -212,17 +229,11 @@ export function incurredCost(deployments: readonly Deployment[], month: string, 
  * hours it was in force (what the GPU workers could have worked).
  */
 export function machineHours(deployments: readonly Deployment[], month: string, role: string, now: Date = new Date()): { hours: Money; machines: number } {
-  const { start, end: monthEnd } = monthBounds(month);
-  const end = Math.min(monthEnd.getTime(), Math.max(now.getTime(), start.getTime()));
-  const sorted = [...deployments].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
   let hours = money(0);
   let machines = 0;
-  sorted.forEach((d, i) => {
-    const from = Math.max(Date.parse(d.recordedAt), start.getTime());
-    const to = Math.min(i + 1 < sorted.length ? Date.parse(sorted[i + 1]!.recordedAt) : Number.POSITIVE_INFINITY, end);
-    if (to <= from) return;
-    machines = d.resources.filter((r) => r.role === role && r.machine === true).length;
-    hours = hours.plus(money(to - from).dividedBy(HOUR_MS).times(machines));
-  });
+  for (const span of inForceDuring(deployments, month, now).spans) {
+    machines = span.deployment.resources.filter((r) => r.role === role && r.machine === true).length;
+    hours = hours.plus(span.hours.times(machines));
+  }
   return { hours, machines };
 }

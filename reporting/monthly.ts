@@ -8,7 +8,7 @@
  */
 import type { Config } from "../model/load";
 import type { Queryable } from "../billing/ledger";
-import { draftBill, issuedBill, issuedMonths, monthBounds as billMonth, GAUGE_METERS, type Bill } from "../billing/bill";
+import { draftBill, issuedBill, issuedMonths, GAUGE_METERS, type Bill } from "../billing/bill";
 import { userRevenue } from "../cost/tariff";
 import { DecimalTotal, money, toAmount, type Money } from "../catalog/money";
 import { deploymentsUntil, incurredCost, machineHours, monthBounds, type Deployment } from "./deployments";
@@ -38,8 +38,7 @@ async function billOf(config: Config, ledger: Queryable, month: string, issued: 
 }
 
 export async function monthlyReport(config: Config, ledger: Queryable, month: string, now: Date = new Date()): Promise<MonthlyJson> {
-  billMonth(month); // a month YYYY-MM, or the bill's clear error
-  const { start, end } = monthBounds(month);
+  const { start, end } = monthBounds(month); // a month YYYY-MM, or the bill's clear error
   const deployments = await deploymentsUntil(ledger, end);
   const incurred = incurredCost(deployments, month, now);
   const until = Math.min(end.getTime(), Math.max(now.getTime(), start.getTime() + 1));
