@@ -129,46 +129,49 @@ const cents = (value: Money): Money => money(toAmount(value));
 /** A quantity as text: at most `places` decimals, no trailing zeros. */
 const trim = (value: Money, places: number): string => value.toDecimalPlaces(places).toFixed();
 
-interface Aggregates {
-  /** user → meter → summed counter quantity in the month. */
-  readonly counters: Map<string, Map<string, Money>>;
-  /** user → day (YYYY-MM-DD) → last sample of that day; plus the last sample before the month as day "". */
-  readonly gauges: Map<string, Map<string, Money>>;
-}
+/** user → meter → summed counter quantity in the month. */
+type Counters = Map<string, Map<string, Money>>;
+/** user → day (YYYY-MM-DD) → last sample of that day; plus the last sample before the month as day "". */
+export type GaugeSamples = Map<string, Map<string, Money>>;
 
-async function aggregates(ledger: Queryable, from: string, next: string): Promise<Aggregates> {
-  const counters = new Map<string, Map<string, Money>>();
-  const gaugeList = [...GAUGE_METERS];
-  // The month's events by their own time (the time index applies; a correction of an event not
-  // in the ledger counts as itself), then the few corrections by the time of the event each
-  // corrects; both without what an issued month billed.
-  const range = [`${from}T00:00:00Z`, `${next}T00:00:00Z`, gaugeList];
-  const counterRows = await ledger.query<{ user_name: string; meter: string; total: string }>(
-    `select e.user_name, e.meter, sum(e.quantity)::text as total from usage_events e
-      where e.time >= $1::timestamptz and e.time < $2::timestamptz
-        and (e.corrects is null or not exists (select 1 from usage_events c where c.source = e.source and c.id = e.corrects))
-        and not (e.meter = any($3::text[]))
-        and not exists (select 1 from billed_events b where b.source = e.source and b.id = e.id)
-      group by e.user_name, e.meter`,
-    range,
+/**
+ * The month's counter usage per user and meter: the import's month totals of the events that
+ * are not corrections, then the few corrections by the time of the event each corrects (a
+ * correction of an event not in the ledger counts as itself).
+ *
+ * Only months not issued are drafted, and none of their events is ever on an invoice: issuing a
+ * month bills its own events and late ones of months issued before it (`issueBill`), so no
+ * `billed_events` check is needed here.
+ */
+async function monthCounters(ledger: Queryable, month: string): Promise<Counters> {
+  const { from, next } = monthBounds(month);
+  const counters: Counters = new Map();
+  const range = [`${from}T00:00:00Z`, `${next}T00:00:00Z`, [...GAUGE_METERS]];
+  const eventRows = await ledger.query<{ user_name: string; meter: string; total: string }>(
+    "select user_name, meter, quantity::text as total from usage_month_totals where month = $1 and not (meter = any($2::text[]))",
+    [month, [...GAUGE_METERS]],
   );
   const correctionRows = await ledger.query<{ user_name: string; meter: string; total: string }>(
     `select e.user_name, e.meter, sum(e.quantity)::text as total
-       from usage_events e join usage_events c on c.source = e.source and c.id = e.corrects
-      where e.corrects is not null and c.time >= $1::timestamptz and c.time < $2::timestamptz
+       from usage_events e left join usage_events c on c.source = e.source and c.id = e.corrects
+      where e.corrects is not null and coalesce(c.time, e.time) >= $1::timestamptz and coalesce(c.time, e.time) < $2::timestamptz
         and not (e.meter = any($3::text[]))
-        and not exists (select 1 from billed_events b where b.source = e.source and b.id = e.id)
       group by e.user_name, e.meter`,
     range,
   );
-  for (const row of [...counterRows, ...correctionRows]) {
+  for (const row of [...eventRows, ...correctionRows]) {
     let byMeter = counters.get(row.user_name);
     if (byMeter === undefined) counters.set(row.user_name, (byMeter = new Map()));
     byMeter.set(row.meter, (byMeter.get(row.meter) ?? ZERO).plus(row.total));
   }
-  const gauges = new Map<string, Map<string, Money>>();
-  // The last sample of each day in the month, and the last one before it.
-  const gaugeRows = await ledger.query<{ user_name: string; day: string; value: string }>(
+  return counters;
+}
+
+/** The gauge samples of the month `YYYY-MM`: each day's last (corrections applied), and the last before the month. */
+export async function gaugeSamples(ledger: Queryable, month: string): Promise<GaugeSamples> {
+  const { from, next } = monthBounds(month);
+  const gauges: GaugeSamples = new Map();
+  const rows = await ledger.query<{ user_name: string; day: string; value: string }>(
     `with corrections as (
        select source, corrects, sum(quantity) as delta from usage_events
         where corrects is not null and meter = any($3::text[]) group by source, corrects
@@ -180,14 +183,21 @@ async function aggregates(ledger: Queryable, from: string, next: string): Promis
         where e.meter = any($3::text[]) and e.corrects is null and e.time < $2::timestamptz
      ) s
      order by user_name, day, time desc, imported_at desc, source desc, id desc`,
-    [`${from}T00:00:00Z`, `${next}T00:00:00Z`, gaugeList],
+    [`${from}T00:00:00Z`, `${next}T00:00:00Z`, [...GAUGE_METERS]],
   );
-  for (const row of gaugeRows) {
+  for (const row of rows) {
     let byDay = gauges.get(row.user_name);
     if (byDay === undefined) gauges.set(row.user_name, (byDay = new Map()));
     byDay.set(row.day, money(row.value));
   }
-  return { counters, gauges };
+  return gauges;
+}
+
+/** A user's last sample in the month itself (not the one carried in from before it). */
+export function lastSampleInMonth(samples: ReadonlyMap<string, Money> | undefined): Money | undefined {
+  let day = "";
+  for (const d of samples?.keys() ?? []) if (d > day) day = d;
+  return day === "" ? undefined : samples!.get(day);
 }
 
 /** Average stored GB over the active days, each day at its last sample. */
@@ -265,15 +275,15 @@ async function lateUsage(config: Config, ledger: Queryable, before: string, issu
   );
   const users = new Map(config.users.map((u) => [u.name, u]));
   // One query of each issued month's samples, whichever users have late ones.
-  const samplesOf = new Map<string, Promise<Aggregates>>();
+  const samplesOf = new Map<string, Promise<GaugeSamples>>();
   for (const row of gaugeRows) {
     const user = users.get(row.user_name);
     if (user === undefined) continue;
     const bounds = monthBounds(row.month);
     const range = activeRange(user, bounds.from, bounds.next);
     if (range === undefined) continue;
-    if (!samplesOf.has(row.month)) samplesOf.set(row.month, aggregates(ledger, bounds.from, bounds.next));
-    const { gauges } = await samplesOf.get(row.month)!;
+    if (!samplesOf.has(row.month)) samplesOf.set(row.month, gaugeSamples(ledger, row.month));
+    const gauges = await samplesOf.get(row.month)!;
     late.push({ user: row.user_name, meter: row.meter, month: row.month, quantity: gaugeAverage(gauges.get(row.user_name), range.first, range.last), gauge: true });
   }
   return late.sort((a, b) => (a.user + a.month + a.meter < b.user + b.month + b.meter ? -1 : 1));
@@ -294,13 +304,15 @@ function totalsOf(invoices: readonly Invoice[]): Bill["totals"] {
 
 /**
  * The bill of `month` (`YYYY-MM`): the issued invoices when the month is issued, else the
- * draft — nothing is written.
+ * draft — nothing is written. `samples`: the month's gauge samples when the caller has them
+ * already (the report), else read here.
  */
-export async function draftBill(config: Config, ledger: Queryable, month: string): Promise<Bill> {
+export async function draftBill(config: Config, ledger: Queryable, month: string, samples?: GaugeSamples): Promise<Bill> {
   const { from, next, days } = monthBounds(month);
   const issued = await issuedMonths(ledger);
   if (issued.has(month)) return issuedBill(ledger, month);
-  const { counters, gauges } = await aggregates(ledger, from, next);
+  const counters = await monthCounters(ledger, month);
+  const gauges = samples ?? (await gaugeSamples(ledger, month));
   const late = await lateUsage(config, ledger, from, issued);
   const billedBefore = await billedUsage(ledger, [...new Set(late.map((l) => l.month))]);
   const tariffs = config.tariffs;
@@ -309,10 +321,35 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
   const known = new Set(config.users.map((u) => u.name));
   const warnings = [...new Set([...counters.keys(), ...gauges.keys()])].filter((u) => !known.has(u)).sort().map((u) => `usage of "${u}", who is not in users.yaml, is not billed`);
 
+  const lateByUser = new Map<string, LateUsage[]>();
+  for (const item of late) lateByUser.set(item.user, [...(lateByUser.get(item.user) ?? []), item]);
+  // What depends only on the tariff and packs (allowances, features) and the PAYG unit prices:
+  // worked out once per combination, not per user.
+  const unitPrices = new Map(Object.entries(tariffs.payg).map(([meter, spec]) => [meter, money(spec.price).dividedBy(spec.per)]));
+  const entitlements = new Map<string, { allowance: Map<string, Money>; features: Set<string> }>();
+  const entitlementOf = (user: UserConfig) => {
+    const key = `${user.tariff}\u0000${user.packs.join("\u0000")}`;
+    let found = entitlements.get(key);
+    if (found !== undefined) return found;
+    // Allowances: the tariff's plus the packs', GPU tokens as hours of the GPU meter.
+    const tariff = tariffs.tariffs[user.tariff]!;
+    const allowance = new Map<string, Money>();
+    const allow = (meter: string, quantity: Money) => allowance.set(meter, (allowance.get(meter) ?? ZERO).plus(quantity));
+    for (const [meter, quantity] of Object.entries(tariff.allowances)) allow(meter, money(quantity));
+    for (const id of user.packs) {
+      const pack = tariffs.packs[id]!;
+      for (const [meter, quantity] of Object.entries(pack.allowances)) allow(meter, money(quantity));
+      if (pack.gpuTokens !== undefined && pack.gpuTokens > 0) allow(tariffs.gpuTokenMeter, money(pack.gpuTokens).times(tariffs.gpuTokenSeconds).dividedBy(3600));
+    }
+    found = { allowance, features: new Set([...tariff.includes, ...user.packs.flatMap((id) => tariffs.packs[id]!.includes)]) };
+    entitlements.set(key, found);
+    return found;
+  };
+
   for (const user of config.users) {
     const range = activeRange(user, from, next);
     const usage = counters.get(user.name);
-    const lateOfUser = late.filter((l) => l.user === user.name);
+    const lateOfUser = lateByUser.get(user.name) ?? [];
     if (range === undefined && usage === undefined && lateOfUser.length === 0) continue;
     const lines: BillLine[] = [];
     const share = range === undefined ? ZERO : money(range.days).dividedBy(days);
@@ -340,16 +377,7 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
         });
       }
     }
-    // Allowances: the tariff's plus the packs', GPU tokens as hours of the GPU meter.
-    const allowance = new Map<string, Money>();
-    const allow = (meter: string, quantity: Money) => allowance.set(meter, (allowance.get(meter) ?? ZERO).plus(quantity));
-    const features = new Set([...tariff.includes, ...user.packs.flatMap((id) => tariffs.packs[id]!.includes)]);
-    for (const [meter, quantity] of Object.entries(tariff.allowances)) allow(meter, money(quantity));
-    for (const id of user.packs) {
-      const pack = tariffs.packs[id]!;
-      for (const [meter, quantity] of Object.entries(pack.allowances)) allow(meter, money(quantity));
-      if (pack.gpuTokens !== undefined && pack.gpuTokens > 0) allow(tariffs.gpuTokenMeter, money(pack.gpuTokens).times(tariffs.gpuTokenSeconds).dividedBy(3600));
-    }
+    const { allowance, features } = entitlementOf(user);
     const metered: Record<string, { used: string; included: string }> = {};
     for (const [meter, spec] of Object.entries(tariffs.payg)) {
       const used = GAUGE_METERS.has(meter) ? (range === undefined ? ZERO : gaugeAverage(gauges.get(user.name), range.first, range.last)) : usage?.get(meter) ?? ZERO;
@@ -358,7 +386,7 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
       metered[meter] = { used: trim(used, 6), included: trim(included, 6) };
       const billable = used.minus(included);
       const quantity = billable.isNegative() ? ZERO : billable;
-      const unitPrice = money(spec.price).dividedBy(spec.per);
+      const unitPrice = unitPrices.get(meter)!;
       const gauge = GAUGE_METERS.has(meter);
       lines.push({
         item: `payg:${meter}`,
@@ -382,7 +410,7 @@ export async function draftBill(config: Config, ledger: Queryable, month: string
       if (!added.isPositive()) continue;
       const beyond = (value: Money) => (value.greaterThan(included) ? value.minus(included) : ZERO);
       const quantity = beyond(total).minus(beyond(used));
-      const unitPrice = money(spec.price).dividedBy(spec.per);
+      const unitPrice = unitPrices.get(item.meter)!;
       lines.push({
         item: `late:${item.meter}:${item.month}`,
         description: `late usage from ${item.month}: ${spec.unit}: ${trim(added, 4)} ${item.gauge ? "more on average" : "more"} (${trim(used, 4)} billed, ${trim(included, 4)} included)`,

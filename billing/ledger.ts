@@ -68,6 +68,11 @@ async function openPglite(dir: string): Promise<Ledger> {
   // Loaded only when the ledger is used (WASM PostgreSQL: not for every aiwc command).
   const { PGlite } = require("@electric-sql/pglite") as typeof import("@electric-sql/pglite");
   const db = await PGlite.create(dir);
+  // Memory for sorts and hash tables: the month's aggregates of a large ledger (the bill, the
+  // report) then stay in memory instead of spilling to disk. PostgreSQL's own default (4 MB)
+  // suits a server shared by many sessions; this embedded one has a single session. A server
+  // ledger keeps whatever its operator configured.
+  await db.exec("set work_mem = '64MB'");
   const wrap = (q: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }> }): Queryable => ({
     query: async <T>(sql: string, params: readonly unknown[] = []) => (await q.query(sql, [...params])).rows as T[],
   });

@@ -112,4 +112,34 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "payment status",
     sql: ["alter table handovers add column payment_status text", "alter table handovers add column payment_checked_at timestamptz"],
   },
+  {
+    version: 7,
+    name: "usage totals",
+    sql: [
+      // Corrections are few: the bill and the report find them (and the events they correct)
+      // through this small partial index instead of scanning every event of the ledger.
+      "create index usage_events_corrections on usage_events (source, corrects) where corrects is not null",
+      // Running totals of the events that are not corrections, kept by the import in the same
+      // statement that inserts the events: per user, meter and UTC month (the bill) and per
+      // meter and UTC day (the report's daily usage). Reading a month then reads tens of
+      // thousands of totals instead of every event of the month.
+      `create table usage_month_totals (
+        user_name text not null,
+        meter text not null,
+        month text not null,
+        quantity numeric not null,
+        primary key (month, user_name, meter)
+      )`,
+      `create table usage_day_totals (
+        meter text not null,
+        day date not null,
+        quantity numeric not null,
+        primary key (day, meter)
+      )`,
+      `insert into usage_month_totals (user_name, meter, month, quantity)
+       select user_name, meter, to_char(time at time zone 'UTC', 'YYYY-MM'), sum(quantity) from usage_events where corrects is null group by 1, 2, 3`,
+      `insert into usage_day_totals (meter, day, quantity)
+       select meter, (time at time zone 'UTC')::date, sum(quantity) from usage_events where corrects is null group by 1, 2`,
+    ],
+  },
 ];

@@ -8,7 +8,7 @@
  */
 import type { Config } from "../model/load";
 import type { Queryable } from "../billing/ledger";
-import { draftBill, issuedBill, issuedMonths, GAUGE_METERS, type Bill } from "../billing/bill";
+import { draftBill, gaugeSamples, issuedBill, issuedMonths, lastSampleInMonth, GAUGE_METERS } from "../billing/bill";
 import { userRevenue } from "../cost/tariff";
 import { DecimalTotal, money, toAmount, type Money } from "../catalog/money";
 import { deploymentsUntil, incurredCost, machineHours, monthBounds, type Deployment } from "./deployments";
@@ -33,10 +33,6 @@ function inForce(deployments: readonly Deployment[], at: number): Deployment | u
   return found;
 }
 
-async function billOf(config: Config, ledger: Queryable, month: string, issued: ReadonlyMap<string, string>): Promise<Bill> {
-  return issued.has(month) ? issuedBill(ledger, month) : draftBill(config, ledger, month);
-}
-
 export async function monthlyReport(config: Config, ledger: Queryable, month: string, now: Date = new Date()): Promise<MonthlyJson> {
   const { start, end } = monthBounds(month); // a month YYYY-MM, or the bill's clear error
   const deployments = await deploymentsUntil(ledger, end);
@@ -44,7 +40,9 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
   const until = Math.min(end.getTime(), Math.max(now.getTime(), start.getTime() + 1));
   const last = inForce(deployments, until);
   const issued = await issuedMonths(ledger);
-  const bill = await billOf(config, ledger, month, issued);
+  // The month's gauge samples serve the draft bill and the storage column alike: read once.
+  const samples = await gaugeSamples(ledger, month);
+  const bill = issued.has(month) ? await issuedBill(ledger, month) : await draftBill(config, ledger, month, samples);
   const tariffs = config.tariffs;
   const warnings: string[] = [...bill.warnings];
   if (incurred.coveredFrom === null) warnings.push(`no deployment is recorded before ${month} ended: the cost incurred is unknown (run \`aiwc record\` after each deploy)`);
@@ -133,16 +131,14 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
           advice: breakEvenUsers !== null ? `${advice}; a worker is paid for by ${breakEvenUsers} users with the ${Object.entries(tariffs.packs).find(([, p]) => p === gpuPack)![0]} pack` : advice,
         };
 
-  // Storage: each user's last sample of the month against the tariff's quota.
+  // Storage: each user's last sample of the month (corrections applied) against the tariff's quota.
   const storageMeter = [...GAUGE_METERS].find((m) => tariffs.payg[m] !== undefined);
   const storage = new Map<string, string>();
   if (storageMeter !== undefined) {
-    const rows = await ledger.query<{ user_name: string; quantity: string }>(
-      `select distinct on (user_name) user_name, quantity::text as quantity from usage_events
-        where meter = $1 and time >= $2::timestamptz and time < $3::timestamptz order by user_name, time desc, id desc`,
-      [storageMeter, start.toISOString(), end.toISOString()],
-    );
-    for (const r of rows) storage.set(r.user_name, r.quantity);
+    for (const [user, days] of samples) {
+      const last = lastSampleInMonth(days);
+      if (last !== undefined) storage.set(user, last.toFixed());
+    }
   }
   // Payment states the providers gave (`aiwc bill status`), for issued invoices handed over.
   const numbers = invoices.flatMap((i) => (i.number !== null ? [i.number] : []));
@@ -194,20 +190,20 @@ export async function monthlyReport(config: Config, ledger: Queryable, month: st
     history.push({ month: m, cost: cost.coveredFrom === null ? null : toAmount(cost.total), revenue, revenueSource: revenue === null ? null : ("issued" as const) });
   }
 
-  // Counters per day; a correction counts on the day of the event it corrects (as on the bill):
-  // the events themselves grouped by day, then the few corrections added to their days.
+  // Counters per day; a correction counts on the day of the event it corrects, or on its own
+  // when that event is not in the ledger (as on the bill): the import's day totals of the
+  // events, then the few corrections added to their days.
   const range = [start.toISOString(), end.toISOString(), [...GAUGE_METERS]];
   const days = await ledger.query<{ day: string; meter: string; quantity: string }>(
-    `select to_char(d, 'YYYY-MM-DD') as day, meter, total::text as quantity from (
-       select (time at time zone 'UTC')::date as d, meter, sum(quantity) as total from usage_events
-        where time >= $1::timestamptz and time < $2::timestamptz and corrects is null and not (meter = any($3::text[]))
-        group by 1, 2) per_day`,
+    `select to_char(day, 'YYYY-MM-DD') as day, meter, quantity::text as quantity from usage_day_totals
+      where day >= ($1::timestamptz at time zone 'UTC')::date and day < ($2::timestamptz at time zone 'UTC')::date and not (meter = any($3::text[]))`,
     range,
   );
   const corrections = await ledger.query<{ day: string; meter: string; quantity: string }>(
-    `select to_char(c.time at time zone 'UTC', 'YYYY-MM-DD') as day, e.meter, sum(e.quantity)::text as quantity
-       from usage_events e join usage_events c on c.source = e.source and c.id = e.corrects
-      where e.corrects is not null and c.time >= $1::timestamptz and c.time < $2::timestamptz and not (e.meter = any($3::text[]))
+    `select to_char(coalesce(c.time, e.time) at time zone 'UTC', 'YYYY-MM-DD') as day, e.meter, sum(e.quantity)::text as quantity
+       from usage_events e left join usage_events c on c.source = e.source and c.id = e.corrects
+      where e.corrects is not null and coalesce(c.time, e.time) >= $1::timestamptz and coalesce(c.time, e.time) < $2::timestamptz
+        and not (e.meter = any($3::text[]))
       group by 1, 2`,
     range,
   );

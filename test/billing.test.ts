@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { openLedger, LedgerError, withoutCredentials, type Ledger } from "../billing/ledger";
+import { openLedger, LedgerError, withoutCredentials, type Ledger, type Queryable } from "../billing/ledger";
 import { importUsage, readUsage, UsageFileError } from "../billing/usage";
 import { draftBill, REVERSE_CHARGE_NOTE } from "../billing/bill";
 import { creditNote, issueBill } from "../billing/issue";
@@ -47,7 +47,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     await ledger?.close();
   });
   beforeEach(async () => {
-    for (const table of ["api_keys", "handovers", "billed_events", "billed_months", "invoices", "usage_events"]) await ledger.query(`delete from ${table}`);
+    for (const table of ["api_keys", "handovers", "billed_events", "billed_months", "invoices", "usage_events", "usage_month_totals", "usage_day_totals"]) await ledger.query(`delete from ${table}`);
   });
 
   const load = async (text: string, cfg: Config = config, name = "usage.jsonl") => importUsage(ledger, readUsage(text, name, cfg, NOW), name);
@@ -56,7 +56,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
   test("migrations are applied once and recorded; a ledger from a newer aiwc is refused", async () => {
     const again = await openLedger(options);
     const rows = await again.query<{ version: number | string; name: string }>("select version, name from aiwc_migrations order by version");
-    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"], [3, "payment handovers"], [4, "usage detail and API keys"], [5, "recorded deployments"], [6, "payment status"]]);
+    expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, "usage events"], [2, "issued invoices"], [3, "payment handovers"], [4, "usage detail and API keys"], [5, "recorded deployments"], [6, "payment status"], [7, "usage totals"]]);
     await again.query("insert into aiwc_migrations (version, name) values (999, 'from the future')");
     await again.close();
     await expect(openLedger(options)).rejects.toThrow(/migrated by a newer aiwc \(schema version 999/);
@@ -88,6 +88,49 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     expect(await count()).toBe(13);
     // The month's bill reads the same events either way.
     expect((await draftBill(config, ledger, "2026-11")).totals.invoices).toBeGreaterThan(0);
+  });
+
+  test("an import that grows the events by more than autovacuum's threshold refreshes the planner's statistics; a small one does not", async () => {
+    const tuples = async () => Number((await ledger.query<{ n: number | string }>("select reltuples as n from pg_class where oid = 'usage_events'::regclass"))[0]!.n);
+    await ledger.query("analyze usage_events");
+    expect(await tuples()).toBe(0);
+    const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => event(`stat-${from + i}`, "ben", "gpu_hours", "1")).join("\n");
+    await load(lines(0, 60)); // 60 > 50 + 10 % of 0
+    expect(await tuples()).toBe(60);
+    await load(lines(60, 65)); // 5 ≤ 50 + 10 % of 60: left to the next large import
+    expect(await tuples()).toBe(60);
+    expect(await count()).toBe(65);
+  });
+
+  test("the month and day totals always equal the events they sum: re-imports, corrections, bulk and failed imports; the migration fills them from the events there", async () => {
+    const totals = async (db: Queryable = ledger) => ({
+      months: await db.query<{ user_name: string; month: string; meter: string; q: string }>("select user_name, meter, month, trim_scale(quantity)::text as q from usage_month_totals order by 1, 2, 3"),
+      days: await db.query("select meter, to_char(day, 'YYYY-MM-DD') as day, trim_scale(quantity)::text as q from usage_day_totals order by 1, 2"),
+    });
+    const fromEvents = async () => ({
+      months: await ledger.query(
+        "select user_name, meter, to_char(time at time zone 'UTC', 'YYYY-MM') as month, trim_scale(sum(quantity))::text as q from usage_events where corrects is null group by 1, 2, 3 order by 1, 2, 3",
+      ),
+      days: await ledger.query("select meter, to_char((time at time zone 'UTC')::date, 'YYYY-MM-DD') as day, trim_scale(sum(quantity))::text as q from usage_events where corrects is null group by 1, 2 order by 1, 2"),
+    });
+    const text = readFileSync(SAMPLE, "utf8");
+    await load(text);
+    await load(text); // nothing new: nothing added twice
+    await load(`${text.trimEnd()}\n${event("t-0", "david", "gpu_hours", "0.25", "2026-11-12T08:00:00Z")}`); // one new among known ones
+    await load([event("t-1", "ben", "gpu_hours", "2.5", "2026-11-30T23:30:00Z"), event("t-2", "ben", "gpu_hours", "1", "2026-12-01T00:30:00Z"), event("t-3", "ben", "gpu_hours", "-1", "2026-12-02T00:00:00Z", { corrects: "t-2" })].join("\n"));
+    await expect(load([event("t-4", "ben", "gpu_hours", "7"), event("t-1", "ben", "gpu_hours", "9", "2026-11-30T23:30:00Z")].join("\n"))).rejects.toThrow(/different content/);
+    await importUsage(ledger, readUsage(event("t-5", "anna", "gpu_hours", "4", "2026-10-31T22:00:00Z"), "bulk.jsonl", config, NOW), "bulk.jsonl", { bulkFrom: 1 });
+    const expected = await fromEvents();
+    expect(expected.months.length).toBeGreaterThan(3);
+    expect(await totals()).toEqual(expected);
+    // ben's November gpu_hours: the sample's plus t-1 (2.5); December: t-2 alone (its correction is not a total's).
+    const ben = (await totals()).months.filter((r) => r.user_name === "ben" && r.meter === "gpu_hours");
+    expect(ben.find((r) => r.month === "2026-12")?.q).toBe("1");
+    // A ledger from before the totals: the migration sums the events already there.
+    for (const statement of ["drop table usage_month_totals", "drop table usage_day_totals", "drop index usage_events_corrections", "delete from aiwc_migrations where version = 7"]) await ledger.query(statement);
+    await ledger.close();
+    ledger = await openLedger(options);
+    expect(await totals()).toEqual(expected);
   });
 
   test("a file with bad lines imports nothing and lists every bad line with its number", async () => {

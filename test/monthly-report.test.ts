@@ -111,4 +111,13 @@ describe.each(backends)("the November report on %s", (_name, where) => {
     await expect(`${monthlyTable(report)}\n`).toMatchFileSnapshot(join("golden", "reports", "monthly-2026-11.txt"));
     await expect(`${monthlyMarkdown(report)}\n`).toMatchFileSnapshot(join("golden", "reports", "monthly-2026-11.md"));
   });
+
+  // Last: it adds a correction to the ledger the tests above read.
+  test("storage is each user's last sample in the month with its corrections; a sample from before the month is not this month's", async () => {
+    expect(report.users.find((u) => u.user === "felix")?.storageGb).toBeNull();
+    const correction = JSON.stringify({ id: "ceph-0003-fix", source: "ceph", time: "2026-11-25T00:00:00Z", user: "anna", meter: "storage_gb", quantity: "3", corrects: "ceph-0003" });
+    await importUsage(ledger, readUsage(correction, "fix.jsonl", config, NOW), "fix.jsonl");
+    const corrected = await monthlyReport(config, ledger, "2026-11", NOW);
+    expect(corrected.users.find((u) => u.user === "anna")).toMatchObject({ storageGb: "11", storageQuotaGb: 10, overQuota: true });
+  });
 });
