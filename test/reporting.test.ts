@@ -122,5 +122,14 @@ describe("DecimalTotal", () => {
     const cents = new DecimalTotal();
     for (let i = 0; i < 1000; i++) cents.add("0.01");
     expect(cents.value.toFixed()).toBe("10");
+    // Past what doubles hold exactly: whole parts of 15 digits, fractions carried over and over.
+    const large = new DecimalTotal();
+    for (let i = 0; i < 11; i++) large.add("999999999999999.999999999999");
+    large.add("-0.000000000009");
+    expect(large.value.toFixed()).toBe("10999999999999999.99999999998");
+    const fractions = new DecimalTotal();
+    for (let i = 0; i < 20_000; i++) fractions.add("0.999999999999");
+    for (let i = 0; i < 3; i++) fractions.add("-0.5");
+    expect(fractions.value.toFixed()).toBe("19998.49999998");
   });
 });
