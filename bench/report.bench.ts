@@ -2,7 +2,9 @@
  * The monthly report at scale: 10,000 users, 1,000,000 usage events and a month with two
  * recorded deployments (a resource per user and the platform's), on the embedded ledger.
  * Times the report (ledger to JSON) and the page (JSON to HTML), the page's size, and how
- * long Debian's Chromium takes to make it interactive. Targets (issue #15): report and page
+ * long Debian's Chromium takes to make it interactive (on the page's own clock, from the start
+ * of navigation until its script has drawn everything; and as the bench saw it, with
+ * Playwright's round trips and the load event). Targets (issue #15): report and page
  * ≤ 5 s, the page ≤ 5 MB and interactive within 2 s.
  *
  *   npm run bench:report                 # 10,000 users, 1,000,000 events
@@ -46,18 +48,30 @@ async function main(): Promise<void> {
       writeFileSync(file, page);
       const browser = await chromium.launch({ executablePath: process.env.AIWC_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
       let interactive = 0;
+      let seen = 0;
       try {
         const tab = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+        // The page's own clock: from the start of navigation to the moment its script has drawn
+        // everything and marked the body ready (a MutationObserver installed before the page).
+        await tab.addInitScript(() => {
+          new MutationObserver((_, observer) => {
+            if (document.body?.getAttribute("data-ready") === "true") {
+              (window as unknown as { aiwcReady: number }).aiwcReady = performance.now();
+              observer.disconnect();
+            }
+          }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
+        });
         started = performance.now();
         await tab.goto(`file://${file}`);
         await tab.waitForSelector("body[data-ready=true]");
-        interactive = performance.now() - started;
+        seen = performance.now() - started;
+        interactive = await tab.evaluate(() => (window as unknown as { aiwcReady: number }).aiwcReady);
       } finally {
         await browser.close();
       }
-      console.log("| users | events | report (ledger → JSON) | page (JSON → HTML) | page size | interactive in Chromium | peak RSS |");
-      console.log("|---:|---:|---:|---:|---:|---:|---:|");
-      console.log(`| ${users.toLocaleString("en")} | ${events.toLocaleString("en")} | ${(reportMs / 1000).toFixed(2)} s | ${(pageMs / 1000).toFixed(2)} s | ${(Buffer.byteLength(page) / 1024 / 1024).toFixed(2)} MB | ${(interactive / 1000).toFixed(2)} s | ${Math.round(process.resourceUsage().maxRSS / 1024)} MB |`);
+      console.log("| users | events | report (ledger → JSON) | page (JSON → HTML) | page size | interactive in Chromium | … as the bench saw it | peak RSS |");
+      console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
+      console.log(`| ${users.toLocaleString("en")} | ${events.toLocaleString("en")} | ${(reportMs / 1000).toFixed(2)} s | ${(pageMs / 1000).toFixed(2)} s | ${(Buffer.byteLength(page) / 1024 / 1024).toFixed(2)} MB | ${(interactive / 1000).toFixed(2)} s | ${(seen / 1000).toFixed(2)} s | ${Math.round(process.resourceUsage().maxRSS / 1024)} MB |`);
     } finally {
       await ledger.close();
     }
