@@ -53,19 +53,16 @@ async function main(): Promise<void> {
         const tab = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
         // The page's own clock: from the start of navigation to the moment its script has drawn
         // everything and marked the body ready (a MutationObserver installed before the page).
-        await tab.addInitScript(() => {
-          new MutationObserver((_, observer) => {
-            if (document.body?.getAttribute("data-ready") === "true") {
-              (window as unknown as { aiwcReady: number }).aiwcReady = performance.now();
-              observer.disconnect();
-            }
-          }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
+        await tab.addInitScript({
+          content: `new MutationObserver(function (_, observer) {
+            if (document.body && document.body.getAttribute("data-ready") === "true") { window.aiwcReady = performance.now(); observer.disconnect(); }
+          }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });`,
         });
         started = performance.now();
         await tab.goto(`file://${file}`);
         await tab.waitForSelector("body[data-ready=true]");
         seen = performance.now() - started;
-        interactive = await tab.evaluate(() => (window as unknown as { aiwcReady: number }).aiwcReady);
+        interactive = Number(await tab.evaluate("window.aiwcReady"));
       } finally {
         await browser.close();
       }
