@@ -120,6 +120,26 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/pins") as typeof import("./commands/pins")).pins(options)),
     );
 
+  const prices = program.command("prices").description("the price catalogs: how old each price is, and refreshes from the providers' own price lists");
+  prices
+    .command("check")
+    .description("every catalog price with its age, sources and what the config uses it for; exit 2 when one in use is older than policy.maxCatalogAgeDays")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("-f, --format <format>", "table or json", "table")
+    .action((options: { config?: string; format?: string }) => run(async () => (require("./commands/prices") as typeof import("./commands/prices")).pricesCheck(options)));
+  prices
+    .command("refresh")
+    .description("fetch a provider's price list and write it into its catalog: a new valid_from entry for each changed price, history kept")
+    .argument("<provider>", "hetzner (Cloud API GET /v1/pricing, HCLOUD_TOKEN)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--region <region>", "only this location or region")
+    .option("--from <file>", "replay a saved response of the price list instead of fetching it")
+    .option("--dry-run", "print the changes, write nothing")
+    .option("-f, --format <format>", "table or json", "table")
+    .action((provider: string, options: { config?: string; region?: string; from?: string; dryRun?: boolean; format?: string }) =>
+      run(async () => (require("./commands/prices") as typeof import("./commands/prices")).pricesRefresh({ provider, ...options })),
+    );
+
   program
     .command("verify")
     .description("check that the synthesized stacks are exactly what the cost gate judged (run in CI before terraform apply)")

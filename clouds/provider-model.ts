@@ -1,6 +1,7 @@
 /** What every provider's model (clouds/<p>/model.ts) provides; the registry lists them. */
 import type { Catalog } from "../catalog/catalog";
 import type { PricedResourceType } from "../catalog/priced-resource";
+import type { PriceList } from "../catalog/refresh";
 import type { ProblemSink } from "../config/problems";
 import type { ProviderLimit } from "../config/limits";
 import type { ClusterConfig, NodeGroupConfig } from "../config/schema";
@@ -56,6 +57,8 @@ export interface ProviderModel {
     /** A node group as this provider runs it (e.g. Hetzner: GPU workers on a dedicated product). */
     group?(mapped: NodeGroupConfig, from: { readonly dedicated: NodeGroupConfig["dedicated"]; readonly requirements: NodeGroupConfig["requirements"]; readonly catalog: Catalog | undefined }): NodeGroupConfig;
   };
+  /** The provider's own price list for `aiwc prices refresh` (loaded when used). */
+  priceList?(): PriceList;
   /** Priced resource types, and the types this provider never charges for (with the reason). */
   pricing(): { readonly priced: readonly PricedResourceType<any>[]; readonly free: Readonly<Record<string, string>> };
 }

@@ -152,4 +152,5 @@ export const hetznerModel: ProviderModel = {
   bastionIsNat: () => true,
   // Loaded when something prices: `aiwc validate` never needs the priced types.
   pricing: () => require("./pricing") as typeof import("./pricing"),
+  priceList: () => (require("./pricing/price-list") as typeof import("./pricing/price-list")).hetznerPriceList,
 };

@@ -1,0 +1,185 @@
+/**
+ * `aiwc prices refresh hetzner` against a stand-in of the Cloud API's price list (the documented
+ * shape, test/fixtures/prices/hcloud-pricing.json) and `aiwc prices check`: a changed price gets
+ * a new valid_from entry and the old one stays, a replay changes nothing, a malformed response
+ * or a refused token writes nothing, and the catalog stays one aiwc loads and prices with.
+ */
+import { execFile, spawnSync } from "node:child_process";
+import { cpSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { parseDocument } from "yaml";
+import { pricesRefresh } from "../cli/commands/prices";
+import { today } from "../config/dates";
+import { loadConfig } from "../model/load";
+import { PriceBook, isMissing } from "../catalog/prices";
+import { catalogDecimal } from "../catalog/refresh";
+import { startHcloudStandIn, type HcloudStandIn } from "./stand-ins/hcloud";
+import { fixtureConfig, ROOT } from "./helpers";
+
+const BIN = join(ROOT, "bin", "aiwc.cjs");
+const FIXTURE = join(ROOT, "test", "fixtures", "prices", "hcloud-pricing.json");
+const response = () => JSON.parse(readFileSync(FIXTURE, "utf8")) as { pricing: { server_types: { name: string; prices: { location: string; price_monthly: { net: string }; price_hourly: { net: string } }[] }[] } };
+const aiwc = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+/** The CLI without blocking this process (the stand-in answers from it). */
+const aiwcAsync = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env } }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, out: stdout, err: stderr }));
+  });
+
+/** A config with its own copy of the price catalogs (the refresh writes there). */
+function configWithPrices(): { dir: string; catalog: string } {
+  const dir = fixtureConfig();
+  cpSync(join(ROOT, "config", "prices"), join(dir, "prices"), { recursive: true });
+  return { dir, catalog: join(dir, "prices", "hetzner.yaml") };
+}
+
+const lookup = (dir: string, id: string, region: string, date: string) => {
+  const config = loadConfig(dir);
+  const price = new PriceBook(config.catalogs, config.fx, date).lookup({ provider: "hetzner", section: "server_types", id }, { region });
+  if (isMissing(price)) throw new Error(price.missing);
+  return { monthly: price.monthly.toFixed(2), validFrom: price.validFrom, sources: price.sources };
+};
+
+describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
+  let api: HcloudStandIn;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    api = await startHcloudStandIn(response());
+  });
+  afterAll(async () => api?.close());
+  beforeEach(() => {
+    api.body = response();
+    env = { HCLOUD_TOKEN: api.token, HCLOUD_ENDPOINT: api.url };
+  });
+  const day = today();
+
+  test("a changed price gets a new entry valid from today, the old one stays; unchanged ones are confirmed; a replay changes nothing", async () => {
+    const { dir, catalog } = configWithPrices();
+    const before = readFileSync(catalog, "utf8");
+    const result = await pricesRefresh({ provider: "hetzner", config: dir }, env);
+    expect(result.exitCode).toBe(0);
+    expect(api.requests).toContain("GET /v1/pricing");
+    // cpx22 went up everywhere: one new general entry; ccx13 only in the US: one per US location.
+    expect(result.stdout).toMatch(/server_types\.cpx22\s+fsn1\s+19\.49\s+20\.99\s+\+7\.7 %/);
+    expect(result.stdout).toMatch(/server_types\.ccx13\s+ash\s+42\.99\s+47\.49\s+\+10\.5 %/);
+    expect(result.stdout).toContain("5 price(s) changed");
+    expect(result.stdout).toContain("note: server_types.cpx13 is in the price list but not in the catalog: not added");
+    expect(result.stdout).toContain("note: load balancer type lb21 is in the price list but not in the catalog's products: not added");
+    const after = readFileSync(catalog, "utf8");
+    const entries = parseDocument(after).toJS() as { as_of: string; server_types: Record<string, { prices: { valid_from: string; region?: string; monthly: string; source: string[]; as_of: string; estimate?: string }[] }>; products: Record<string, { prices: { estimate?: string; source: string[]; as_of: string }[] }>; sources: Record<string, { date: string }> };
+    expect(entries.as_of).toBe(day);
+    expect(entries.sources.API_HCLOUD_PRICING?.date).toBe(day);
+    expect(entries.server_types.cpx22!.prices.map((p) => [p.valid_from, p.region, p.monthly])).toEqual([
+      [day, undefined, "20.99"],
+      ["2026-06-15", undefined, "19.49"],
+      ["2026-04-01", undefined, "7.99"],
+    ]);
+    expect(entries.server_types.ccx13!.prices.filter((p) => p.valid_from === day).map((p) => [p.region, p.monthly])).toEqual([["ash", "47.49"], ["hil", "47.49"]]);
+    // Confirmed: as_of today and the list among its sources; the list's hourly price ends lb11's estimate.
+    expect(entries.server_types.cx23!.prices[0]).toMatchObject({ monthly: "5.49", as_of: day });
+    expect(entries.server_types.cx23!.prices[0]!.source).toContain("API_HCLOUD_PRICING");
+    expect(entries.products.lb11!.prices[0]!.estimate).toBeUndefined();
+    // Every line the refresh did not touch is as it was (comments, alignment).
+    const untouched = before.split("\n").filter((line) => !/cpx22|ccx13|cx23:|cpx11|primary_ipv4|volume_gb|snapshot_gb|backup_percent|traffic_overage_tb|lb11|^as_of|^sources:/.test(line));
+    for (const line of untouched) expect(after.split("\n")).toContain(line);
+    // Priced with: today the new price, before today the old one (servers created earlier keep it).
+    expect(lookup(dir, "ccx13", "ash", day)).toMatchObject({ monthly: "47.49", validFrom: day, sources: ["API_HCLOUD_PRICING"] });
+    expect(lookup(dir, "ccx13", "fsn1", day)).toMatchObject({ monthly: "42.99", validFrom: "2026-06-15" });
+    expect(lookup(dir, "ccx13", "ash", "2026-11-01")).toMatchObject({ monthly: "42.99" });
+    // The same response again: not a byte changes.
+    const again = await pricesRefresh({ provider: "hetzner", config: dir }, env);
+    expect(again.stdout).toContain("no price changed");
+    expect(again.stdout).toContain("nothing to write");
+    expect(readFileSync(catalog, "utf8")).toBe(after);
+  });
+
+  test("a second change the same day replaces that day's entry; a later change of another row adds its own", async () => {
+    const { dir, catalog } = configWithPrices();
+    await pricesRefresh({ provider: "hetzner", config: dir }, env);
+    const body = response();
+    for (const type of body.pricing.server_types) {
+      for (const p of type.prices) {
+        if (type.name === "cpx22") p.price_monthly.net = "21.4900000000";
+        if (type.name === "cx23") p.price_monthly.net = "5.9900000000";
+      }
+    }
+    api.body = body;
+    const result = await pricesRefresh({ provider: "hetzner", config: dir, format: "json" }, env);
+    const json = JSON.parse(result.stdout) as { changes: { row: string; old: string; new: string }[]; written: boolean };
+    expect(json.written).toBe(true);
+    expect(json.changes.filter((c) => c.row === "server_types.cpx22").map((c) => [c.old, c.new])).toEqual([["20.99", "21.49"], ["20.99", "21.49"], ["20.99", "21.49"]]);
+    const entries = parseDocument(readFileSync(catalog, "utf8")).toJS() as { server_types: Record<string, { prices: { valid_from: string; monthly: string }[] }> };
+    expect(entries.server_types.cpx22!.prices.map((p) => [p.valid_from, p.monthly])).toEqual([[day, "21.49"], ["2026-06-15", "19.49"], ["2026-04-01", "7.99"]]);
+    expect(entries.server_types.cx23!.prices.map((p) => [p.valid_from, p.monthly])).toEqual([[day, "5.99"], ["2026-06-15", "5.49"], ["2026-04-01", "3.99"]]);
+  });
+
+  test("--dry-run prints the changes and writes nothing; --region limits the refresh to one location; --from replays a saved response offline", async () => {
+    const { dir, catalog } = configWithPrices();
+    const before = readFileSync(catalog, "utf8");
+    const dry = await pricesRefresh({ provider: "hetzner", config: dir, dryRun: true }, env);
+    expect(dry.stdout).toContain("5 price(s) changed");
+    expect(dry.stdout).toContain("dry run: ");
+    expect(readFileSync(catalog, "utf8")).toBe(before);
+    const fsn1 = await pricesRefresh({ provider: "hetzner", config: dir, region: "fsn1", format: "json" }, env);
+    expect((JSON.parse(fsn1.stdout) as { changes: { row: string; region: string }[] }).changes.map((c) => `${c.row} ${c.region}`)).toEqual(["server_types.cpx22 fsn1"]);
+    const entries = parseDocument(readFileSync(catalog, "utf8")).toJS() as { server_types: Record<string, { prices: { valid_from: string; region?: string }[] }> };
+    expect(entries.server_types.cpx22!.prices[0]).toMatchObject({ valid_from: day, region: "fsn1" });
+    // Offline, from a file, through the CLI (no token, no network).
+    const { dir: offline, catalog: offlineCatalog } = configWithPrices();
+    const cli = aiwc(["prices", "refresh", "hetzner", "--config", offline, "--from", FIXTURE], { HCLOUD_TOKEN: "", HCLOUD_ENDPOINT: "http://127.0.0.1:9/v1" });
+    expect(cli.code).toBe(0);
+    expect(cli.out).toContain("5 price(s) changed");
+    expect(readFileSync(offlineCatalog, "utf8")).not.toBe(before);
+  });
+
+  test("a malformed response, another currency or a refused token: one clear error, exit 1, the catalog untouched, the token never printed", async () => {
+    const { dir, catalog } = configWithPrices();
+    const before = readFileSync(catalog, "utf8");
+    const bad = response() as unknown as { pricing: { server_types: { prices: { price_hourly: { net: string } }[] }[]; currency: string } };
+    bad.pricing.server_types[0]!.prices[0]!.price_hourly.net = "0,0088";
+    api.body = bad;
+    await expect(pricesRefresh({ provider: "hetzner", config: dir }, env)).rejects.toThrow(/pricing\.server_types\.0\.prices\.0\.price_hourly\.net: must be a decimal string\n.*hetzner\.yaml was not changed/);
+    const usd = response() as unknown as { pricing: { currency: string } };
+    usd.pricing.currency = "USD";
+    api.body = usd;
+    await expect(pricesRefresh({ provider: "hetzner", config: dir }, env)).rejects.toThrow(/the price list is in USD, the catalog .* in EUR/);
+    const refused = await aiwcAsync(["prices", "refresh", "hetzner", "--config", dir], { HCLOUD_TOKEN: "wrong-token-abcdef", HCLOUD_ENDPOINT: api.url });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/refused HCLOUD_TOKEN \(HTTP 401\)/);
+    expect(refused.err).not.toMatch(/wrong-token-abcdef|at .*\.js:\d+/);
+    expect(readFileSync(catalog, "utf8")).toBe(before);
+    const unknown = aiwc(["prices", "refresh", "azure", "--config", dir]);
+    expect([unknown.code, unknown.err.trim()]).toEqual([1, 'aiwc: no price list to refresh "azure" from; providers with one: hetzner']);
+  });
+
+  test("prices as the catalogs write them: no exponent, no trailing zeros past two places", () => {
+    expect(["5.4900000000", "0.0088000000", "20.0000", "0.0000100000", "1e-7"].map(catalogDecimal)).toEqual(["5.49", "0.0088", "20", "0.00001", "0.0000001"]);
+  });
+});
+
+describe("aiwc prices check", () => {
+  test("every price with its age and what uses it; exit 2 when one in use is older than policy.maxCatalogAgeDays, 0 when none is", () => {
+    const { code, out, err } = aiwc(["prices", "check", "--format", "json"]);
+    const json = JSON.parse(out) as { date: string; maxCatalogAgeDays: number; failed: boolean; rows: { key: string; region: string | null; asOf: string; ageDays: number; usedBy: string[]; stale: boolean }[] };
+    const storage = json.rows.find((r) => r.key === "hetzner.products.object_storage_base")!;
+    // Its price was confirmed 2026-03-25: older than 180 days from now on.
+    expect(storage.ageDays).toBe(Math.round((Date.parse(`${json.date}T00:00:00Z`) - Date.parse(`${storage.asOf}T00:00:00Z`)) / 86_400_000));
+    expect(storage.usedBy.length).toBeGreaterThan(0);
+    expect(storage.stale).toBe(true);
+    expect(code).toBe(2);
+    expect(err).toContain("hetzner.products.object_storage_base was last confirmed 2026-03-25");
+    // A row nothing uses is listed, never stale.
+    expect(json.rows.find((r) => r.key === "ovh.products.lb_l")).toMatchObject({ usedBy: [], stale: false });
+    const lenient = fixtureConfig({ cluster: (d) => d.setIn(["policy", "maxCatalogAgeDays"], 100_000) });
+    const ok = aiwc(["prices", "check", "--config", lenient]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^price\s+region\s+monthly/);
+    expect(ok.out).toContain("every price in use was confirmed within 100000 days");
+    expect(ok.err).toBe("");
+  });
+});
