@@ -135,7 +135,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("--region <region>", "only this location or region")
     .option("--from <file>", "replay a saved response of the price list instead of fetching it")
     .option("--dry-run", "print the changes, write nothing")
-    .option("-f, --format <format>", "table or json", "table")
+    .option("-f, --format <format>", "table, json or markdown (a pull request's description)", "table")
     .action((provider: string, options: { config?: string; region?: string; from?: string; dryRun?: boolean; format?: string }) =>
       run(async () => (require("./commands/prices") as typeof import("./commands/prices")).pricesRefresh({ provider, ...options })),
     );

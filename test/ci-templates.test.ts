@@ -81,4 +81,30 @@ describe("CI templates", () => {
     expect(gitlab.script.join("\n")).toContain("<!-- aiwc-cost-diff -->");
     expect(gitlab.variables.GIT_DEPTH).toBe(0);
   });
+
+  test("the monthly price refresh writes the catalogs and the pull request's description; the workflow opens the pull request from it", () => {
+    const root = tempDir("aiwc-ci-prices-");
+    cpSync(DEFAULT_CONFIG, join(root, "config"), { recursive: true, filter: (src) => !src.includes("examples") });
+    const before = readFileSync(join(root, "config", "prices", "hetzner.yaml"), "utf8");
+    const r = spawnSync("bash", [join(ROOT, "examples", "ci", "price-refresh.sh")], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, AIWC: `${process.execPath} ${join(ROOT, "bin", "aiwc.cjs")}`, AIWC_CONFIG: "config", HCLOUD_TOKEN: "", AIWC_PRICE_LIST_FROM_HETZNER: join(ROOT, "test", "fixtures", "prices", "hcloud-pricing.json") },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const body = readFileSync(join(root, "aiwc-price-refresh.md"), "utf8");
+    expect(body.startsWith("<!-- aiwc-price-refresh -->\n## aiwc price refresh\n")).toBe(true);
+    expect(body).toMatch(/### Hetzner: 5 price\(s\) changed/);
+    expect(body).toContain("| `server_types.cpx22` | fsn1 | 19.49 | 20.99 | +7.7 % |");
+    // Rows the list does not carry stay as old as they were: the description says so.
+    expect(body).toContain("### Still older than policy.maxCatalogAgeDays");
+    expect(body).toContain("- hetzner.products.object_storage_base was last confirmed 2026-03-25");
+    expect(readFileSync(join(root, "config", "prices", "hetzner.yaml"), "utf8")).not.toBe(before);
+    expect(existsSync(join(root, "aiwc-prices-check.txt"))).toBe(false);
+    const workflow = parse(readFileSync(join(ROOT, "examples", "ci", "github-price-refresh.yml"), "utf8"));
+    expect(workflow.on.schedule[0].cron).toBe("17 5 2 * *");
+    const steps = workflow.jobs.refresh.steps as { run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> }[];
+    expect(steps.find((s) => s.run === "examples/ci/price-refresh.sh")?.env?.HCLOUD_TOKEN).toBe("${{ secrets.HCLOUD_READONLY_TOKEN }}");
+    expect(steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request@"))?.with).toMatchObject({ "body-path": "aiwc-price-refresh.md", "add-paths": "config/prices/*.yaml" });
+  });
 });

@@ -119,7 +119,7 @@ function percentText(change: PriceChange): string {
 
 export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.ProcessEnv = process.env): Promise<CommandResult> {
   const format = options.format ?? "table";
-  if (format !== "table" && format !== "json") throw new UsageError(`--format must be table or json, not "${format}"`);
+  if (format !== "table" && format !== "json" && format !== "markdown") throw new UsageError(`--format must be table, json or markdown, not "${format}"`);
   const model = PROVIDERS_BY_ID[options.provider];
   const refreshable = PROVIDERS.filter((p) => p.priceList !== undefined).map((p) => p.id);
   if (model === undefined || model.priceList === undefined) {
@@ -156,6 +156,18 @@ export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.P
   if (format === "json") {
     const json = { version: 1, provider: options.provider, date: today, file: displayPath(file), written: changed && options.dryRun !== true, changes: result.changes, confirmed: result.confirmed, unlisted: result.unlisted, notes: result.notes };
     return { stdout: `${JSON.stringify(json, null, 2)}\n`, exitCode: 0 };
+  }
+  if (format === "markdown") {
+    // For a pull request's description (examples/ci/price-refresh.sh).
+    const md = [`### ${model.displayName}: ${result.changes.length === 0 ? "no price changed" : `${result.changes.length} price(s) changed`} (${list.info.description}, ${today})`, ""];
+    if (result.changes.length > 0) {
+      md.push("| price | region | old | new | change |", "|---|---|---:|---:|---:|");
+      for (const c of result.changes) md.push(`| \`${c.row}\` | ${c.region ?? ""} | ${c.old ?? "—"} | ${c.new} | ${percentText(c)} |`);
+      md.push("", `Each changed price has a new entry valid from ${today}; the old ones stay (resources created before keep them).`, "");
+    }
+    md.push(`${result.confirmed.length} row(s) confirmed unchanged.${result.unlisted.length > 0 ? ` Not in the list, left as they were: ${result.unlisted.map((r) => `\`${r}\``).join(", ")}.` : ""}`);
+    if (result.notes.length > 0) md.push("", ...result.notes.map((n) => `- ${n}`));
+    return { stdout: `${md.join("\n")}\n`, exitCode: 0 };
   }
   const out: string[] = [];
   if (result.changes.length > 0) {
