@@ -84,13 +84,14 @@ export interface RefreshResult {
 
 const SECTIONS: readonly CatalogSection[] = ["server_types", "dedicated", "products"];
 
-/** The figure a row is compared and shown by: its monthly price, else its hourly one. */
-const figure = (p: { monthly?: string | undefined; hourly?: string | undefined }): string | undefined => p.monthly ?? p.hourly;
-
+/** Whether the catalog's price `a` is what the list states in `b` (figures the list does not state are not compared). */
 function samePrice(a: { monthly?: string | undefined; hourly?: string | undefined; setup?: string | undefined }, b: { monthly?: string | undefined; hourly?: string | undefined; setup?: string | undefined }): boolean {
-  const eq = (x: string | undefined, y: string | undefined) => (x === undefined ? y === undefined : y !== undefined && money(x).equals(y));
-  return eq(a.monthly, b.monthly) && eq(a.hourly, b.hourly) && (b.setup === undefined || eq(a.setup, b.setup));
+  const eq = (x: string | undefined, y: string | undefined) => y === undefined || (x !== undefined && money(x).equals(y));
+  return eq(a.monthly, b.monthly) && eq(a.hourly, b.hourly) && eq(a.setup, b.setup);
 }
+
+/** The figure a change is shown by: monthly when the list states it, else hourly — the same one for old and new. */
+const shownBy = (listed: ObservedPrice) => (listed.monthly !== undefined ? "monthly" : "hourly");
 
 /** A decimal as the catalogs write it: no exponent, no trailing zeros beyond two places. */
 export function catalogDecimal(value: Money | string): string {
@@ -188,7 +189,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
 
     // Per region: the price in force today against the list's.
     const differing: { region: string | undefined; price: ObservedPrice; old: number }[] = [];
-    const confirmedIndexes = new Set<number>();
+    const confirmedIndexes = new Map<number, ObservedPrice>();
     for (const region of regions) {
       const listed = listedAt(region);
       if (listed === undefined) {
@@ -196,17 +197,19 @@ export function applyRefresh(text: string, file: string, observation: Observatio
         continue;
       }
       const index = inForce(entry.prices, region, today);
-      if (index >= 0 && samePrice(entry.prices[index]!, listed)) confirmedIndexes.add(index);
+      if (index >= 0 && samePrice(entry.prices[index]!, listed)) confirmedIndexes.set(index, listed);
       else differing.push({ region, price: listed, old: index });
     }
 
     // Confirmations: the prices in force get today's as_of and the list among their sources.
-    for (const index of confirmedIndexes) {
+    for (const [index, listed] of confirmedIndexes) {
       const item = pricesNode.items[index]!;
       const asOf = pairOf(item, "as_of")!.value as Node;
       if (entry.prices[index]!.as_of !== today) edits.push({ start: asOf.range![0], end: asOf.range![1], text: `"${today}"` });
-      // The list states the number: it is neither an estimate nor derived any more.
-      for (const flag of ["estimate", "derived"]) {
+      // The list states every number of it: it is neither an estimate nor derived any more.
+      const price = entry.prices[index]!;
+      const statesAll = (price.monthly === undefined || listed.monthly !== undefined) && (price.hourly === undefined || listed.hourly !== undefined);
+      for (const flag of statesAll ? ["estimate", "derived"] : []) {
         const pair = pairOf(item, flag);
         if (pair === undefined) continue;
         const from = text.lastIndexOf(",", (pair.key as Node).range![0]);
@@ -223,12 +226,18 @@ export function applyRefresh(text: string, file: string, observation: Observatio
       continue;
     }
 
-    for (const d of differing) {
+    const rowChanges = differing.map((d) => {
       const before = entry.prices[d.old];
-      const old = before === undefined ? null : catalogDecimal(figure(before)!);
-      const next = catalogDecimal(figure(d.price)!);
-      changes.push({ row, ...(d.region !== undefined ? { region: d.region } : {}), old, new: next, percent: old === null || money(old).isZero() ? null : money(next).minus(old).dividedBy(old).times(100).toFixed(1) });
-    }
+      const by = shownBy(d.price);
+      const oldFigure = before === undefined ? undefined : by === "monthly" ? before.monthly : before.hourly;
+      const old = oldFigure === undefined ? null : catalogDecimal(oldFigure);
+      const next = catalogDecimal(d.price[by]!);
+      return { row, ...(d.region !== undefined ? { region: d.region } : {}), old, new: next, percent: old === null || money(old).isZero() ? null : money(next).minus(old).dividedBy(old).times(100).toFixed(1) };
+    });
+    // The same change in every region the row is sold in is one line.
+    const alike = rowChanges.every((c) => c.old === rowChanges[0]!.old && c.new === rowChanges[0]!.new);
+    if (differing.length === allRegions && alike) changes.push({ row, old: rowChanges[0]!.old, new: rowChanges[0]!.new, percent: rowChanges[0]!.percent });
+    else changes.push(...rowChanges);
     // New prices, valid from today: one for all regions when every region changed (the most
     // common new price; the others per region), else one per changed region.
     const groups = new Map<string, { price: ObservedPrice; regions: (string | undefined)[] }>();

@@ -89,13 +89,15 @@ describe("CI templates", () => {
     const r = spawnSync("bash", [join(ROOT, "examples", "ci", "price-refresh.sh")], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, AIWC: `${process.execPath} ${join(ROOT, "bin", "aiwc.cjs")}`, AIWC_CONFIG: "config", HCLOUD_TOKEN: "", AIWC_PRICE_LIST_FROM_HETZNER: join(ROOT, "test", "fixtures", "prices", "hcloud-pricing.json") },
+      env: { ...process.env, AIWC: `${process.execPath} ${join(ROOT, "bin", "aiwc.cjs")}`, AIWC_CONFIG: "config", HCLOUD_TOKEN: "", AIWC_PRICE_LIST_FROM_HETZNER: join(ROOT, "test", "fixtures", "prices", "hcloud-pricing.json"), AIWC_PRICE_LIST_FROM_OVH: join(ROOT, "test", "fixtures", "prices", "ovh-cloud-catalog.json") },
     });
     expect(r.status, r.stderr).toBe(0);
     const body = readFileSync(join(root, "aiwc-price-refresh.md"), "utf8");
     expect(body.startsWith("<!-- aiwc-price-refresh -->\n## aiwc price refresh\n")).toBe(true);
-    expect(body).toMatch(/### Hetzner: 5 price\(s\) changed/);
-    expect(body).toContain("| `server_types.cpx22` | fsn1 | 19.49 | 20.99 | +7.7 % |");
+    expect(body).toMatch(/### Hetzner: 3 price\(s\) changed/);
+    expect(body).toContain("| `server_types.cpx22` |  | 19.49 | 20.99 | +7.7 % |");
+    expect(body).toContain("| `server_types.ccx13` | ash | 42.99 | 47.49 | +10.5 % |");
+    expect(body).toMatch(/### OVH: 1 price\(s\) changed/);
     // Rows the list does not carry stay as old as they were: the description says so.
     expect(body).toContain("### Still older than policy.maxCatalogAgeDays");
     expect(body).toContain("- hetzner.products.object_storage_base was last confirmed 2026-03-25");

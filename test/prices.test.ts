@@ -5,6 +5,8 @@
  * or a refused token writes nothing, and the catalog stays one aiwc loads and prices with.
  */
 import { execFile, spawnSync } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -45,6 +47,8 @@ const lookup = (dir: string, id: string, region: string, date: string) => {
   return { monthly: price.monthly.toFixed(2), validFrom: price.validFrom, sources: price.sources };
 };
 
+const day = today();
+
 describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
   let api: HcloudStandIn;
   let env: NodeJS.ProcessEnv;
@@ -56,7 +60,6 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
     api.body = response();
     env = { HCLOUD_TOKEN: api.token, HCLOUD_ENDPOINT: api.url };
   });
-  const day = today();
 
   test("a changed price gets a new entry valid from today, the old one stays; unchanged ones are confirmed; a replay changes nothing", async () => {
     const { dir, catalog } = configWithPrices();
@@ -65,9 +68,9 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
     expect(result.exitCode).toBe(0);
     expect(api.requests).toContain("GET /v1/pricing");
     // cpx22 went up everywhere: one new general entry; ccx13 only in the US: one per US location.
-    expect(result.stdout).toMatch(/server_types\.cpx22\s+fsn1\s+19\.49\s+20\.99\s+\+7\.7 %/);
+    expect(result.stdout).toMatch(/server_types\.cpx22\s+19\.49\s+20\.99\s+\+7\.7 %/);
     expect(result.stdout).toMatch(/server_types\.ccx13\s+ash\s+42\.99\s+47\.49\s+\+10\.5 %/);
-    expect(result.stdout).toContain("5 price(s) changed");
+    expect(result.stdout).toContain("3 price(s) changed");
     expect(result.stdout).toContain("note: server_types.cpx13 is in the price list but not in the catalog: not added");
     expect(result.stdout).toContain("note: load balancer type lb21 is in the price list but not in the catalog's products: not added");
     const after = readFileSync(catalog, "utf8");
@@ -112,7 +115,7 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
     const result = await pricesRefresh({ provider: "hetzner", config: dir, format: "json" }, env);
     const json = JSON.parse(result.stdout) as { changes: { row: string; old: string; new: string }[]; written: boolean };
     expect(json.written).toBe(true);
-    expect(json.changes.filter((c) => c.row === "server_types.cpx22").map((c) => [c.old, c.new])).toEqual([["20.99", "21.49"], ["20.99", "21.49"], ["20.99", "21.49"]]);
+    expect(json.changes.filter((c) => c.row === "server_types.cpx22").map((c) => [c.old, c.new])).toEqual([["20.99", "21.49"]]);
     const entries = parseDocument(readFileSync(catalog, "utf8")).toJS() as { server_types: Record<string, { prices: { valid_from: string; monthly: string }[] }> };
     expect(entries.server_types.cpx22!.prices.map((p) => [p.valid_from, p.monthly])).toEqual([[day, "21.49"], ["2026-06-15", "19.49"], ["2026-04-01", "7.99"]]);
     expect(entries.server_types.cx23!.prices.map((p) => [p.valid_from, p.monthly])).toEqual([[day, "5.99"], ["2026-06-15", "5.49"], ["2026-04-01", "3.99"]]);
@@ -122,7 +125,7 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
     const { dir, catalog } = configWithPrices();
     const before = readFileSync(catalog, "utf8");
     const dry = await pricesRefresh({ provider: "hetzner", config: dir, dryRun: true }, env);
-    expect(dry.stdout).toContain("5 price(s) changed");
+    expect(dry.stdout).toContain("3 price(s) changed");
     expect(dry.stdout).toContain("dry run: ");
     expect(readFileSync(catalog, "utf8")).toBe(before);
     const fsn1 = await pricesRefresh({ provider: "hetzner", config: dir, region: "fsn1", format: "json" }, env);
@@ -133,7 +136,7 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
     const { dir: offline, catalog: offlineCatalog } = configWithPrices();
     const cli = aiwc(["prices", "refresh", "hetzner", "--config", offline, "--from", FIXTURE], { HCLOUD_TOKEN: "", HCLOUD_ENDPOINT: "http://127.0.0.1:9/v1" });
     expect(cli.code).toBe(0);
-    expect(cli.out).toContain("5 price(s) changed");
+    expect(cli.out).toContain("3 price(s) changed");
     expect(readFileSync(offlineCatalog, "utf8")).not.toBe(before);
   });
 
@@ -154,11 +157,50 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
     expect(refused.err).not.toMatch(/wrong-token-abcdef|at .*\.js:\d+/);
     expect(readFileSync(catalog, "utf8")).toBe(before);
     const unknown = aiwc(["prices", "refresh", "azure", "--config", dir]);
-    expect([unknown.code, unknown.err.trim()]).toEqual([1, 'aiwc: no price list to refresh "azure" from; providers with one: hetzner']);
+    expect([unknown.code, unknown.err.trim()]).toEqual([1, 'aiwc: no price list to refresh "azure" from; providers with one: hetzner, ovh']);
   });
 
   test("prices as the catalogs write them: no exponent, no trailing zeros past two places", () => {
     expect(["5.4900000000", "0.0088000000", "20.0000", "0.0000100000", "1e-7"].map(catalogDecimal)).toEqual(["5.49", "0.0088", "20", "0.00001", "0.0000001"]);
+  });
+});
+
+describe("aiwc prices refresh ovh (public cloud order catalog)", () => {
+  let server: Server;
+  let url = "";
+  const requests: { url: string; authorization?: string }[] = [];
+  beforeAll(async () => {
+    const body = readFileSync(join(ROOT, "test", "fixtures", "prices", "ovh-cloud-catalog.json"), "utf8");
+    server = createServer((req, res) => {
+      requests.push({ url: req.url ?? "", ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}) });
+      const ok = (req.url ?? "").startsWith("/1.0/order/catalog/public/cloud?ovhSubsidiary=");
+      res.writeHead(ok ? 200 : 404, { "content-type": "application/json" });
+      res.end(ok ? body : JSON.stringify({ message: "Got an invalid (or empty) URL" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/1.0`;
+  });
+  afterAll(async () => new Promise<void>((resolve) => server?.close(() => resolve())));
+
+  test("hourly and monthly plans per flavor, no credentials; a figure the list does not state stays derived; local-zone variants are not read", async () => {
+    const dir = fixtureConfig();
+    cpSync(join(ROOT, "config", "prices"), join(dir, "prices"), { recursive: true });
+    const catalog = join(dir, "prices", "ovh.yaml");
+    const result = await pricesRefresh({ provider: "ovh", config: dir, format: "json" }, { AIWC_OVH_API: url, AIWC_OVH_SUBSIDIARY: "FR" });
+    expect(requests.at(-1)).toEqual({ url: "/1.0/order/catalog/public/cloud?ovhSubsidiary=FR" });
+    const json = JSON.parse(result.stdout) as { changes: { row: string; region?: string; old: string; new: string; percent: string }[]; confirmed: string[]; notes: string[] };
+    // b3-16's hourly price went up in every region: one change, shown by the figure the list states.
+    expect(json.changes).toEqual([{ row: "server_types.b3-16", old: "0.1023", new: "0.107", percent: "4.6" }]);
+    expect(json.confirmed).toEqual(expect.arrayContaining(["server_types.d2-4", "server_types.b3-8", "server_types.l4-90", "products.volume_classic_gb"]));
+    expect(json.notes).toContain("server_types.a100-180 is in the price list but not in the catalog: not added (its specs are not known here)");
+    const entries = parseDocument(readFileSync(catalog, "utf8")).toJS() as { server_types: Record<string, { prices: { valid_from: string; hourly?: string; monthly?: string; derived?: boolean }[] }> };
+    expect(entries.server_types["b3-16"]!.prices[0]).toEqual({ valid_from: day, hourly: "0.107", source: ["API_OVH_CLOUD_CATALOG"], as_of: day });
+    // b3-8: confirmed by its hourly price (the LZ variant's 0.093 is another product); its monthly stays derived.
+    expect(entries.server_types["b3-8"]!.prices[0]).toMatchObject({ hourly: "0.0512", monthly: "37.38", derived: true, as_of: day });
+    // Priced with: the hourly price times the catalog's hours per month.
+    const config = loadConfig(dir);
+    const price = new PriceBook(config.catalogs, config.fx, day).lookup({ provider: "ovh", section: "server_types", id: "b3-16" }, { region: "GRA11" });
+    expect(isMissing(price) ? price.missing : price.monthly.toFixed(2)).toBe("78.11");
   });
 });
 

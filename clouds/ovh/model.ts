@@ -95,4 +95,5 @@ export const ovhModel: ProviderModel = {
   priceAliases: (cluster) => Object.fromEntries(Object.entries(cluster.ovh.flavorIds).map(([name, id]) => [id, name])),
   // Loaded when something prices: `aiwc validate` never needs the priced types.
   pricing: () => require("./pricing") as typeof import("./pricing"),
+  priceList: () => (require("./pricing/price-list") as typeof import("./pricing/price-list")).ovhPriceList,
 };

@@ -6,8 +6,8 @@
 #
 #   AIWC                     the aiwc command (default: npx aiwc)
 #   AIWC_CONFIG              the config whose catalogs are refreshed (default: config/)
-#   AIWC_REFRESH_PROVIDERS   providers to refresh (default: hetzner)
-#   HCLOUD_TOKEN             Hetzner: a read-only API token of any project
+#   AIWC_REFRESH_PROVIDERS   providers to refresh (default: hetzner ovh)
+#   HCLOUD_TOKEN             Hetzner: a read-only API token of any project (OVH's list is public)
 #   AIWC_PRICE_LIST_FROM_<PROVIDER>  a saved response to replay instead (offline; tests)
 set -euo pipefail
 aiwc=${AIWC:-npx aiwc}
@@ -17,7 +17,7 @@ body=aiwc-price-refresh.md
   echo "## aiwc price refresh"
   echo
 } > "$body"
-for provider in ${AIWC_REFRESH_PROVIDERS:-hetzner}; do
+for provider in ${AIWC_REFRESH_PROVIDERS:-hetzner ovh}; do
   replay="AIWC_PRICE_LIST_FROM_$(echo "$provider" | tr '[:lower:]' '[:upper:]')"
   from=()
   if [ -n "${!replay:-}" ]; then from=(--from "${!replay}"); fi
