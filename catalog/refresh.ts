@@ -23,8 +23,19 @@ export interface ObservedPrice {
   readonly setup?: string;
 }
 
+/** A server type as the provider describes it: where it can be ordered, and its specs (to add a type the catalog lacks). */
+export interface ObservedServerType {
+  readonly id: string;
+  /** Locations it can be ordered in now. */
+  readonly locations: readonly string[];
+  readonly orderable: boolean;
+  readonly spec: { readonly vcpu: number; readonly ram_gb: number; readonly disk_gb: number; readonly arch: "x86" | "arm"; readonly cpu: "shared" | "dedicated" };
+}
+
 export interface Observation {
   readonly prices: readonly ObservedPrice[];
+  /** Server types with their availability and specs, where the list has them. */
+  readonly serverTypes?: readonly ObservedServerType[];
   /** What the list holds that the catalog does not (and is therefore not added), and similar notes. */
   readonly notes: readonly string[];
   /** The list's currency; must be the catalog's. */
@@ -72,9 +83,19 @@ export interface PriceChange {
   readonly percent: string | null;
 }
 
+export interface AvailabilityChange {
+  readonly row: string;
+  /** Where it could be ordered before (empty for a type new to the catalog) and now. */
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+  readonly orderable: boolean;
+  readonly added: boolean;
+}
+
 export interface RefreshResult {
   readonly text: string;
   readonly changes: readonly PriceChange[];
+  readonly availability: readonly AvailabilityChange[];
   /** Rows whose price the list confirmed unchanged. */
   readonly confirmed: readonly string[];
   /** Catalog rows the list does not price: left as they were. */
@@ -153,9 +174,61 @@ export function applyRefresh(text: string, file: string, observation: Observatio
   const confirmed: string[] = [];
   const notes = [...observation.notes];
 
+  // Server types: where they can be ordered now, and the ones the catalog lacks (with specs).
+  const availability: AvailabilityChange[] = [];
+  const added = new Set<string>();
+  const gainedBy = new Map<string, string[]>();
+  const known = (location: string) => catalog.locations[location] !== undefined;
+  const typesNode = pairOf(root, "server_types")!.value as YAMLMap;
+  for (const type of observation.serverTypes ?? []) {
+    const foreign = type.locations.filter((l) => !known(l));
+    if (foreign.length > 0) notes.push(`server_types.${type.id} is also sold in ${foreign.join(", ")}, which the catalog's locations: do not list`);
+    const locations = type.locations.filter(known);
+    const entry = catalog.server_types[type.id];
+    if (entry === undefined) {
+      const prices = observation.prices.filter((p) => p.section === "server_types" && p.id === type.id && (p.region === undefined || locations.includes(p.region)));
+      if (only !== undefined || locations.length === 0 || prices.length === 0) continue;
+      // A new type: its specs and where it is sold from the list, one price for all its
+      // locations when they agree, else one per location.
+      const alike = prices.every((p) => p.monthly === prices[0]!.monthly && p.hourly === prices[0]!.hourly);
+      const rendered = (alike ? [{ ...prices[0]!, region: undefined }] : prices).map((p) =>
+        renderPrice({ valid_from: today, ...(p.region !== undefined ? { region: p.region } : {}), ...(p.monthly !== undefined ? { monthly: catalogDecimal(p.monthly) } : {}), ...(p.hourly !== undefined ? { hourly: catalogDecimal(p.hourly) } : {}), source: [info.key], as_of: today }),
+      );
+      const spec = type.spec;
+      const line = `${plain(type.id)}: { vcpu: ${spec.vcpu}, ram_gb: ${spec.ram_gb}, disk_gb: ${spec.disk_gb}, arch: ${spec.arch}, cpu: ${spec.cpu}, orderable: ${type.orderable}, locations: [${locations.map(plain).join(", ")}], prices: [${rendered.join(", ")}] }`;
+      const last = typesNode.items[typesNode.items.length - 1] as Pair<Node, Node>;
+      const keyStart = (last.key as Node).range![0];
+      const indent = text.slice(text.lastIndexOf("\n", keyStart) + 1, keyStart);
+      const end = (last.value as Node).range![1];
+      edits.push({ start: end, end, text: `\n${indent}${line}` });
+      availability.push({ row: `server_types.${type.id}`, before: [], after: locations, orderable: type.orderable, added: true });
+      added.add(type.id);
+      continue;
+    }
+    if (only !== undefined) continue;
+    // Locations are only ever added: a location the list no longer names keeps pricing the
+    // servers already running there (removing it would leave them unpriced).
+    const before = entry.locations;
+    const gained = locations.filter((l) => !before.includes(l));
+    const gone = before.filter((l) => !type.locations.includes(l));
+    if (gone.length > 0) notes.push(`server_types.${type.id} is no longer sold in ${gone.join(", ")}: kept there for the servers that run there (set orderable or remove it by hand)`);
+    const entryNode = pairOf(typesNode, type.id)!.value as YAMLMap;
+    if (gained.length > 0) {
+      gainedBy.set(type.id, gained);
+      const list = pairOf(entryNode, "locations")!.value as Node;
+      edits.push({ start: list.range![0], end: list.range![1], text: `[${[...before, ...gained].map(plain).join(", ")}]` });
+    }
+    if (type.orderable !== entry.orderable) {
+      const flag = pairOf(entryNode, "orderable")!.value as Node;
+      edits.push({ start: flag.range![0], end: flag.range![1], text: String(type.orderable) });
+    }
+    if (gained.length > 0 || type.orderable !== entry.orderable) availability.push({ row: `server_types.${type.id}`, before, after: [...before, ...gained], orderable: type.orderable, added: false });
+  }
+
   // The observed prices per catalog row.
   const byRow = new Map<string, ObservedPrice[]>();
   for (const p of observation.prices) {
+    if (p.section === "server_types" && added.has(p.id)) continue;
     const entry = (catalog[p.section] as Record<string, unknown>)[p.id];
     if (entry === undefined) {
       notes.push(`${p.section}.${p.id} is in the price list but not in the catalog: not added (its specs are not known here)`);
@@ -177,7 +250,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
     const entryNode = pairOf(pairOf(root, section)!.value as YAMLMap, id)!.value as YAMLMap;
     const pricesNode = pairOf(entryNode, "prices")!.value as YAMLSeq<YAMLMap>;
     // Where the catalog sells the row (else every region the list prices it in, or nowhere in particular).
-    let regions: (string | undefined)[] = entry.locations ?? [...new Set(observed.flatMap((o) => (o.region !== undefined ? [o.region] : [])))];
+    let regions: (string | undefined)[] = entry.locations !== undefined ? [...entry.locations, ...(section === "server_types" ? (gainedBy.get(id) ?? []) : [])] : [...new Set(observed.flatMap((o) => (o.region !== undefined ? [o.region] : [])))];
     const allRegions = Math.max(1, regions.length);
     if (only !== undefined) {
       if (regions.length > 0 && !regions.includes(only)) continue; // not sold there
@@ -277,7 +350,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
     }
   }
 
-  if (edits.length > 0 || confirmed.length > 0) {
+  if (edits.length > 0 || confirmed.length > 0 || availability.length > 0) {
     // The catalog as a whole: confirmed today, by this list.
     const asOf = pairOf(root, "as_of")!.value as Node;
     if (catalog.as_of !== today) edits.push({ start: asOf.range![0], end: asOf.range![1], text: `"${today}"` });
@@ -308,7 +381,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
       }
     }
   }
-  return { text: out, changes, confirmed, unlisted, notes: [...new Set(notes)] };
+  return { text: out, changes, availability, confirmed, unlisted, notes: [...new Set(notes)] };
 }
 
 function applyEdits(text: string, edits: readonly Edit[]): string {

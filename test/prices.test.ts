@@ -21,6 +21,7 @@ import { fixtureConfig, ROOT } from "./helpers";
 
 const BIN = join(ROOT, "bin", "aiwc.cjs");
 const FIXTURE = join(ROOT, "test", "fixtures", "prices", "hcloud-pricing.json");
+const serverTypes = () => (JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "prices", "hcloud-server-types.json"), "utf8")) as { server_types: unknown[] }).server_types;
 const response = () => JSON.parse(readFileSync(FIXTURE, "utf8")) as { pricing: { server_types: { name: string; prices: { location: string; price_monthly: { net: string }; price_hourly: { net: string } }[] }[] } };
 const aiwc = (args: string[], env: NodeJS.ProcessEnv = {}) => {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env } });
@@ -53,11 +54,12 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
   let api: HcloudStandIn;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
-    api = await startHcloudStandIn(response());
+    api = await startHcloudStandIn(response(), serverTypes());
   });
   afterAll(async () => api?.close());
   beforeEach(() => {
     api.body = response();
+    api.serverTypes = serverTypes();
     env = { HCLOUD_TOKEN: api.token, HCLOUD_ENDPOINT: api.url };
   });
 
@@ -71,10 +73,13 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
     expect(result.stdout).toMatch(/server_types\.cpx22\s+19\.49\s+20\.99\s+\+7\.7 %/);
     expect(result.stdout).toMatch(/server_types\.ccx13\s+ash\s+42\.99\s+47\.49\s+\+10\.5 %/);
     expect(result.stdout).toContain("3 price(s) changed");
-    expect(result.stdout).toContain("note: server_types.cpx13 is in the price list but not in the catalog: not added");
+    // Specs and availability from GET /v1/server_types, every page: cpx13 is new, cpx22 is now also sold in sin.
+    expect(api.requests.filter((r) => r.startsWith("GET /v1/server_types"))).toEqual(["GET /v1/server_types?page=1&per_page=50", "GET /v1/server_types?page=2&per_page=50", "GET /v1/server_types?page=3&per_page=50"]);
+    expect(result.stdout).toContain("server_types.cpx13: added from the list — sold in fsn1, nbg1, hel1");
+    expect(result.stdout).toContain("server_types.cpx22: now sold in fsn1, nbg1, hel1, sin (was fsn1, nbg1, hel1); orderable");
     expect(result.stdout).toContain("note: load balancer type lb21 is in the price list but not in the catalog's products: not added");
     const after = readFileSync(catalog, "utf8");
-    const entries = parseDocument(after).toJS() as { as_of: string; server_types: Record<string, { prices: { valid_from: string; region?: string; monthly: string; source: string[]; as_of: string; estimate?: string }[] }>; products: Record<string, { prices: { estimate?: string; source: string[]; as_of: string }[] }>; sources: Record<string, { date: string }> };
+    const entries = parseDocument(after).toJS() as { as_of: string; server_types: Record<string, { vcpu?: number; ram_gb?: number; locations?: string[]; orderable?: boolean; prices: { valid_from: string; region?: string; monthly: string; source: string[]; as_of: string; estimate?: string }[] }>; products: Record<string, { prices: { estimate?: string; source: string[]; as_of: string }[] }>; sources: Record<string, { date: string }> };
     expect(entries.as_of).toBe(day);
     expect(entries.sources.API_HCLOUD_PRICING?.date).toBe(day);
     expect(entries.server_types.cpx22!.prices.map((p) => [p.valid_from, p.region, p.monthly])).toEqual([
@@ -83,17 +88,23 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
       ["2026-04-01", undefined, "7.99"],
     ]);
     expect(entries.server_types.ccx13!.prices.filter((p) => p.valid_from === day).map((p) => [p.region, p.monthly])).toEqual([["ash", "47.49"], ["hil", "47.49"]]);
+    expect(entries.server_types.cpx22!.locations).toEqual(["fsn1", "nbg1", "hel1", "sin"]);
+    expect(entries.server_types.cpx13).toEqual({ vcpu: 2, ram_gb: 4, disk_gb: 40, arch: "x86", cpu: "shared", orderable: true, locations: ["fsn1", "nbg1", "hel1"], prices: [{ valid_from: day, monthly: "9.99", hourly: "0.016", source: ["API_HCLOUD_PRICING"], as_of: day }] });
+    // cx23 stays not orderable (the list's deprecation), and in its locations.
+    expect(entries.server_types.cx23).toMatchObject({ orderable: false, locations: ["fsn1", "nbg1", "hel1"] });
     // Confirmed: as_of today and the list among its sources; the list's hourly price ends lb11's estimate.
     expect(entries.server_types.cx23!.prices[0]).toMatchObject({ monthly: "5.49", as_of: day });
     expect(entries.server_types.cx23!.prices[0]!.source).toContain("API_HCLOUD_PRICING");
     expect(entries.products.lb11!.prices[0]!.estimate).toBeUndefined();
     // Every line the refresh did not touch is as it was (comments, alignment).
-    const untouched = before.split("\n").filter((line) => !/cpx22|ccx13|cx23:|cpx11|primary_ipv4|volume_gb|snapshot_gb|backup_percent|traffic_overage_tb|lb11|^as_of|^sources:/.test(line));
+    const untouched = before.split("\n").filter((line) => !/cpx22|ccx13|cx23:|cpx11|cpx51|primary_ipv4|volume_gb|snapshot_gb|backup_percent|traffic_overage_tb|lb11|^as_of|^sources:/.test(line));
     for (const line of untouched) expect(after.split("\n")).toContain(line);
     // Priced with: today the new price, before today the old one (servers created earlier keep it).
     expect(lookup(dir, "ccx13", "ash", day)).toMatchObject({ monthly: "47.49", validFrom: day, sources: ["API_HCLOUD_PRICING"] });
     expect(lookup(dir, "ccx13", "fsn1", day)).toMatchObject({ monthly: "42.99", validFrom: "2026-06-15" });
     expect(lookup(dir, "ccx13", "ash", "2026-11-01")).toMatchObject({ monthly: "42.99" });
+    expect(lookup(dir, "cpx22", "sin", day)).toMatchObject({ monthly: "20.99" });
+    expect(lookup(dir, "cpx13", "nbg1", day)).toMatchObject({ monthly: "9.99" });
     // The same response again: not a byte changes.
     const again = await pricesRefresh({ provider: "hetzner", config: dir }, env);
     expect(again.stdout).toContain("no price changed");
@@ -112,13 +123,18 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
       }
     }
     api.body = body;
+    // cpx11 is no longer sold in hil: the catalog keeps hil (servers there stay priced) and says so.
+    api.serverTypes = serverTypes().map((t) => ((t as { name: string }).name === "cpx11" ? { ...(t as object), locations: [{ id: 1, name: "ash", deprecation: null }] } : t));
     const result = await pricesRefresh({ provider: "hetzner", config: dir, format: "json" }, env);
-    const json = JSON.parse(result.stdout) as { changes: { row: string; old: string; new: string }[]; written: boolean };
+    const json = JSON.parse(result.stdout) as { changes: { row: string; old: string; new: string }[]; written: boolean; notes: string[]; availability: unknown[] };
     expect(json.written).toBe(true);
+    expect(json.notes).toContain("server_types.cpx11 is no longer sold in hil: kept there for the servers that run there (set orderable or remove it by hand)");
+    expect(json.availability).toEqual([]);
     expect(json.changes.filter((c) => c.row === "server_types.cpx22").map((c) => [c.old, c.new])).toEqual([["20.99", "21.49"]]);
     const entries = parseDocument(readFileSync(catalog, "utf8")).toJS() as { server_types: Record<string, { prices: { valid_from: string; monthly: string }[] }> };
     expect(entries.server_types.cpx22!.prices.map((p) => [p.valid_from, p.monthly])).toEqual([[day, "21.49"], ["2026-06-15", "19.49"], ["2026-04-01", "7.99"]]);
     expect(entries.server_types.cx23!.prices.map((p) => [p.valid_from, p.monthly])).toEqual([[day, "5.99"], ["2026-06-15", "5.49"], ["2026-04-01", "3.99"]]);
+    expect((entries.server_types.cpx11 as unknown as { locations: string[] }).locations).toEqual(["ash", "hil"]);
   });
 
   test("--dry-run prints the changes and writes nothing; --region limits the refresh to one location; --from replays a saved response offline", async () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { displayPath, loadConfig } from "../../model/load";
 import { PROVIDERS, PROVIDERS_BY_ID } from "../../clouds/registry";
 import { today as todayOf } from "../../config/dates";
-import { applyRefresh, type PriceChange, type PriceListError } from "../../catalog/refresh";
+import { applyRefresh, type AvailabilityChange, type PriceChange, type PriceListError } from "../../catalog/refresh";
 import type { CatalogPrice } from "../../catalog/catalog";
 import { priceConfig } from "../../stacks/app";
 import { readJsonFile } from "../input-files";
@@ -113,6 +113,12 @@ export interface PricesRefreshOptions {
   readonly format?: string;
 }
 
+function availabilityText(a: AvailabilityChange): string {
+  if (a.added) return `${a.row}: added from the list — sold in ${a.after.join(", ")}${a.orderable ? "" : " (not orderable)"}`;
+  const more = a.after.filter((l) => !a.before.includes(l));
+  return `${a.row}: ${more.length > 0 ? `now sold in ${a.after.join(", ")} (was ${a.before.join(", ")})` : "sold where it was"}${more.length > 0 ? "; " : ", "}${a.orderable ? "orderable" : "no longer orderable"}`;
+}
+
 function percentText(change: PriceChange): string {
   return change.percent === null ? "new" : `${change.percent.startsWith("-") ? "" : "+"}${change.percent} %`;
 }
@@ -154,7 +160,7 @@ export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.P
   }
   const written = !changed ? "nothing to write: every price the list has is the catalog's" : options.dryRun === true ? `dry run: ${displayPath(file)} not written` : `${displayPath(file)} written`;
   if (format === "json") {
-    const json = { version: 1, provider: options.provider, date: today, file: displayPath(file), written: changed && options.dryRun !== true, changes: result.changes, confirmed: result.confirmed, unlisted: result.unlisted, notes: result.notes };
+    const json = { version: 1, provider: options.provider, date: today, file: displayPath(file), written: changed && options.dryRun !== true, changes: result.changes, availability: result.availability, confirmed: result.confirmed, unlisted: result.unlisted, notes: result.notes };
     return { stdout: `${JSON.stringify(json, null, 2)}\n`, exitCode: 0 };
   }
   if (format === "markdown") {
@@ -165,6 +171,7 @@ export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.P
       for (const c of result.changes) md.push(`| \`${c.row}\` | ${c.region ?? ""} | ${c.old ?? "—"} | ${c.new} | ${percentText(c)} |`);
       md.push("", `Each changed price has a new entry valid from ${today}; the old ones stay (resources created before keep them).`, "");
     }
+    if (result.availability.length > 0) md.push(...result.availability.map((a) => `- ${availabilityText(a)}`), "");
     md.push(`${result.confirmed.length} row(s) confirmed unchanged.${result.unlisted.length > 0 ? ` Not in the list, left as they were: ${result.unlisted.map((r) => `\`${r}\``).join(", ")}.` : ""}`);
     if (result.notes.length > 0) md.push("", ...result.notes.map((n) => `- ${n}`));
     return { stdout: `${md.join("\n")}\n`, exitCode: 0 };
@@ -178,6 +185,7 @@ export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.P
     out.push(render(header), render(widths.map((w) => "-".repeat(w))), ...lines.map(render), "");
     out.push(`${result.changes.length} price(s) changed: each has a new entry valid from ${today}; the old ones stay (resources created before keep them)`);
   } else out.push("no price changed");
+  out.push(...result.availability.map(availabilityText));
   out.push(`${result.confirmed.length} row(s) confirmed unchanged (as_of ${today})`);
   if (result.unlisted.length > 0) out.push(`${result.unlisted.length} row(s) not in the list, left as they were: ${result.unlisted.join(", ")}`);
   for (const note of result.notes) out.push(`note: ${note}`);
