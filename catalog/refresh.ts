@@ -29,7 +29,14 @@ export interface ObservedServerType {
   /** Locations it can be ordered in now. */
   readonly locations: readonly string[];
   readonly orderable: boolean;
-  readonly spec: { readonly vcpu: number; readonly ram_gb: number; readonly disk_gb: number; readonly arch: "x86" | "arm"; readonly cpu: "shared" | "dedicated" };
+  readonly spec: {
+    readonly vcpu: number;
+    readonly ram_gb: number;
+    readonly disk_gb: number;
+    readonly arch: "x86" | "arm";
+    readonly cpu: "shared" | "dedicated";
+    readonly gpu?: { readonly model: string; readonly memory_gb: number; readonly count: number };
+  };
 }
 
 export interface Observation {
@@ -54,7 +61,8 @@ export interface PriceList {
   readonly info: PriceListInfo;
   /** The credentials it needs, by environment variable (none for public lists). */
   readonly credentials: readonly string[];
-  fetch(options: PriceListOptions): Promise<unknown>;
+  /** Fetches the list (what it asks for may depend on the catalog: AWS asks for its types and regions). */
+  fetch(options: PriceListOptions, catalog: Catalog): Promise<unknown>;
   /** Validates a response and maps it; throws PriceListError naming every problem. */
   observe(response: unknown, catalog: Catalog, options: PriceListOptions): Observation;
 }
@@ -195,7 +203,8 @@ export function applyRefresh(text: string, file: string, observation: Observatio
         renderPrice({ valid_from: today, ...(p.region !== undefined ? { region: p.region } : {}), ...(p.monthly !== undefined ? { monthly: catalogDecimal(p.monthly) } : {}), ...(p.hourly !== undefined ? { hourly: catalogDecimal(p.hourly) } : {}), source: [info.key], as_of: today }),
       );
       const spec = type.spec;
-      const line = `${plain(type.id)}: { vcpu: ${spec.vcpu}, ram_gb: ${spec.ram_gb}, disk_gb: ${spec.disk_gb}, arch: ${spec.arch}, cpu: ${spec.cpu}, orderable: ${type.orderable}, locations: [${locations.map(plain).join(", ")}], prices: [${rendered.join(", ")}] }`;
+      const gpu = spec.gpu !== undefined ? ` gpu: { model: ${JSON.stringify(spec.gpu.model)}, memory_gb: ${spec.gpu.memory_gb}, count: ${spec.gpu.count} },` : "";
+      const line = `${plain(type.id)}: { vcpu: ${spec.vcpu}, ram_gb: ${spec.ram_gb}, disk_gb: ${spec.disk_gb}, arch: ${spec.arch}, cpu: ${spec.cpu}, orderable: ${type.orderable},${gpu} locations: [${locations.map(plain).join(", ")}], prices: [${rendered.join(", ")}] }`;
       const last = typesNode.items[typesNode.items.length - 1] as Pair<Node, Node>;
       const keyStart = (last.key as Node).range![0];
       const indent = text.slice(text.lastIndexOf("\n", keyStart) + 1, keyStart);

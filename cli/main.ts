@@ -130,7 +130,7 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
   prices
     .command("refresh")
     .description("fetch a provider's price list and write it into its catalog: a new valid_from entry for each changed price, history kept")
-    .argument("<provider>", "hetzner (Cloud API GET /v1/pricing, HCLOUD_TOKEN) or ovh (public cloud order catalog, no credentials)")
+    .argument("<provider>", "hetzner (Cloud API, HCLOUD_TOKEN), ovh (public order catalog) or aws (Price List API, AWS keys)")
     .option("-c, --config <path>", CONFIG_HELP)
     .option("--region <region>", "only this location or region")
     .option("--from <file>", "replay a saved response of the price list instead of fetching it")

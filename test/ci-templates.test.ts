@@ -106,7 +106,7 @@ describe("CI templates", () => {
     const workflow = parse(readFileSync(join(ROOT, "examples", "ci", "github-price-refresh.yml"), "utf8"));
     expect(workflow.on.schedule[0].cron).toBe("17 5 2 * *");
     const steps = workflow.jobs.refresh.steps as { run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> }[];
-    expect(steps.find((s) => s.run === "examples/ci/price-refresh.sh")?.env?.HCLOUD_TOKEN).toBe("${{ secrets.HCLOUD_READONLY_TOKEN }}");
+    expect(steps.find((s) => s.run === "examples/ci/price-refresh.sh")?.env).toMatchObject({ AIWC_REFRESH_PROVIDERS: "hetzner ovh aws", HCLOUD_TOKEN: "${{ secrets.HCLOUD_READONLY_TOKEN }}", AWS_ACCESS_KEY_ID: "${{ secrets.AWS_PRICING_ACCESS_KEY_ID }}" });
     expect(steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request@"))?.with).toMatchObject({ "body-path": "aiwc-price-refresh.md", "add-paths": "config/prices/*.yaml" });
   });
 });

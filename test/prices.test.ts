@@ -17,6 +17,8 @@ import { loadConfig } from "../model/load";
 import { PriceBook, isMissing } from "../catalog/prices";
 import { catalogDecimal } from "../catalog/refresh";
 import { startHcloudStandIn, type HcloudStandIn } from "./stand-ins/hcloud";
+import { startAwsPricingStandIn, type AwsPricingStandIn } from "./stand-ins/aws-pricing";
+import { money } from "../catalog/money";
 import { fixtureConfig, ROOT } from "./helpers";
 
 const BIN = join(ROOT, "bin", "aiwc.cjs");
@@ -173,7 +175,7 @@ describe("aiwc prices refresh hetzner (Cloud API GET /v1/pricing)", () => {
     expect(refused.err).not.toMatch(/wrong-token-abcdef|at .*\.js:\d+/);
     expect(readFileSync(catalog, "utf8")).toBe(before);
     const unknown = aiwc(["prices", "refresh", "azure", "--config", dir]);
-    expect([unknown.code, unknown.err.trim()]).toEqual([1, 'aiwc: no price list to refresh "azure" from; providers with one: hetzner, ovh']);
+    expect([unknown.code, unknown.err.trim()]).toEqual([1, 'aiwc: no price list to refresh "azure" from; providers with one: hetzner, aws, ovh']);
   });
 
   test("prices as the catalogs write them: no exponent, no trailing zeros past two places", () => {
@@ -217,6 +219,55 @@ describe("aiwc prices refresh ovh (public cloud order catalog)", () => {
     const config = loadConfig(dir);
     const price = new PriceBook(config.catalogs, config.fx, day).lookup({ provider: "ovh", section: "server_types", id: "b3-16" }, { region: "GRA11" });
     expect(isMissing(price) ? price.missing : price.monthly.toFixed(2)).toBe("78.11");
+  });
+});
+
+describe("aiwc prices refresh aws (Price List Query API GetProducts, through the SDK)", () => {
+  let api: AwsPricingStandIn;
+  const products = () => (JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "prices", "aws-ec2-products.json"), "utf8")) as { items: { product: { attributes: Record<string, string> } }[] }).items;
+  beforeAll(async () => {
+    api = await startAwsPricingStandIn(products());
+  });
+  afterAll(async () => api?.close());
+
+  test("signed requests per region, every page; changed prices get new regional entries, types the catalog lacks are added with their specs", async () => {
+    const dir = fixtureConfig();
+    cpSync(join(ROOT, "config", "prices"), join(dir, "prices"), { recursive: true });
+    const env = { AWS_ACCESS_KEY_ID: api.accessKeyId, AWS_SECRET_ACCESS_KEY: api.secretAccessKey, AIWC_AWS_PRICING_ENDPOINT: api.url };
+    const result = await pricesRefresh({ provider: "aws", config: dir, format: "json" }, env);
+    // One query per catalog region (with the instance types as ANY_OF), paged.
+    const regions = api.requests.map((r) => r.filters.find((f) => f.Field === "regionCode")?.Value);
+    expect([...new Set(regions)]).toEqual(["eu-central-1", "us-east-1"]);
+    expect(api.requests.some((r) => r.nextToken !== undefined)).toBe(true);
+    const types = api.requests[0]!.filters.find((f) => f.Field === "instanceType")!;
+    expect(types.Type).toBe("ANY_OF");
+    expect(types.Value.split(",")).toEqual(expect.arrayContaining(["t3.small", "m6i.4xlarge", "c7i.large", "r6i.xlarge", "g6.8xlarge", "t3a.medium"]));
+    const json = JSON.parse(result.stdout) as { changes: { row: string; region?: string; old: string; new: string }[]; availability: { row: string; added: boolean; after: string[] }[]; confirmed: string[] };
+    expect(json.changes).toEqual([{ row: "server_types.g6.xlarge", region: "eu-central-1", old: "1.0064", new: "0.9775", percent: "-2.9" }]);
+    expect(json.confirmed).toEqual(expect.arrayContaining(["server_types.t3.small", "server_types.m5.large"]));
+    expect(json.availability.filter((a) => a.added).map((a) => [a.row, a.after])).toEqual([["server_types.m6i.xlarge", ["eu-central-1", "us-east-1"]], ["server_types.g5.2xlarge", ["us-east-1"]]]);
+    const entries = parseDocument(readFileSync(join(dir, "prices", "aws.yaml"), "utf8")).toJS() as { server_types: Record<string, unknown> };
+    expect(entries.server_types["g5.2xlarge"]).toEqual({ vcpu: 8, ram_gb: 32, disk_gb: 450, arch: "x86", cpu: "dedicated", orderable: true, gpu: { model: "NVIDIA A10G", memory_gb: 24, count: 1 }, locations: ["us-east-1"], prices: [{ valid_from: day, hourly: "1.212", source: ["API_AWS_PRICE_LIST"], as_of: day }] });
+    expect((entries.server_types["m6i.xlarge"] as { prices: unknown[] }).prices).toEqual([
+      { valid_from: day, region: "eu-central-1", hourly: "0.23", source: ["API_AWS_PRICE_LIST"], as_of: day },
+      { valid_from: day, region: "us-east-1", hourly: "0.192", source: ["API_AWS_PRICE_LIST"], as_of: day },
+    ]);
+    // The catalog loads and prices the new type (USD through fx.yaml).
+    const config = loadConfig(dir);
+    const price = new PriceBook(config.catalogs, config.fx, day).lookup({ provider: "aws", section: "server_types", id: "m6i.xlarge" }, { region: "us-east-1" });
+    expect(isMissing(price) ? price.missing : price.hourly!.toFixed(3)).toBe(money("0.192").dividedBy(config.fx.rates.USD!.per_eur).toFixed(3));
+  });
+
+  test("without credentials, or with ones the API refuses: one message, exit 1, nothing written, no key printed", async () => {
+    const dir = fixtureConfig();
+    cpSync(join(ROOT, "config", "prices"), join(dir, "prices"), { recursive: true });
+    const before = readFileSync(join(dir, "prices", "aws.yaml"), "utf8");
+    await expect(pricesRefresh({ provider: "aws", config: dir }, { AIWC_AWS_PRICING_ENDPOINT: api.url })).rejects.toThrow(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set/);
+    const refused = await aiwcAsync(["prices", "refresh", "aws", "--config", dir], { AWS_ACCESS_KEY_ID: "AKIAWRONG00000000000", AWS_SECRET_ACCESS_KEY: "wrong-secret-0123456789", AIWC_AWS_PRICING_ENDPOINT: api.url });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/the AWS Price List API refused or failed \(HTTP 400\): UnrecognizedClientException/);
+    expect(refused.err).not.toMatch(/AKIAWRONG|wrong-secret|at .*\.js:\d+/);
+    expect(readFileSync(join(dir, "prices", "aws.yaml"), "utf8")).toBe(before);
   });
 });
 

@@ -143,7 +143,7 @@ export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.P
   const today = todayOf();
   let result;
   try {
-    const response = options.from !== undefined ? readJsonFile(options.from, `a saved ${model.displayName} price list response`) : await list.fetch(listOptions);
+    const response = options.from !== undefined ? readJsonFile(options.from, `a saved ${model.displayName} price list response`) : await list.fetch(listOptions, catalog);
     const observation = list.observe(response, catalog, listOptions);
     result = applyRefresh(readFileSync(file, "utf8"), displayPath(file), observation, list.info, today, options.region);
   } catch (error) {

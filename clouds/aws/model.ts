@@ -109,4 +109,5 @@ export const awsModel: ProviderModel = {
   }),
   // Loaded when something prices: `aiwc validate` never needs the priced types.
   pricing: () => require("./pricing") as typeof import("./pricing"),
+  priceList: () => (require("./pricing/price-list") as typeof import("./pricing/price-list")).awsPriceList,
 };

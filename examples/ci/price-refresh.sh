@@ -8,6 +8,7 @@
 #   AIWC_CONFIG              the config whose catalogs are refreshed (default: config/)
 #   AIWC_REFRESH_PROVIDERS   providers to refresh (default: hetzner ovh)
 #   HCLOUD_TOKEN             Hetzner: a read-only API token of any project (OVH's list is public)
+#   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY   AWS: a key allowed pricing:GetProducts
 #   AIWC_PRICE_LIST_FROM_<PROVIDER>  a saved response to replay instead (offline; tests)
 set -euo pipefail
 aiwc=${AIWC:-npx aiwc}
