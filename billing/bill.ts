@@ -23,6 +23,7 @@ import { money, toAmount, toUnitPrice, ZERO, type Money } from "../catalog/money
 import type { Config } from "../model/load";
 import type { UserConfig } from "../config/schema";
 import type { Queryable } from "./ledger";
+import { daysBetween } from "../config/dates";
 
 /** The gauge meter: samples of stored GB, averaged over the active days. */
 export const GAUGE_METERS: ReadonlySet<string> = new Set(["storage_gb"]);
@@ -110,10 +111,6 @@ function addDays(date: string, days: number): string {
     return next;
   }
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 /** The user's active days within the month: [first, last] inclusive, or none. */

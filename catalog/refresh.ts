@@ -148,8 +148,8 @@ interface Edit {
   readonly text: string;
 }
 
-/** The index of the price in force on `date` in `region`, as the price book chooses it (newest; regional before general on the same day). */
-function inForce(prices: readonly CatalogPrice[], region: string | undefined, date: string): number {
+/** The index of the price in force on `date` in `region`, as the price book chooses it (newest; regional before general on the same day); -1 when none is. */
+export function inForce(prices: readonly CatalogPrice[], region: string | undefined, date: string): number {
   let best = -1;
   prices.forEach((p, i) => {
     if (p.valid_from > date || (p.region !== undefined && p.region !== region)) return;

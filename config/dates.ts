@@ -13,3 +13,8 @@ export function isCalendarDate(text: string): boolean {
 export function today(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
+
+/** Calendar days from `from` to `to` (both YYYY-MM-DD, UTC): 2026-11-28 → 2026-11-29 is 1. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

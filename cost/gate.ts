@@ -12,6 +12,7 @@ import { holdsData, plannedAction } from "./replacement";
 import { formatEur, money, toAmount } from "../catalog/money";
 import type { PriceBook } from "../catalog/prices";
 import type { TariffReport } from "./tariff";
+import { daysBetween } from "../config/dates";
 
 export const OVERRIDE_ENV = ENV.override;
 
@@ -74,10 +75,6 @@ export function dataLossReason(atRisk: readonly DataAtRisk[]): string | undefine
   const list = blocked.slice(0, 5).map((d) => `${d.stack !== undefined ? `${d.stack}:` : ""}${d.address} (${d.action === "delete" ? "destroyed" : "replaced"})`).join(", ");
   const more = blocked.length > 5 ? ` and ${blocked.length - 5} more` : "";
   return `data at risk: ${blocked.length} resource(s) holding data would be destroyed or replaced: ${list}${more}. If that is intended, allow each by address (--allow-data-loss ADDRESS, policy.allowDataLoss or ${ENV.allowDataLoss})`;
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.floor((Date.parse(to) - Date.parse(from)) / 86_400_000);
 }
 
 export function evaluateGate(

@@ -6,8 +6,8 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { displayPath, loadConfig } from "../../model/load";
 import { PROVIDERS, PROVIDERS_BY_ID } from "../../clouds/registry";
-import { today as todayOf } from "../../config/dates";
-import { applyRefresh, type AvailabilityChange, type PriceChange, type PriceListError } from "../../catalog/refresh";
+import { daysBetween, today as todayOf } from "../../config/dates";
+import { applyRefresh, inForce, type AvailabilityChange, type PriceChange, type PriceListError } from "../../catalog/refresh";
 import type { CatalogPrice } from "../../catalog/catalog";
 import { priceConfig } from "../../stacks/app";
 import { readJsonFile } from "../input-files";
@@ -17,10 +17,6 @@ import { UsageError, type CommandResult } from "../result";
 export const EXIT_STALE = 2;
 
 const SECTIONS = ["server_types", "dedicated", "products"] as const;
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
 
 export interface PricesCheckOptions {
   readonly config?: string;
@@ -40,16 +36,13 @@ interface CheckRow {
   readonly stale: boolean;
 }
 
-/** The prices in force today of one catalog row: one per region it has its own price in, and the general one. */
-function inForce(prices: readonly CatalogPrice[], date: string): { region: string | null; price: CatalogPrice }[] {
+/** The prices in force on `date` of one catalog row: the general one, and one per region it has its own price in. */
+function pricesInForce(prices: readonly CatalogPrice[], date: string): { region: string | null; price: CatalogPrice }[] {
   const regions = [...new Set(prices.flatMap((p) => (p.region !== undefined ? [p.region] : [])))];
-  const out: { region: string | null; price: CatalogPrice }[] = [];
-  for (const region of [undefined, ...regions]) {
-    const candidates = prices.filter((p) => p.valid_from <= date && (region === undefined ? p.region === undefined : p.region === region || p.region === undefined));
-    const chosen = candidates.sort((a, b) => (a.valid_from < b.valid_from ? 1 : a.valid_from > b.valid_from ? -1 : Number(b.region !== undefined) - Number(a.region !== undefined)))[0];
-    if (chosen !== undefined && (region === undefined || chosen.region === region)) out.push({ region: region ?? null, price: chosen });
-  }
-  return out;
+  return [undefined, ...regions].flatMap((region) => {
+    const price = prices[inForce(prices, region, date)];
+    return price !== undefined && price.region === region ? [{ region: region ?? null, price }] : [];
+  });
 }
 
 export function pricesCheck(options: PricesCheckOptions): CommandResult {
@@ -74,7 +67,7 @@ export function pricesCheck(options: PricesCheckOptions): CommandResult {
       for (const [id, entry] of Object.entries(catalog[section] ?? {}) as [string, { prices: CatalogPrice[] }][]) {
         const key = `${provider}.${section}.${id}`;
         const users = [...(usedBy.get(key) ?? [])].sort();
-        for (const { region, price } of inForce(entry.prices, date)) {
+        for (const { region, price } of pricesInForce(entry.prices, date)) {
           const age = daysBetween(price.as_of, date);
           // A row in use is stale when the price the config is priced with was confirmed too long ago.
           const usedPrice = usedAsOf.get(key)?.has(price.as_of) ?? false;
