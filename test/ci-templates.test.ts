@@ -108,5 +108,11 @@ describe("CI templates", () => {
     const steps = workflow.jobs.refresh.steps as { run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> }[];
     expect(steps.find((s) => s.run === "examples/ci/price-refresh.sh")?.env).toMatchObject({ AIWC_REFRESH_PROVIDERS: "hetzner ovh aws", HCLOUD_TOKEN: "${{ secrets.HCLOUD_READONLY_TOKEN }}", AWS_ACCESS_KEY_ID: "${{ secrets.AWS_PRICING_ACCESS_KEY_ID }}" });
     expect(steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request@"))?.with).toMatchObject({ "body-path": "aiwc-price-refresh.md", "add-paths": "config/prices/*.yaml" });
+    const gitlab = parse(readFileSync(join(ROOT, "examples", "ci", "gitlab-ci.yml"), "utf8"))["aiwc-price-refresh"];
+    expect(gitlab.rules[0].if).toBe('$CI_PIPELINE_SOURCE == "schedule" && $AIWC_PRICE_REFRESH == "1"');
+    expect(gitlab.script).toContain("examples/ci/price-refresh.sh");
+    expect(gitlab.script.join("\n")).toContain('description:require("fs").readFileSync("aiwc-price-refresh.md","utf8")');
+    const lint = spawnSync("bash", ["-n", "-c", gitlab.script.at(-1)], { encoding: "utf8" });
+    expect(lint.status, lint.stderr).toBe(0);
   });
 });
