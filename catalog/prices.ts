@@ -4,7 +4,6 @@
  */
 import type { Catalog, CatalogPrice, FxTable } from "./catalog";
 import { money, type Money } from "./money";
-import { byText } from "../config/text";
 
 /** Region of a resource whose provider configuration aiwc cannot resolve: priced nowhere. */
 export const UNKNOWN_REGION = "(unknown region)";
@@ -41,6 +40,17 @@ export interface MissingPrice {
 
 export function isMissing(price: ResolvedPrice | MissingPrice): price is MissingPrice {
   return "missing" in price;
+}
+
+/** The index of the price in force on `date` in `region`, as the price book chooses it (newest; regional before general on the same day); -1 when none is. */
+export function inForce(prices: readonly CatalogPrice[], region: string | undefined, date: string): number {
+  let best = -1;
+  prices.forEach((p, i) => {
+    if (p.valid_from > date || (p.region !== undefined && p.region !== region)) return;
+    const b = prices[best];
+    if (b === undefined || p.valid_from > b.valid_from || (p.valid_from === b.valid_from && p.region !== undefined && b.region === undefined)) best = i;
+  });
+  return best;
 }
 
 export class PriceBook {
@@ -96,11 +106,7 @@ export class PriceBook {
       return { key, missing: `the region of the resource's provider configuration (an alias, a module's provider or a variable) cannot be resolved; aiwc never assumes the default provider's region` };
     }
     const date = options.date ?? this.pricingDate;
-    const candidates = entry.prices
-      .filter((p) => p.valid_from <= date && (p.region === undefined || p.region === options.region))
-      // Newest first; a region-specific price beats a general one of the same date.
-      .sort((a, b) => byText(b.valid_from, a.valid_from) || Number(b.region !== undefined) - Number(a.region !== undefined));
-    const chosen = candidates[0];
+    const chosen = entry.prices[inForce(entry.prices, options.region, date)];
     if (chosen === undefined) {
       const regions = [...new Set(entry.prices.flatMap((p) => (p.region !== undefined ? [p.region] : [])))];
       if (options.region === undefined && regions.length > 0) {

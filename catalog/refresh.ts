@@ -10,7 +10,7 @@
 import { isScalar, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import { catalogSchema, type Catalog, type CatalogPrice } from "./catalog";
 import { money, type Money } from "./money";
-import type { CatalogSection } from "./prices";
+import { inForce, type CatalogSection } from "./prices";
 
 /** A price as the provider's list states it, for one catalog row (and region, where it varies). */
 export interface ObservedPrice {
@@ -148,17 +148,6 @@ interface Edit {
   readonly text: string;
 }
 
-/** The index of the price in force on `date` in `region`, as the price book chooses it (newest; regional before general on the same day); -1 when none is. */
-export function inForce(prices: readonly CatalogPrice[], region: string | undefined, date: string): number {
-  let best = -1;
-  prices.forEach((p, i) => {
-    if (p.valid_from > date || (p.region !== undefined && p.region !== region)) return;
-    const b = prices[best];
-    if (b === undefined || p.valid_from > b.valid_from || (p.valid_from === b.valid_from && p.region !== undefined && b.region === undefined)) best = i;
-  });
-  return best;
-}
-
 function pairOf(map: YAMLMap, key: string): Pair<Node, Node> | undefined {
   return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key) as Pair<Node, Node> | undefined;
 }
@@ -287,9 +276,9 @@ export function applyRefresh(text: string, file: string, observation: Observatio
     for (const [index, listed] of confirmedIndexes) {
       const item = pricesNode.items[index]!;
       const asOf = pairOf(item, "as_of")!.value as Node;
-      if (entry.prices[index]!.as_of !== today) edits.push({ start: asOf.range![0], end: asOf.range![1], text: `"${today}"` });
-      // The list states every number of it: it is neither an estimate nor derived any more.
       const price = entry.prices[index]!;
+      if (price.as_of !== today) edits.push({ start: asOf.range![0], end: asOf.range![1], text: `"${today}"` });
+      // The list states every number of it: it is neither an estimate nor derived any more.
       const statesAll = (price.monthly === undefined || listed.monthly !== undefined) && (price.hourly === undefined || listed.hourly !== undefined);
       for (const flag of statesAll ? ["estimate", "derived"] : []) {
         const pair = pairOf(item, flag);
@@ -297,7 +286,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
         const from = text.lastIndexOf(",", (pair.key as Node).range![0]);
         edits.push({ start: from, end: (pair.value as Node).range![1], text: "" });
       }
-      if (!entry.prices[index]!.source.includes(info.key)) {
+      if (!price.source.includes(info.key)) {
         const sources = pairOf(item, "source")!.value as YAMLSeq<Node>;
         const last = sources.items[sources.items.length - 1]!;
         edits.push({ start: last.range![1], end: last.range![1], text: `, ${plain(info.key)}` });

@@ -3,15 +3,25 @@
  * what uses it; and a provider's own price list mapped onto its catalog (catalog/refresh.ts).
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import Table from "cli-table3";
 import { join } from "node:path";
 import { displayPath, loadConfig } from "../../model/load";
 import { PROVIDERS, PROVIDERS_BY_ID } from "../../clouds/registry";
 import { daysBetween, today as todayOf } from "../../config/dates";
-import { applyRefresh, inForce, type AvailabilityChange, type PriceChange, type PriceListError } from "../../catalog/refresh";
+import { inForce } from "../../catalog/prices";
+import { applyRefresh, type AvailabilityChange, type PriceChange, type PriceListError } from "../../catalog/refresh";
 import type { CatalogPrice } from "../../catalog/catalog";
 import { priceConfig } from "../../stacks/app";
 import { readJsonFile } from "../input-files";
 import { UsageError, type CommandResult } from "../result";
+
+/** Columns without a frame (long rows stay greppable), as the project's other tables use cli-table3. */
+function plainTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const chars = Object.fromEntries(["top", "top-mid", "top-left", "top-right", "bottom", "bottom-mid", "bottom-left", "bottom-right", "left", "left-mid", "mid", "mid-mid", "right", "right-mid"].map((k) => [k, ""]));
+  const table = new Table({ head: [...head], chars: { ...chars, middle: "  " }, style: { head: [], border: [], "padding-left": 0, "padding-right": 0 } });
+  table.push([...head].map((h) => "-".repeat(h.length)), ...rows.map((r) => [...r]));
+  return table.toString().split("\n").map((line) => line.trimEnd()).join("\n");
+}
 
 /** Exit code when the check ran and found a price in use too old (1 is bad input), as the gate's. */
 export const EXIT_STALE = 2;
@@ -90,9 +100,7 @@ export function pricesCheck(options: PricesCheckOptions): CommandResult {
   }
   const header = ["price", "region", "monthly", "hourly", "valid from", "as of", "age (days)", "sources", "used by"];
   const lines = rows.map((r) => [r.key, r.region ?? "", r.monthly ?? "", r.hourly ?? "", r.validFrom, r.asOf, `${r.ageDays}${r.stale ? " (stale)" : ""}`, r.sources.join(" "), r.usedBy.length === 0 ? "" : `${r.usedBy.length} resource(s)`]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const render = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  const table = [render(header), render(widths.map((w) => "-".repeat(w))), ...lines.map(render)].join("\n");
+  const table = plainTable(header, lines);
   const footer = failed ? "" : `\nevery price in use was confirmed within ${max} days (policy.maxCatalogAgeDays)`;
   return { stdout: `${table}\n${footer}${footer !== "" ? "\n" : ""}`, ...(failed ? { stderr: `${[...summary, hint].join("\n")}\n` } : {}), exitCode: failed ? EXIT_STALE : 0 };
 }
@@ -134,17 +142,18 @@ export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.P
     throw new UsageError(`--region ${options.region}: not a location of the ${options.provider} catalog (${Object.keys(catalog.locations).join(", ")})`);
   }
   const today = todayOf();
+  const text = readFileSync(file, "utf8");
   let result;
   try {
     const response = options.from !== undefined ? readJsonFile(options.from, `a saved ${model.displayName} price list response`) : await list.fetch(listOptions, catalog);
     const observation = list.observe(response, catalog, listOptions);
-    result = applyRefresh(readFileSync(file, "utf8"), displayPath(file), observation, list.info, today, options.region);
+    result = applyRefresh(text, displayPath(file), observation, list.info, today, options.region);
   } catch (error) {
     // By name: the provider's price list may come from another module instance (loaded lazily through the registry).
     if (error instanceof Error && error.name === "PriceListError") throw new UsageError(`${(error as PriceListError).problems.join("\n")}\n${displayPath(file)} was not changed`);
     throw error;
   }
-  const changed = result.text !== readFileSync(file, "utf8");
+  const changed = result.text !== text;
   if (changed && options.dryRun !== true) {
     // Whole or not at all: a new file next to the old, then renamed over it.
     const temporary = `${file}.aiwc-${process.pid}.tmp`;
@@ -173,9 +182,7 @@ export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.P
   if (result.changes.length > 0) {
     const header = ["price", "region", "old", "new", "change"];
     const lines = result.changes.map((c) => [c.row, c.region ?? "", c.old ?? "—", c.new, percentText(c)]);
-    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-    const render = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-    out.push(render(header), render(widths.map((w) => "-".repeat(w))), ...lines.map(render), "");
+    out.push(plainTable(header, lines), "");
     out.push(`${result.changes.length} price(s) changed: each has a new entry valid from ${today}; the old ones stay (resources created before keep them)`);
   } else out.push("no price changed");
   out.push(...result.availability.map(availabilityText));
