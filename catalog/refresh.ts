@@ -21,6 +21,8 @@ export interface ObservedPrice {
   readonly monthly?: string;
   readonly hourly?: string;
   readonly setup?: string;
+  /** The unit of a `products` row, when the list states it: a row the catalog lacks is then added. */
+  readonly unit?: string;
 }
 
 /** A server type as the provider describes it: where it can be ordered, and its specs (to add a type the catalog lacks). */
@@ -194,11 +196,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
       const spec = type.spec;
       const gpu = spec.gpu !== undefined ? ` gpu: { model: ${JSON.stringify(spec.gpu.model)}, memory_gb: ${spec.gpu.memory_gb}, count: ${spec.gpu.count} },` : "";
       const line = `${plain(type.id)}: { vcpu: ${spec.vcpu}, ram_gb: ${spec.ram_gb}, disk_gb: ${spec.disk_gb}, arch: ${spec.arch}, cpu: ${spec.cpu}, orderable: ${type.orderable},${gpu} locations: [${locations.map(plain).join(", ")}], prices: [${rendered.join(", ")}] }`;
-      const last = typesNode.items[typesNode.items.length - 1] as Pair<Node, Node>;
-      const keyStart = (last.key as Node).range![0];
-      const indent = text.slice(text.lastIndexOf("\n", keyStart) + 1, keyStart);
-      const end = (last.value as Node).range![1];
-      edits.push({ start: end, end, text: `\n${indent}${line}` });
+      edits.push(appendEntry(text, typesNode, line));
       availability.push({ row: `server_types.${type.id}`, before: [], after: locations, orderable: type.orderable, added: true });
       added.add(type.id);
       continue;
@@ -223,10 +221,27 @@ export function applyRefresh(text: string, file: string, observation: Observatio
     if (gained.length > 0 || type.orderable !== entry.orderable) availability.push({ row: `server_types.${type.id}`, before, after: [...before, ...gained], orderable: type.orderable, added: false });
   }
 
+  // Products the catalog lacks, where the list states their unit: added with their prices.
+  const newProducts = new Map<string, ObservedPrice[]>();
+  for (const p of observation.prices) {
+    if (p.section !== "products" || p.unit === undefined || catalog.products[p.id] !== undefined || (only !== undefined && p.region !== only)) continue;
+    newProducts.set(p.id, [...(newProducts.get(p.id) ?? []), p]);
+  }
+  const productsNode = pairOf(root, "products")?.value as YAMLMap | undefined;
+  for (const [id, prices] of productsNode !== undefined ? newProducts : []) {
+    const rendered = prices.map((p) =>
+      renderPrice({ valid_from: today, ...(p.region !== undefined ? { region: p.region } : {}), ...(p.monthly !== undefined ? { monthly: catalogDecimal(p.monthly) } : {}), ...(p.hourly !== undefined ? { hourly: catalogDecimal(p.hourly) } : {}), source: [info.key], as_of: today }),
+    );
+    edits.push(appendEntry(text, productsNode!, `${plain(id)}: { unit: ${JSON.stringify(prices[0]!.unit)}, prices: [${rendered.join(", ")}] }`));
+    availability.push({ row: `products.${id}`, before: [], after: prices.flatMap((p) => (p.region !== undefined ? [p.region] : [])), orderable: true, added: true });
+    added.add(`products\u0000${id}`);
+  }
+
   // The observed prices per catalog row.
   const byRow = new Map<string, ObservedPrice[]>();
   for (const p of observation.prices) {
     if (p.section === "server_types" && added.has(p.id)) continue;
+    if (p.section === "products" && added.has(`products\u0000${p.id}`)) continue;
     const entry = (catalog[p.section] as Record<string, unknown>)[p.id];
     if (entry === undefined) {
       notes.push(`${p.section}.${p.id} is in the price list but not in the catalog: not added (its specs are not known here)`);
@@ -307,7 +322,9 @@ export function applyRefresh(text: string, file: string, observation: Observatio
     });
     // The same change in every region the row is sold in is one line.
     const alike = rowChanges.every((c) => c.old === rowChanges[0]!.old && c.new === rowChanges[0]!.new);
-    if (differing.length === allRegions && alike) changes.push({ row, old: rowChanges[0]!.old, new: rowChanges[0]!.new, percent: rowChanges[0]!.percent });
+    // With --region the list was read for one region only: what it says holds there, not everywhere.
+    const everywhere = only === undefined && differing.length === allRegions;
+    if (everywhere && alike) changes.push({ row, old: rowChanges[0]!.old, new: rowChanges[0]!.new, percent: rowChanges[0]!.percent });
     else changes.push(...rowChanges);
     // New prices, valid from today: one for all regions when every region changed (the most
     // common new price; the others per region), else one per changed region.
@@ -316,7 +333,6 @@ export function applyRefresh(text: string, file: string, observation: Observatio
       const k = `${d.price.monthly ?? ""}|${d.price.hourly ?? ""}|${d.price.setup ?? ""}`;
       groups.set(k, { price: d.price, regions: [...(groups.get(k)?.regions ?? []), d.region] });
     }
-    const everywhere = differing.length === allRegions;
     const added: CatalogPrice[] = [];
     [...groups.values()]
       .sort((a, b) => b.regions.length - a.regions.length)
@@ -359,10 +375,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
       const value = existing.value as Node;
       edits.push({ start: value.range![0], end: value.range![1], text: rendered });
     } else {
-      const last = sources.items[sources.items.length - 1] as Pair<Node, Node>;
-      const end = (last.value as Node).range![1];
-      const indent = text.slice(text.lastIndexOf("\n", (last.key as Node).range![0]) + 1, (last.key as Node).range![0]);
-      edits.push({ start: end, end, text: `\n${indent}${info.key}: ${rendered}` });
+      edits.push(appendEntry(text, sources, `${info.key}: ${rendered}`));
     }
   }
 
@@ -382,10 +395,20 @@ export function applyRefresh(text: string, file: string, observation: Observatio
   return { text: out, changes, availability, confirmed, unlisted, notes: [...new Set(notes)] };
 }
 
+/** An edit that adds `line` after the last entry of a block map, indented like it. */
+function appendEntry(text: string, map: YAMLMap, line: string): Edit {
+  const last = map.items[map.items.length - 1] as Pair<Node, Node>;
+  const keyStart = (last.key as Node).range![0];
+  const indent = text.slice(text.lastIndexOf("\n", keyStart) + 1, keyStart);
+  const end = (last.value as Node).range![1];
+  return { start: end, end, text: `\n${indent}${line}` };
+}
+
 function applyEdits(text: string, edits: readonly Edit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  // Last first, so earlier offsets stay true; insertions at one place keep their order.
+  const sorted = edits.map((edit, index) => ({ edit, index })).sort((a, b) => b.edit.start - a.edit.start || b.edit.end - a.edit.end || b.index - a.index);
   let out = text;
-  for (const edit of sorted) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  for (const { edit } of sorted) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
   return out;
 }
 

@@ -7,7 +7,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cpSync, readFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
@@ -19,7 +19,8 @@ import { catalogDecimal } from "../catalog/refresh";
 import { startHcloudStandIn, type HcloudStandIn } from "./stand-ins/hcloud";
 import { startAwsPricingStandIn, type AwsPricingStandIn } from "./stand-ins/aws-pricing";
 import { money } from "../catalog/money";
-import { fixtureConfig, ROOT } from "./helpers";
+import { fixtureConfig, ROOT, tempDir } from "./helpers";
+import { ebsComponents } from "../clouds/aws/pricing/ebs";
 
 const BIN = join(ROOT, "bin", "aiwc.cjs");
 const FIXTURE = join(ROOT, "test", "fixtures", "prices", "hcloud-pricing.json");
@@ -224,7 +225,7 @@ describe("aiwc prices refresh ovh (public cloud order catalog)", () => {
 
 describe("aiwc prices refresh aws (Price List Query API GetProducts, through the SDK)", () => {
   let api: AwsPricingStandIn;
-  const products = () => (JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "prices", "aws-ec2-products.json"), "utf8")) as { items: { product: { attributes: Record<string, string> } }[] }).items;
+  const products = () => (JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "prices", "aws-price-list.json"), "utf8")) as { items: { serviceCode: string; product: { attributes: Record<string, string> } }[] }).items;
   beforeAll(async () => {
     api = await startAwsPricingStandIn(products());
   });
@@ -243,9 +244,9 @@ describe("aiwc prices refresh aws (Price List Query API GetProducts, through the
     expect(types.Type).toBe("ANY_OF");
     expect(types.Value.split(",")).toEqual(expect.arrayContaining(["t3.small", "m6i.4xlarge", "c7i.large", "r6i.xlarge", "g6.8xlarge", "t3a.medium"]));
     const json = JSON.parse(result.stdout) as { changes: { row: string; region?: string; old: string; new: string }[]; availability: { row: string; added: boolean; after: string[] }[]; confirmed: string[] };
-    expect(json.changes).toEqual([{ row: "server_types.g6.xlarge", region: "eu-central-1", old: "1.0064", new: "0.9775", percent: "-2.9" }]);
+    expect(json.changes.filter((c) => c.row.startsWith("server_types."))).toEqual([{ row: "server_types.g6.xlarge", region: "eu-central-1", old: "1.0064", new: "0.9775", percent: "-2.9" }]);
     expect(json.confirmed).toEqual(expect.arrayContaining(["server_types.t3.small", "server_types.m5.large"]));
-    expect(json.availability.filter((a) => a.added).map((a) => [a.row, a.after])).toEqual([["server_types.m6i.xlarge", ["eu-central-1", "us-east-1"]], ["server_types.g5.2xlarge", ["us-east-1"]]]);
+    expect(json.availability.filter((a) => a.added && a.row.startsWith("server_types.")).map((a) => [a.row, a.after])).toEqual([["server_types.m6i.xlarge", ["eu-central-1", "us-east-1"]], ["server_types.g5.2xlarge", ["us-east-1"]]]);
     const entries = parseDocument(readFileSync(join(dir, "prices", "aws.yaml"), "utf8")).toJS() as { server_types: Record<string, unknown> };
     expect(entries.server_types["g5.2xlarge"]).toEqual({ vcpu: 8, ram_gb: 32, disk_gb: 450, arch: "x86", cpu: "dedicated", orderable: true, gpu: { model: "NVIDIA A10G", memory_gb: 24, count: 1 }, locations: ["us-east-1"], prices: [{ valid_from: day, hourly: "1.212", source: ["API_AWS_PRICE_LIST"], as_of: day }] });
     expect((entries.server_types["m6i.xlarge"] as { prices: unknown[] }).prices).toEqual([
@@ -256,6 +257,60 @@ describe("aiwc prices refresh aws (Price List Query API GetProducts, through the
     const config = loadConfig(dir);
     const price = new PriceBook(config.catalogs, config.fx, day).lookup({ provider: "aws", section: "server_types", id: "m6i.xlarge" }, { region: "us-east-1" });
     expect(isMissing(price) ? price.missing : price.hourly!.toFixed(3)).toBe(money("0.192").dividedBy(config.fx.rates.USD!.per_eur).toFixed(3));
+  });
+
+  test("EBS, NAT, load balancers, public IPv4 and S3 from their services' products; rows the catalog lacks are added with their unit", async () => {
+    const dir = fixtureConfig();
+    cpSync(join(ROOT, "config", "prices"), join(dir, "prices"), { recursive: true });
+    const env = { AWS_ACCESS_KEY_ID: api.accessKeyId, AWS_SECRET_ACCESS_KEY: api.secretAccessKey, AIWC_AWS_PRICING_ENDPOINT: api.url };
+    const asked = api.requests.length;
+    const result = await pricesRefresh({ provider: "aws", config: dir, format: "json", region: "us-east-1" }, env);
+    const services = api.requests.slice(asked).map((r) => r.filters.map((f) => `${f.Field}=${f.Value}`).join(" "));
+    expect(services.filter((s) => s.includes("volumeApiName=gp2,gp3,io2,st1")).length).toBeGreaterThan(0);
+    expect(services.some((s) => s.includes("group=VPCPublicIPv4Address"))).toBe(true);
+    const json = JSON.parse(result.stdout) as { changes: { row: string; region?: string; old: string | null; new: string }[]; availability: { row: string; added: boolean; after: string[] }[]; confirmed: string[] };
+    // Already as the catalog has them: confirmed (the NLB's us-east-1 rate is no estimate any more).
+    expect(json.confirmed).toEqual(expect.arrayContaining(["products.ebs_gp3_gb", "products.ebs_gp3_throughput", "products.nat_gateway", "products.nat_gateway_gb", "products.alb", "products.alb_lcu", "products.nlb", "products.nlb_nlcu", "products.public_ipv4", "products.s3_standard_gb"]));
+    expect(json.changes.filter((c) => c.row.startsWith("products."))).toEqual([]);
+    expect(json.availability.filter((a) => a.row.startsWith("products.")).map((a) => a.row)).toEqual(["products.ebs_gp2_gb", "products.ebs_io2_gb", "products.ebs_st1_gb", "products.ebs_io2_iops", "products.ebs_io2_iops_tier2", "products.ebs_io2_iops_tier3"]);
+    const catalog = parseDocument(readFileSync(join(dir, "prices", "aws.yaml"), "utf8")).toJS() as { products: Record<string, { unit: string; prices: Record<string, unknown>[] }> };
+    expect(catalog.products.ebs_io2_iops_tier2).toEqual({ unit: "IOPS-month 32,001-64,000", prices: [{ valid_from: day, region: "us-east-1", monthly: "0.0455", source: ["API_AWS_PRICE_LIST"], as_of: day }] });
+    expect(catalog.products.nlb!.prices.find((p) => p.region === "us-east-1")).not.toHaveProperty("estimate");
+    expect(catalog.products.s3_standard_gb!.prices.find((p) => p.region === "us-east-1")).toMatchObject({ monthly: "0.023", as_of: day });
+
+    // Then eu-central-1: prices the catalog had only for us-east-1 get their own entry; the
+    // list's throughput (per GiB/s-month) is the catalog's per MB/s-month.
+    const second = JSON.parse((await pricesRefresh({ provider: "aws", config: dir, format: "json", region: "eu-central-1" }, env)).stdout) as typeof json;
+    expect(second.changes.filter((c) => c.row.startsWith("products.")).map((c) => [c.row, c.region, c.old, c.new])).toEqual([
+      ["products.ebs_gp3_iops", "eu-central-1", null, "0.006"],
+      ["products.ebs_gp3_throughput", "eu-central-1", null, "0.048"],
+      ["products.alb_lcu", "eu-central-1", null, "0.008"],
+      ["products.nlb_nlcu", "eu-central-1", null, "0.006"],
+    ]);
+    // An io2 volume is priced per GB and per IOPS tier.
+    const config = loadConfig(dir);
+    const book = new PriceBook(config.catalogs, config.fx, day);
+    const components = ebsComponents("Data", "io2", 100, 40_000);
+    expect(components.map((c) => [c.price.id, c.quantity?.toFixed()])).toEqual([["ebs_io2_gb", "100"], ["ebs_io2_iops", "32000"], ["ebs_io2_iops_tier2", "8000"]]);
+    const usd = components.map((c) => {
+      const price = book.lookup(c.price, { region: "us-east-1" });
+      return isMissing(price) ? price.missing : price.monthly.times(config.fx.rates.USD!.per_eur).times(c.quantity!).toFixed(2);
+    });
+    expect(usd).toEqual(["12.50", "2080.00", "364.00"]);
+  });
+
+  test("a malformed product (two prices where one is expected) writes nothing", async () => {
+    const dir = fixtureConfig();
+    cpSync(join(ROOT, "config", "prices"), join(dir, "prices"), { recursive: true });
+    const before = readFileSync(join(dir, "prices", "aws.yaml"), "utf8");
+    const saved = join(tempDir(), "list.json");
+    const items = products().map((p) => JSON.parse(JSON.stringify(p)) as { product: { attributes: Record<string, string> }; terms: { OnDemand: Record<string, { priceDimensions: Record<string, { beginRange: string }> }> } });
+    const nat = items.find((p) => p.product.attributes.usagetype === "EUC1-NatGateway-Hours")!;
+    const term = Object.values(nat.terms.OnDemand)[0]!;
+    term.priceDimensions.second = { ...Object.values(term.priceDimensions)[0]!, beginRange: "0" };
+    writeFileSync(saved, JSON.stringify({ PriceList: items }));
+    await expect(pricesRefresh({ provider: "aws", config: dir, from: saved }, {})).rejects.toThrow(/nat_gateway in eu-central-1\): expected a region and one on-demand price per Hrs, found 2/);
+    expect(readFileSync(join(dir, "prices", "aws.yaml"), "utf8")).toBe(before);
   });
 
   test("without credentials, or with ones the API refuses: one message, exit 1, nothing written, no key printed", async () => {

@@ -4,14 +4,15 @@
  * `Authorization` header for the us-east-1 `pricing` service, `{ServiceCode, Filters:
  * [{Type, Field, Value}], FormatVersion, NextToken, MaxResults}` in, `{FormatVersion,
  * PriceList: [<product JSON as a string>], NextToken}` out — three products a page here, so
- * paging is exercised. TERM_MATCH and EQUALS compare an attribute, ANY_OF takes a
- * comma-separated list. An unknown access key is the API's UnrecognizedClientException.
+ * paging is exercised. Products of the ServiceCode asked for; TERM_MATCH and EQUALS compare an
+ * attribute (productFamily counts as one), ANY_OF takes a comma-separated list. An unknown access key is the API's UnrecognizedClientException.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 interface Product {
-  product: { attributes: Record<string, string> };
+  serviceCode: string;
+  product: { productFamily?: string; attributes: Record<string, string> };
 }
 
 export interface AwsPricingStandIn {
@@ -47,8 +48,9 @@ export async function startAwsPricingStandIn(products: Product[]): Promise<AwsPr
       const body = JSON.parse(raw) as { ServiceCode: string; Filters?: { Type: string; Field: string; Value: string }[]; NextToken?: string; MaxResults?: number };
       requests.push({ target, filters: body.Filters ?? [], ...(body.NextToken !== undefined ? { nextToken: body.NextToken } : {}) });
       const matching = state.products.filter((p) =>
+        p.serviceCode === body.ServiceCode &&
         (body.Filters ?? []).every((f) => {
-          const value = p.product.attributes[f.Field];
+          const value = f.Field === "productFamily" ? p.product.productFamily : p.product.attributes[f.Field];
           if (value === undefined) return false;
           if (f.Type === "ANY_OF") return f.Value.split(",").includes(value);
           if (f.Type === "TERM_MATCH") return value.toLowerCase() === f.Value.toLowerCase();

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { money } from "../../../catalog/money";
 import { blocks, pricedResource, type ComponentSpec } from "../../../catalog/priced-resource";
-import { gp3Components } from "./ebs";
+import { ebsComponents } from "./ebs";
 
 const blockDevice = z.object({
   volume_size: z.coerce.number().optional(),
@@ -33,9 +33,9 @@ export const awsInstance = pricedResource({
       { name: `Instance (on-demand, ${a.instance_type})`, unit: "hours", quantity: money(hours), rate: "hourly", price: { provider: "aws", section: "server_types", id: a.instance_type } },
     ];
     const root = a.root_block_device?.[0];
-    out.push(...gp3Components("Root volume", root?.volume_type ?? "gp3", root?.volume_size ?? DEFAULT_ROOT_GB, root?.iops, root?.throughput));
+    out.push(...ebsComponents("Root volume", root?.volume_type ?? "gp3", root?.volume_size ?? DEFAULT_ROOT_GB, root?.iops, root?.throughput));
     for (const [i, device] of (a.ebs_block_device ?? []).entries()) {
-      out.push(...gp3Components(`EBS volume ${i + 1}`, device.volume_type ?? "gp3", device.volume_size ?? DEFAULT_ROOT_GB, device.iops, device.throughput));
+      out.push(...ebsComponents(`EBS volume ${i + 1}`, device.volume_type ?? "gp3", device.volume_size ?? DEFAULT_ROOT_GB, device.iops, device.throughput));
     }
     if (a.associate_public_ip_address === true || a.associate_public_ip_address === "true") {
       out.push({ name: "Public IPv4", unit: "hours", quantity: money(hours), rate: "hourly", price: { provider: "aws", section: "products", id: "public_ipv4" } });

@@ -5,11 +5,16 @@
  * tenancy and no pre-installed software, for the catalog's regions and the instance types of
  * the catalog and of the families aiwc places nodes on (t3/t3a, m5/m6i/m7i, c6i/c7i, r6i up to
  * 4xlarge, g5/g6 up to 8xlarge). A type the catalog lacks is added with its specs from the
- * list. EBS, load balancers, NAT, IPv4 and S3 stay hand-kept for now.
+ * list. Besides instances, per region: EBS volumes (AmazonEC2 Storage, System Operation and
+ * Provisioned Throughput for gp2/gp3/io2/st1), NAT gateways (AmazonEC2), application and
+ * network load balancers with their capacity units (AWSELB), in-use public IPv4 addresses
+ * (AmazonVPC) and S3 Standard storage (AmazonS3, the first tier). Internet egress is
+ * tiered across services and stays hand-kept.
  */
 import { z } from "zod";
+import { money } from "../../../catalog/money";
 import type { Catalog } from "../../../catalog/catalog";
-import { PriceListError, type Observation, type ObservedPrice, type ObservedServerType, type PriceList, type PriceListOptions } from "../../../catalog/refresh";
+import { catalogDecimal, PriceListError, type Observation, type ObservedPrice, type ObservedServerType, type PriceList, type PriceListOptions } from "../../../catalog/refresh";
 
 const SIZES = ["large", "xlarge", "2xlarge", "4xlarge"];
 /** The instance types aiwc asks for besides the catalog's own. */
@@ -23,9 +28,16 @@ export const AWS_BREADTH: readonly string[] = [
 const GPU_MODELS: Readonly<Record<string, string>> = { g5: "NVIDIA A10G", g6: "NVIDIA L4", g6e: "NVIDIA L40S", g4dn: "NVIDIA T4", p4d: "NVIDIA A100", p5: "NVIDIA H100" };
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal string");
-const product = z.object({
+const dimension = z.object({ unit: z.string(), beginRange: z.string().optional(), pricePerUnit: z.object({ USD: decimal }) });
+const onDemand = z.object({ OnDemand: z.record(z.string(), z.object({ priceDimensions: z.record(z.string(), dimension) })) });
+/** Any product of the list: what tells instances and the other rows apart. */
+const anyProduct = z.object({
+  serviceCode: z.string().optional(),
+  product: z.object({ productFamily: z.string().optional(), attributes: z.record(z.string(), z.string()) }),
+  terms: onDemand,
+});
+const instance = z.object({
   product: z.object({
-    productFamily: z.string().optional(),
     attributes: z.object({
       instanceType: z.string().min(1),
       regionCode: z.string().min(1),
@@ -37,12 +49,54 @@ const product = z.object({
       gpuMemory: z.string().optional(),
     }),
   }),
-  terms: z.object({
-    OnDemand: z.record(z.string(), z.object({ priceDimensions: z.record(z.string(), z.object({ unit: z.string(), pricePerUnit: z.object({ USD: decimal }) })) })),
-  }),
 });
 /** GetProducts' answer (pages merged): PriceList items as JSON strings, or already parsed in a saved file. */
 const responseSchema = z.object({ PriceList: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])) });
+
+/** The catalog's `products:` rows the list states, by service and usage type (without its region prefix). */
+interface ProductRow {
+  readonly service: string;
+  readonly usage: RegExp;
+  /** For usage types two product families share (the load balancers). */
+  readonly family?: string;
+  readonly attribute?: readonly [string, string];
+  readonly id: (match: RegExpExecArray) => string;
+  /** The catalog's unit for the row (a row the catalog lacks is added with it). */
+  readonly unit: (match: RegExpExecArray) => string;
+  readonly rate: "hourly" | "monthly";
+  /** Accepted units, each with what the list's price is divided by to give the catalog's unit. */
+  readonly units: Readonly<Record<string, number>>;
+}
+/** io2's IOPS tiers (EBS pricing): the usage type's suffix, the catalog unit. */
+const IO2_TIER_UNITS: Readonly<Record<string, string>> = { tier1: "IOPS-month up to 32,000", tier2: "IOPS-month 32,001-64,000", tier3: "IOPS-month above 64,000" };
+const PRODUCT_ROWS: readonly ProductRow[] = [
+  { service: "AmazonEC2", usage: /^EBS:VolumeUsage\.(gp2|gp3|io2|st1)$/, id: (m) => `ebs_${m[1]}_gb`, unit: () => "GB-month", rate: "monthly", units: { "GB-Mo": 1, "GB-month": 1 } },
+  { service: "AmazonEC2", usage: /^EBS:VolumeP-IOPS\.gp3$/, id: () => "ebs_gp3_iops", unit: () => "IOPS-month above 3,000", rate: "monthly", units: { "IOPS-Mo": 1 } },
+  // io2 IOPS are tiered by usage type: up to 32,000, 32,001-64,000, above 64,000.
+  { service: "AmazonEC2", usage: /^EBS:VolumeP-IOPS\.io2(?:\.(tier2|tier3))?$/, id: (m) => `ebs_io2_iops${m[1] !== undefined ? `_${m[1]}` : ""}`, unit: (m) => IO2_TIER_UNITS[m[1] ?? "tier1"]!, rate: "monthly", units: { "IOPS-Mo": 1 } },
+  // The list states gp3 throughput per GiB/s-month (0.04 $/MiB/s-month reads 40.96); the catalog is per MB/s-month.
+  { service: "AmazonEC2", usage: /^EBS:VolumeP-Throughput\.gp3$/, id: () => "ebs_gp3_throughput", unit: () => "MB/s-month above 125", rate: "monthly", units: { "GiBps-mo": 1024, "MiBps-mo": 1 } },
+  { service: "AmazonEC2", usage: /^NatGateway-Hours$/, id: () => "nat_gateway", unit: () => "hours", rate: "hourly", units: { Hrs: 1 } },
+  { service: "AmazonEC2", usage: /^NatGateway-Bytes$/, id: () => "nat_gateway_gb", unit: () => "GB processed", rate: "monthly", units: { GB: 1 } },
+  { service: "AWSELB", family: "Load Balancer-Application", usage: /^LoadBalancerUsage$/, id: () => "alb", unit: () => "hours", rate: "hourly", units: { Hrs: 1 } },
+  { service: "AWSELB", family: "Load Balancer-Application", usage: /^LCUUsage$/, id: () => "alb_lcu", unit: () => "LCU-hours", rate: "monthly", units: { "LCU-Hrs": 1 } },
+  { service: "AWSELB", family: "Load Balancer-Network", usage: /^LoadBalancerUsage$/, id: () => "nlb", unit: () => "hours", rate: "hourly", units: { Hrs: 1 } },
+  { service: "AWSELB", family: "Load Balancer-Network", usage: /^LCUUsage$/, id: () => "nlb_nlcu", unit: () => "NLCU-hours", rate: "monthly", units: { "LCU-Hrs": 1, "NLCU-Hrs": 1 } },
+  { service: "AmazonVPC", usage: /^PublicIPv4:InUseAddress$/, id: () => "public_ipv4", unit: () => "hours", rate: "hourly", units: { Hrs: 1 } },
+  { service: "AmazonS3", usage: /^TimedStorage-ByteHrs$/, attribute: ["volumeType", "Standard"], id: () => "s3_standard_gb", unit: () => "GB-month", rate: "monthly", units: { "GB-Mo": 1 } },
+];
+
+/** The queries besides the instances', per region: service and filters. */
+const PRODUCT_QUERIES: readonly { service: string; filters: readonly (readonly [type: "TERM_MATCH" | "ANY_OF", field: string, value: string])[] }[] = [
+  { service: "AmazonEC2", filters: [["ANY_OF", "productFamily", "Storage,System Operation,Provisioned Throughput"], ["ANY_OF", "volumeApiName", "gp2,gp3,io2,st1"]] },
+  { service: "AmazonEC2", filters: [["TERM_MATCH", "productFamily", "NAT Gateway"]] },
+  { service: "AWSELB", filters: [["ANY_OF", "productFamily", "Load Balancer-Application,Load Balancer-Network"]] },
+  { service: "AmazonVPC", filters: [["TERM_MATCH", "group", "VPCPublicIPv4Address"]] },
+  { service: "AmazonS3", filters: [["TERM_MATCH", "productFamily", "Storage"], ["TERM_MATCH", "volumeType", "Standard"]] },
+];
+
+/** A usage type without its region prefix ("EUC1-", "EU-", none in us-east-1). */
+export const usageWithoutRegion = (usage: string) => usage.replace(/^[A-Z]{2,4}\d?-(?=[A-Za-z])/, "");
 
 export const awsPriceList: PriceList = {
   info: { key: "API_AWS_PRICE_LIST", description: "AWS Price List Query API GetProducts (AmazonEC2, on-demand Linux, shared tenancy)", url: "https://pricing.us-east-1.amazonaws.com" },
@@ -76,9 +130,15 @@ export const awsPriceList: PriceList = {
           ["capacitystatus", "Used"],
           ["licenseModel", "No License required"],
         ].map(([Field, Value]) => ({ Type: "TERM_MATCH" as const, Field, Value }));
-        const pages = paginateGetProducts({ client, pageSize: 100 }, { ServiceCode: "AmazonEC2", FormatVersion: "aws_v1", Filters: [...filters, { Type: "ANY_OF", Field: "instanceType", Value: types.join(",") }] });
-        // The SDK hands each product over as a (lazy) JSON string object.
-        for await (const page of pages) items.push(...(page.PriceList ?? []).map((p: unknown) => (typeof p === "object" && p !== null && !(p instanceof String) ? JSON.stringify(p) : String(p))));
+        const queries = [
+          { service: "AmazonEC2", filters: [...filters, { Type: "ANY_OF" as const, Field: "instanceType", Value: types.join(",") }] },
+          ...PRODUCT_QUERIES.map((q) => ({ service: q.service, filters: [{ Type: "TERM_MATCH" as const, Field: "regionCode", Value: region }, ...q.filters.map(([Type, Field, Value]) => ({ Type, Field, Value }))] })),
+        ];
+        for (const query of queries) {
+          const pages = paginateGetProducts({ client, pageSize: 100 }, { ServiceCode: query.service, FormatVersion: "aws_v1", Filters: query.filters });
+          // The SDK hands each product over as a (lazy) JSON string object.
+          for await (const page of pages) items.push(...(page.PriceList ?? []).map((p: unknown) => (typeof p === "object" && p !== null && !(p instanceof String) ? JSON.stringify(p) : String(p))));
+        }
       }
     } catch (error) {
       const e = error as Error & { $metadata?: { httpStatusCode?: number } };
@@ -105,20 +165,51 @@ export const awsPriceList: PriceList = {
         problems.push(`the price list's PriceList.${i}: not JSON`);
         return;
       }
-      const p = product.safeParse(item);
+      const any = anyProduct.safeParse(item);
+      if (!any.success) {
+        problems.push(...any.error.issues.map((issue) => `the price list's PriceList.${i}.${issue.path.join(".")}: ${issue.message}`));
+        return;
+      }
+      const attributes = any.data.product.attributes;
+      const regionCode = attributes.regionCode;
+      if (options.region !== undefined && regionCode !== options.region) return;
+      const dimensions = Object.values(any.data.terms.OnDemand).flatMap((t) => Object.values(t.priceDimensions));
+      if (attributes.instanceType === undefined) {
+        // Not an instance: one of the products rows, or a product aiwc does not price.
+        const service = any.data.serviceCode ?? attributes.servicecode;
+        const usage = usageWithoutRegion(attributes.usagetype ?? "");
+        for (const row of PRODUCT_ROWS) {
+          const match = row.usage.exec(usage);
+          if (match === null || row.service !== service || (row.family !== undefined && row.family !== any.data.product.productFamily)) continue;
+          if (row.attribute !== undefined && attributes[row.attribute[0]] !== row.attribute[1]) continue;
+          const id = row.id(match);
+          // Tiered prices (S3): the first tier.
+          const usable = dimensions.filter((d) => row.units[d.unit] !== undefined && (d.beginRange ?? "0") === "0");
+          if (regionCode === undefined || usable.length !== 1) {
+            problems.push(`the price list's PriceList.${i} (${id}${regionCode !== undefined ? ` in ${regionCode}` : ""}): expected a region and one on-demand price per ${Object.keys(row.units).join(" or ")}, found ${usable.length}`);
+            return;
+          }
+          const figure = catalogDecimal(money(usable[0]!.pricePerUnit.USD).dividedBy(row.units[usable[0]!.unit]!));
+          const seen = prices.find((o) => o.section === "products" && o.id === id && o.region === regionCode);
+          if (seen !== undefined && seen[row.rate] !== figure) problems.push(`the price list's PriceList.${i} (${id} in ${regionCode}): a second price, ${figure} besides ${seen[row.rate]}`);
+          if (seen === undefined) prices.push({ section: "products", id, region: regionCode, [row.rate]: figure, unit: row.unit(match) });
+          return;
+        }
+        return;
+      }
+      const p = instance.safeParse(item);
       if (!p.success) {
         problems.push(...p.error.issues.map((issue) => `the price list's PriceList.${i}.${issue.path.join(".")}: ${issue.message}`));
         return;
       }
       const a = p.data.product.attributes;
-      if (options.region !== undefined && a.regionCode !== options.region) return;
-      const terms = Object.values(p.data.terms.OnDemand);
-      const dimensions = terms.flatMap((t) => Object.values(t.priceDimensions)).filter((d) => d.unit === "Hrs");
-      if (terms.length !== 1 || dimensions.length !== 1) {
-        problems.push(`the price list's PriceList.${i} (${a.instanceType} in ${a.regionCode}): expected one on-demand hourly price, found ${dimensions.length}`);
+      const terms = Object.values(any.data.terms.OnDemand);
+      const hourly = dimensions.filter((d) => d.unit === "Hrs");
+      if (terms.length !== 1 || hourly.length !== 1) {
+        problems.push(`the price list's PriceList.${i} (${a.instanceType} in ${a.regionCode}): expected one on-demand hourly price, found ${hourly.length}`);
         return;
       }
-      prices.push({ section: "server_types", id: a.instanceType, region: a.regionCode, hourly: dimensions[0]!.pricePerUnit.USD });
+      prices.push({ section: "server_types", id: a.instanceType, region: a.regionCode, hourly: hourly[0]!.pricePerUnit.USD });
       regionsOf.set(a.instanceType, (regionsOf.get(a.instanceType) ?? new Set()).add(a.regionCode));
       const family = a.instanceType.split(".")[0]!;
       const disks = /^(\d+) x ([\d,]+)/.exec(a.storage ?? "");
@@ -134,7 +225,7 @@ export const awsPriceList: PriceList = {
     });
     if (problems.length > 0) throw new PriceListError(problems);
     const serverTypes: ObservedServerType[] = [...specs].map(([id, spec]) => ({ id, spec, orderable: true, locations: [...(regionsOf.get(id) ?? [])].sort() }));
-    const notes = ["EBS volumes, load balancers, NAT gateways, public IPv4 and S3 are not read: they stay as the catalog has them"];
+    const notes = ["internet egress (tiered across services) is not read: it stays as the catalog has it"];
     const asked = new Set([...Object.keys(catalog.server_types), ...AWS_BREADTH]);
     const missing = [...asked].filter((t) => !specs.has(t)).sort();
     if (missing.length > 0) notes.push(`not in the list for the regions asked: ${missing.join(", ")}`);
