@@ -5,6 +5,7 @@
  */
 import type { Catalog, ServerTypeSpec } from "./catalog";
 import type { ParsedConfig } from "../config/types";
+import { lockedChoice, type LockSection, type TypeLock } from "../config/type-lock";
 import { closest } from "../config/problems";
 import { byText } from "../config/text";
 
@@ -86,5 +87,33 @@ export function userServerTypeOn(provider: string, location: string, config: Par
   const tariff = config.tariffs.tariffs[tariffId];
   const catalog = config.catalogs[provider];
   if (tariff === undefined || catalog === undefined) return undefined;
-  return tariff.vm.serverType?.[provider] ?? smallestFit(catalog, location, tariff.vm.ramGb, tariff.vm.vcpu);
+  return tariff.vm.serverType?.[provider] ?? tariffVmChoice(catalog, config.typeLock, provider, location, tariffId, tariff.vm).type;
+}
+
+/** A type chosen by requirements: the locked one while the lock applies, and the current choice. */
+export interface TypeChoice {
+  /** What is used: the locked type, else the current choice. */
+  readonly type: string | undefined;
+  /** The catalog's choice today (cheapest fit for groups, smallest for VMs). */
+  readonly current: string | undefined;
+  readonly requirements: string;
+  /** "locked": the lock applies; "stale": a lock entry exists but its requirements changed or its type is gone from the catalog there; "unlocked": no entry. */
+  readonly lock: "locked" | "stale" | "unlocked";
+}
+
+function withLock(catalog: Catalog, lock: TypeLock | undefined, provider: string, location: string, section: LockSection, name: string, requirements: string, current: string | undefined): TypeChoice {
+  const entry = lockedChoice(lock, provider, location, section, name);
+  if (entry === undefined) return { type: current, current, requirements, lock: "unlocked" };
+  const applies = entry.requirements === requirements && catalog.server_types[entry.type]?.locations.includes(location) === true;
+  return applies ? { type: entry.type, current, requirements, lock: "locked" } : { type: current, current, requirements, lock: "stale" };
+}
+
+/** A node group's type by its requirements (types.lock.yaml first). */
+export function groupChoice(catalog: Catalog, lock: TypeLock | undefined, provider: string, location: string, group: string, needs: Requirements): TypeChoice {
+  return withLock(catalog, lock, provider, location, "nodeGroups", group, describeRequirements(needs), cheapestFit(catalog, location, needs));
+}
+
+/** A tariff's VM type by its size (types.lock.yaml first). */
+export function tariffVmChoice(catalog: Catalog, lock: TypeLock | undefined, provider: string, location: string, tariffId: string, vm: { readonly ramGb: number; readonly vcpu: number }): TypeChoice {
+  return withLock(catalog, lock, provider, location, "tariffs", tariffId, describeRequirements({ vcpu: vm.vcpu, ramGb: vm.ramGb }), smallestFit(catalog, location, vm.ramGb, vm.vcpu));
 }

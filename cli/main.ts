@@ -120,6 +120,18 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/pins") as typeof import("./commands/pins")).pins(options)),
     );
 
+  const types = program.command("types").description("the server types chosen by requirements and tariffs' VM sizes, locked in types.lock.yaml");
+  types
+    .command("lock")
+    .description("write types.lock.yaml: keep every choice that still applies, choose the missing ones; a price refresh then never rescales running machines")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("--upgrade", "move every entry to the catalog's current choice (the table says which machines rescale)")
+    .option("--provider <providers>", "lock for these providers (comma-separated; a portable config's other clouds); default the config's provider")
+    .option("-f, --format <format>", "table or json", "table")
+    .action((options: { config?: string; upgrade?: boolean; provider?: string; format?: string }) =>
+      run(async () => (require("./commands/types") as typeof import("./commands/types")).typesLock(options)),
+    );
+
   const prices = program.command("prices").description("the price catalogs: how old each price is, and refreshes from the providers' own price lists");
   prices
     .command("check")

@@ -69,7 +69,12 @@ export function comparisonTypes(config: Config): ProviderPricing["types"] {
   return topology.groups.map((g) => {
     const chosen = topology.choices.find((c) => c.group === g.name);
     const type = g.kind === "cloud" ? g.serverType : `${g.product} (dedicated)`;
-    const why = chosen !== undefined ? `cheapest in ${chosen.location} with ${chosen.requirements}` : "as configured";
+    const why =
+      chosen === undefined
+        ? "as configured"
+        : chosen.lock === "locked"
+          ? `locked in types.lock.yaml for ${chosen.requirements}${chosen.current !== undefined ? ` (the cheapest today: ${chosen.current})` : ""}`
+          : `cheapest in ${chosen.location} with ${chosen.requirements}`;
     return { group: g.name, type, why };
   });
 }

@@ -18,6 +18,7 @@ import { precompiledYaml } from "../config/precompiled";
 import { PROVIDER_IDS } from "../clouds/sections";
 import { clusterSchema, tariffsSchema, usersSchema, type ClusterConfig, type TariffsConfig, type UsersConfig } from "../config/schema";
 import { zodProblems } from "../config/zod-problems";
+import { TYPE_LOCK_FILE, typeLockSchema, type TypeLock } from "../config/type-lock";
 
 /** The project's own config/ directory: the default config and the built-in price catalog. */
 export const BUILTIN_CONFIG_DIR = join(PACKAGE_ROOT, "config");
@@ -25,12 +26,14 @@ export const BUILTIN_CONFIG_DIR = join(PACKAGE_ROOT, "config");
 export interface Config {
   /** Directory holding cluster.yaml (sibling files resolve against it). */
   readonly dir: string;
-  readonly files: { readonly cluster: string; readonly users: string; readonly tariffs: string; readonly prices: string };
+  readonly files: { readonly cluster: string; readonly users: string; readonly tariffs: string; readonly prices: string; readonly typeLock: string };
   readonly cluster: ClusterConfig;
   readonly users: UsersConfig["users"];
   readonly tariffs: TariffsConfig;
   /** Price catalogs by provider id. */
   readonly catalogs: Readonly<Record<string, Catalog>>;
+  /** The server types locked in types.lock.yaml (files.typeLock), when it exists. */
+  readonly typeLock?: TypeLock;
   /** Exchange rates into EUR. */
   readonly fx: FxTable;
   /** Problems that do not stop synthesis (e.g. SSH open to the world). */
@@ -122,11 +125,13 @@ export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.e
   const tariffs = parseWith(tariffsSchema, tariffsFile, sink, "expected `tariffs:` and `packs:`");
 
   const { catalogs, fx } = loadCatalogs(pricesDir, cluster?.provider ?? PROVIDER_IDS[0], sink);
+  const typeLockFile = join(dir, TYPE_LOCK_FILE);
+  const typeLock = existsSync(typeLockFile) ? parseWith(typeLockSchema, typeLockFile, sink, "expected the server types aiwc chose (written by `aiwc types lock`)") : undefined;
   checkEnvironment(env, sink);
 
   if (cluster !== undefined) {
     checkRules(
-      { cluster, ...(users !== undefined ? { users: users.users } : {}), ...(tariffs !== undefined ? { tariffs } : {}), catalogs },
+      { cluster, ...(users !== undefined ? { users: users.users } : {}), ...(tariffs !== undefined ? { tariffs } : {}), catalogs, ...(typeLock !== undefined ? { typeLock } : {}) },
       { cluster: displayPath(clusterFile), users: displayPath(usersFile), tariffs: displayPath(tariffsFile) },
       sink,
     );
@@ -136,11 +141,12 @@ export function loadConfig(argument?: string, env: NodeJS.ProcessEnv = process.e
   }
   return {
     dir,
-    files: { cluster: clusterFile, users: usersFile, tariffs: tariffsFile, prices: pricesDir },
+    files: { cluster: clusterFile, users: usersFile, tariffs: tariffsFile, prices: pricesDir, typeLock: typeLockFile },
     cluster,
     users: users.users,
     tariffs,
     catalogs,
+    ...(typeLock !== undefined ? { typeLock } : {}),
     fx,
     warnings: sink.warnings.map((w) => (w.path === "" ? `${w.file}: ${w.message}` : `${w.file}: ${w.path}: ${w.message}`)),
   };

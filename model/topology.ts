@@ -9,7 +9,7 @@ import type { Config } from "./load";
 import { groupDeleteProtection, type Role } from "../config/schema";
 import type { NetworkZones } from "./cloud-init";
 import { PROVIDERS_BY_ID, userServerType } from "../clouds/registry";
-import { cheapestFit, describeRequirements } from "../catalog/server-types";
+import { groupChoice } from "../catalog/server-types";
 import { byText } from "../config/text";
 
 /** Label keys carried by every resource (Hetzner labels, AWS tags, OVH metadata). */
@@ -97,7 +97,8 @@ export interface Topology {
   readonly groups: readonly GroupSpec[];
   readonly users: readonly UserVmSpec[];
   /** Server types chosen from requirements (printed by `aiwc validate`). */
-  readonly choices: readonly { readonly group: string; readonly serverType: string; readonly requirements: string; readonly location: string }[];
+  /** Types chosen by requirements: `lock` says whether types.lock.yaml decided it; `current` is the catalog's choice today where it differs. */
+  readonly choices: readonly { readonly group: string; readonly serverType: string; readonly requirements: string; readonly location: string; readonly lock: "locked" | "stale" | "unlocked"; readonly current?: string }[];
 }
 
 /** Name of a node's data volume (Ceph) on every provider. */
@@ -132,7 +133,7 @@ export function buildTopology(config: Config): Topology {
     vswitch: ((v) => (v !== undefined ? { id: v.id, subnet: cidrOf(cluster.network.vswitchSubnet) } : undefined))(provider.vswitch?.(cluster)),
   };
   const groups: GroupSpec[] = [];
-  const choices: { group: string; serverType: string; requirements: string; location: string }[] = [];
+  const choices: Topology["choices"][number][] = [];
   const catalog = config.catalogs[cluster.provider];
   const location = provider.location(cluster);
   // Addresses of dedicated hosts: pinned, or derived from each host's own name (never from
@@ -172,8 +173,9 @@ export function buildTopology(config: Config): Topology {
     } else {
       let serverType = group.serverType;
       if (serverType === undefined && group.requirements !== undefined && catalog !== undefined) {
-        serverType = cheapestFit(catalog, location, group.requirements);
-        if (serverType !== undefined) choices.push({ group: name, serverType, requirements: describeRequirements(group.requirements), location });
+        const choice = groupChoice(catalog, config.typeLock, provider.id, location, name, group.requirements);
+        serverType = choice.type;
+        if (serverType !== undefined) choices.push({ group: name, serverType, requirements: choice.requirements, location, lock: choice.lock, ...(choice.current !== undefined && choice.current !== serverType ? { current: choice.current } : {}) });
       }
       if (serverType === undefined) throw new Error(`BUG: validated group ${name} has no server type`);
       groups.push({
@@ -189,7 +191,7 @@ export function buildTopology(config: Config): Topology {
     }
   }
 
-  const parsed = { cluster, users: config.users, tariffs: config.tariffs, catalogs: config.catalogs };
+  const parsed = { cluster, users: config.users, tariffs: config.tariffs, catalogs: config.catalogs, ...(config.typeLock !== undefined ? { typeLock: config.typeLock } : {}) };
   const users: UserVmSpec[] = [...config.users]
     .sort((a, b) => byText(a.name, b.name))
     .map((user) => {

@@ -4,7 +4,7 @@
  * plan -refresh=false with fake credentials for both stacks — whose plans price exactly like
  * the synthesized JSON.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
@@ -25,6 +25,7 @@ function exampleWithStateIn(stateDir: string): string {
   doc.setIn(["files", "users"], join(ROOT, "config", "users.yaml"));
   doc.setIn(["files", "tariffs"], join(ROOT, "config", "tariffs.yaml"));
   writeFileSync(join(dir, "cluster.yaml"), doc.toString());
+  cpSync(join(EXAMPLE, "types.lock.yaml"), join(dir, "types.lock.yaml"));
   return dir;
 }
 

@@ -1,5 +1,5 @@
 /** Shared test helpers: temp dirs that are always removed, config fixtures, in-process synthesis. */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -121,6 +121,8 @@ export function portableOn(provider: string): string {
   doc.setIn(["files", "users"], join(ROOT, "config", "users.yaml"));
   doc.setIn(["files", "tariffs"], join(ROOT, "config", "tariffs.yaml"));
   writeFileSync(join(dir, "cluster.yaml"), doc.toString());
+  // The example's locked server types come with it, as they would in the operator's repository.
+  cpSync(join(ROOT, "config", "examples", "portable", "types.lock.yaml"), join(dir, "types.lock.yaml"));
   return dir;
 }
 
@@ -147,4 +149,10 @@ export function copyWorkingTree(dest: string): void {
   }
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((f) => f !== "" && existsSync(join(ROOT, f)));
   for (const file of files) cpSync(join(ROOT, file), join(dest, file));
+}
+
+/** The built CLI in a child process (exit code, stdout, stderr), as an operator runs it. */
+export function aiwcCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "aiwc.cjs"), ...args], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }

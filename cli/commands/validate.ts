@@ -3,6 +3,7 @@ import { capacityShortfalls } from "../../config/capacity";
 import { environmentOverride } from "../../config/environment";
 import { ConfigError } from "../../config/problems";
 import { buildTopology } from "../../model/topology";
+import { TYPE_LOCK_FILE } from "../../config/type-lock";
 import type { CommandResult } from "../result";
 
 export interface ValidateOptions {
@@ -27,7 +28,12 @@ export function validate(options: ValidateOptions): CommandResult {
     }
     const summary = [
       `${displayPath(config.files.cluster)}: valid — ${config.cluster.provider}, ${groups.length} node groups, ${nodes} nodes, ${config.users.length} users`,
-      ...choices.map((c) => `  nodeGroups.${c.group}: ${c.serverType}, the cheapest type in ${c.location} with ${c.requirements}`),
+      ...choices.map((c) =>
+        c.lock === "locked"
+          ? `  nodeGroups.${c.group}: ${c.serverType}, locked in ${TYPE_LOCK_FILE} for ${c.requirements}${c.current !== undefined ? ` (the cheapest today is ${c.current}: aiwc types lock --upgrade)` : ""}`
+          : `  nodeGroups.${c.group}: ${c.serverType}, the cheapest type in ${c.location} with ${c.requirements}${c.lock === "stale" ? ` (${TYPE_LOCK_FILE} holds a choice for other requirements: aiwc types lock)` : ""}`,
+      ),
+      ...(choices.some((c) => c.lock !== "locked") ? [`  types chosen by requirements are not all locked: \`aiwc types lock\` keeps them when the price catalog changes`] : []),
     ].join("\n");
     if (json) {
       return { stdout: JSON.stringify({ valid: true, problems: [], warnings: config.warnings, choices }, null, 2), exitCode: 0 };

@@ -8,7 +8,7 @@ import type { ProblemSink } from "../../config/problems";
 import type { ConfigFiles, PartialConfig } from "../../config/types";
 import type { ProviderModel } from "../provider-model";
 import { checkUserVmTypes } from "../type-checks";
-import { cheapestFit, checkServerType, describeRequirements, smallestFit, userServerTypeOn } from "../../catalog/server-types";
+import { checkServerType, describeRequirements, groupChoice, smallestFit, userServerTypeOn } from "../../catalog/server-types";
 
 function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { cluster } = config;
@@ -35,7 +35,7 @@ function checkConfig(config: PartialConfig, files: ConfigFiles, sink: ProblemSin
     }
     let flavor = group.serverType;
     if (flavor === undefined && group.requirements !== undefined) {
-      flavor = cheapestFit(catalog, ovh.region, group.requirements);
+      flavor = groupChoice(catalog, config.typeLock, "ovh", ovh.region, name, group.requirements).type;
       if (flavor === undefined) sink.add(files.cluster, [...at, "requirements"], `no OVH flavor in ${ovh.region} meets ${describeRequirements(group.requirements)}; relax them or set serverType`);
     } else if (flavor === undefined) {
       const suggestion = smallestFit(catalog, ovh.region, 4, 2, group.role === "gpu-worker");
