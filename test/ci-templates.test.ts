@@ -86,6 +86,10 @@ describe("CI templates", () => {
     const root = tempDir("aiwc-ci-prices-");
     cpSync(DEFAULT_CONFIG, join(root, "config"), { recursive: true, filter: (src) => !src.includes("examples") });
     const before = readFileSync(join(root, "config", "prices", "hetzner.yaml"), "utf8");
+    // A one-day policy, so rows the lists do not carry are reported whatever their date.
+    const cluster = join(root, "config", "cluster.yaml");
+    writeFileSync(cluster, readFileSync(cluster, "utf8").replace(/maxCatalogAgeDays: \d+/, "maxCatalogAgeDays: 1"));
+    const storageAsOf = /object_storage_base: .*?as_of: "([\d-]+)"/.exec(before)![1];
     const r = spawnSync("bash", [join(ROOT, "examples", "ci", "price-refresh.sh")], {
       cwd: root,
       encoding: "utf8",
@@ -100,7 +104,7 @@ describe("CI templates", () => {
     expect(body).toMatch(/### OVH: 1 price\(s\) changed/);
     // Rows the list does not carry stay as old as they were: the description says so.
     expect(body).toContain("### Still older than policy.maxCatalogAgeDays");
-    expect(body).toContain("- hetzner.products.object_storage_base was last confirmed 2026-03-25");
+    expect(body).toContain(`- hetzner.products.object_storage_base was last confirmed ${storageAsOf}`);
     expect(readFileSync(join(root, "config", "prices", "hetzner.yaml"), "utf8")).not.toBe(before);
     expect(existsSync(join(root, "aiwc-prices-check.txt"))).toBe(false);
     const workflow = parse(readFileSync(join(ROOT, "examples", "ci", "github-price-refresh.yml"), "utf8"));

@@ -6,7 +6,8 @@ import { describe, expect, test } from "vitest";
 import { compare } from "../cli/commands/compare";
 import { cost } from "../cli/commands/cost";
 import { parseUserCounts, whatif } from "../cli/commands/whatif";
-import { fixtureConfig, portableOn } from "./helpers";
+import { join } from "node:path";
+import { fixtureConfig, portableOn, ROOT } from "./helpers";
 
 const DATE = "2026-11-27";
 
@@ -20,14 +21,26 @@ describe("aiwc compare", () => {
     expect(byProvider).toEqual({ hetzner: total(portableOn("hetzner")), aws: total(portableOn("aws")), ovh: total(portableOn("ovh")) });
   });
 
-  test("the default config: the Hetzner column is aiwc cost; types on OVH chosen by requirements and said why", () => {
+  test("the default config: the Hetzner column is aiwc cost; types on OVH and AWS chosen by requirements and said why", () => {
     const json = JSON.parse(compare({ format: "json", date: DATE }).stdout);
     const hetzner = json.providers.find((p: { provider: string }) => p.provider === "hetzner");
     expect(hetzner.totalMonthly).toBe(total(undefined));
     const ovh = json.providers.find((p: { provider: string }) => p.provider === "ovh");
     expect(ovh.types).toContainEqual({ group: "gpu-workers", type: "l4-90", why: "cheapest in GRA11 with 1 vCPU, 1 GB RAM, 1× GPU ≥ 20 GB" });
     const aws = json.providers.find((p: { provider: string }) => p.provider === "aws");
-    expect(aws).toEqual({ provider: "aws", comparable: false, problems: ["nodeGroups.service-nodes.requirements: no AWS instance type in eu-central-1 meets 8 vCPU, 16 GB RAM; relax them or set serverType"] });
+    expect(aws.comparable).toBe(true);
+    expect(aws.types).toContainEqual({ group: "service-nodes", type: "t3a.2xlarge", why: "cheapest in eu-central-1 with 8 vCPU, 16 GB RAM" });
+    expect(aws.types).toContainEqual({ group: "gpu-workers", type: "g6.xlarge", why: "cheapest in eu-central-1 with 1 vCPU, 1 GB RAM, 1× GPU ≥ 20 GB" });
+  });
+
+  test("the default and the portable config place every node group on all three providers", () => {
+    for (const config of [undefined, join(ROOT, "config", "examples", "portable")]) {
+      const json = JSON.parse(compare({ format: "json", date: DATE, ...(config !== undefined ? { config } : {}) }).stdout) as { providers: { provider: string; comparable: boolean; types?: { group: string }[]; problems?: string[] }[] };
+      for (const provider of json.providers) {
+        expect(provider, `${config ?? "default"} on ${provider.provider}`).toMatchObject({ comparable: true });
+        expect(provider.types!.map((t) => t.group).sort()).toEqual(["bastion", "ceph-storage", "controllers", "gpu-workers", "service-nodes"]);
+      }
+    }
   });
 
   test("an unknown provider is a usage error", () => {

@@ -4,7 +4,7 @@
  * a new valid_from entry and the old one stays, a replay changes nothing, a malformed response
  * or a refused token writes nothing, and the catalog stays one aiwc loads and prices with.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,17 +19,13 @@ import { catalogDecimal } from "../catalog/refresh";
 import { startHcloudStandIn, type HcloudStandIn } from "./stand-ins/hcloud";
 import { startAwsPricingStandIn, type AwsPricingStandIn } from "./stand-ins/aws-pricing";
 import { money } from "../catalog/money";
-import { fixtureConfig, ROOT, tempDir } from "./helpers";
+import { aiwcCli as aiwc, fixtureConfig, ROOT, tempDir } from "./helpers";
 import { ebsComponents } from "../clouds/aws/pricing/ebs";
 
 const BIN = join(ROOT, "bin", "aiwc.cjs");
 const FIXTURE = join(ROOT, "test", "fixtures", "prices", "hcloud-pricing.json");
 const serverTypes = () => (JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "prices", "hcloud-server-types.json"), "utf8")) as { server_types: unknown[] }).server_types;
 const response = () => JSON.parse(readFileSync(FIXTURE, "utf8")) as { pricing: { server_types: { name: string; prices: { location: string; price_monthly: { net: string }; price_hourly: { net: string } }[] }[] } };
-const aiwc = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
 
 /** The CLI without blocking this process (the stand-in answers from it). */
 const aiwcAsync = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -246,17 +242,17 @@ describe("aiwc prices refresh aws (Price List Query API GetProducts, through the
     const json = JSON.parse(result.stdout) as { changes: { row: string; region?: string; old: string; new: string }[]; availability: { row: string; added: boolean; after: string[] }[]; confirmed: string[] };
     expect(json.changes.filter((c) => c.row.startsWith("server_types."))).toEqual([{ row: "server_types.g6.xlarge", region: "eu-central-1", old: "1.0064", new: "0.9775", percent: "-2.9" }]);
     expect(json.confirmed).toEqual(expect.arrayContaining(["server_types.t3.small", "server_types.m5.large"]));
-    expect(json.availability.filter((a) => a.added && a.row.startsWith("server_types.")).map((a) => [a.row, a.after])).toEqual([["server_types.m6i.xlarge", ["eu-central-1", "us-east-1"]], ["server_types.g5.2xlarge", ["us-east-1"]]]);
+    expect(json.availability.filter((a) => a.added && a.row.startsWith("server_types.")).map((a) => [a.row, a.after])).toEqual([["server_types.m5.2xlarge", ["eu-central-1", "us-east-1"]], ["server_types.g5.2xlarge", ["us-east-1"]]]);
     const entries = parseDocument(readFileSync(join(dir, "prices", "aws.yaml"), "utf8")).toJS() as { server_types: Record<string, unknown> };
     expect(entries.server_types["g5.2xlarge"]).toEqual({ vcpu: 8, ram_gb: 32, disk_gb: 450, arch: "x86", cpu: "dedicated", orderable: true, gpu: { model: "NVIDIA A10G", memory_gb: 24, count: 1 }, locations: ["us-east-1"], prices: [{ valid_from: day, hourly: "1.212", source: ["API_AWS_PRICE_LIST"], as_of: day }] });
-    expect((entries.server_types["m6i.xlarge"] as { prices: unknown[] }).prices).toEqual([
-      { valid_from: day, region: "eu-central-1", hourly: "0.23", source: ["API_AWS_PRICE_LIST"], as_of: day },
-      { valid_from: day, region: "us-east-1", hourly: "0.192", source: ["API_AWS_PRICE_LIST"], as_of: day },
+    expect((entries.server_types["m5.2xlarge"] as { prices: unknown[] }).prices).toEqual([
+      { valid_from: day, region: "eu-central-1", hourly: "0.46", source: ["API_AWS_PRICE_LIST"], as_of: day },
+      { valid_from: day, region: "us-east-1", hourly: "0.384", source: ["API_AWS_PRICE_LIST"], as_of: day },
     ]);
     // The catalog loads and prices the new type (USD through fx.yaml).
     const config = loadConfig(dir);
-    const price = new PriceBook(config.catalogs, config.fx, day).lookup({ provider: "aws", section: "server_types", id: "m6i.xlarge" }, { region: "us-east-1" });
-    expect(isMissing(price) ? price.missing : price.hourly!.toFixed(3)).toBe(money("0.192").dividedBy(config.fx.rates.USD!.per_eur).toFixed(3));
+    const price = new PriceBook(config.catalogs, config.fx, day).lookup({ provider: "aws", section: "server_types", id: "m5.2xlarge" }, { region: "us-east-1" });
+    expect(isMissing(price) ? price.missing : price.hourly!.toFixed(3)).toBe(money("0.384").dividedBy(config.fx.rates.USD!.per_eur).toFixed(3));
   });
 
   test("EBS, NAT, load balancers, public IPv4 and S3 from their services' products; rows the catalog lacks are added with their unit", async () => {
@@ -328,15 +324,16 @@ describe("aiwc prices refresh aws (Price List Query API GetProducts, through the
 
 describe("aiwc prices check", () => {
   test("every price with its age and what uses it; exit 2 when one in use is older than policy.maxCatalogAgeDays, 0 when none is", () => {
-    const { code, out, err } = aiwc(["prices", "check", "--format", "json"]);
+    // A one-day policy: every price in use was confirmed before today.
+    const strict = fixtureConfig({ cluster: (d) => d.setIn(["policy", "maxCatalogAgeDays"], 1) });
+    const { code, out, err } = aiwc(["prices", "check", "--format", "json", "--config", strict]);
     const json = JSON.parse(out) as { date: string; maxCatalogAgeDays: number; failed: boolean; rows: { key: string; region: string | null; asOf: string; ageDays: number; usedBy: string[]; stale: boolean }[] };
     const storage = json.rows.find((r) => r.key === "hetzner.products.object_storage_base")!;
-    // Its price was confirmed 2026-03-25: older than 180 days from now on.
     expect(storage.ageDays).toBe(Math.round((Date.parse(`${json.date}T00:00:00Z`) - Date.parse(`${storage.asOf}T00:00:00Z`)) / 86_400_000));
     expect(storage.usedBy.length).toBeGreaterThan(0);
     expect(storage.stale).toBe(true);
     expect(code).toBe(2);
-    expect(err).toContain("hetzner.products.object_storage_base was last confirmed 2026-03-25");
+    expect(err).toContain(`hetzner.products.object_storage_base was last confirmed ${storage.asOf}`);
     // A row nothing uses is listed, never stale.
     expect(json.rows.find((r) => r.key === "ovh.products.lb_l")).toMatchObject({ usedBy: [], stale: false });
     const lenient = fixtureConfig({ cluster: (d) => d.setIn(["policy", "maxCatalogAgeDays"], 100_000) });

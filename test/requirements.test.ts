@@ -29,16 +29,16 @@ const typeOf = (dir: string, group: string) => {
 };
 
 describe("requirements", () => {
-  test("AWS: 2 vCPU / 8 GB → t3.large (cheaper than m5.large); an A10 GPU → g5.xlarge", () => {
+  test("AWS: 2 vCPU / 8 GB → t3a.large (cheaper than t3.large and m5.large); an A10 GPU → g5.xlarge", () => {
     const dir = awsSeedWith((d) => {
       d.deleteIn(["nodeGroups", "controllers", "serverType"]);
       d.setIn(["nodeGroups", "controllers", "requirements"], { vcpu: 2, ramGb: 8 });
       d.deleteIn(["nodeGroups", "gpu-workers", "serverType"]);
       d.setIn(["nodeGroups", "gpu-workers", "requirements"], { vcpu: 4, ramGb: 16, gpu: { model: "A10" } });
     });
-    expect(typeOf(dir, "controllers")).toBe("t3.large");
+    expect(typeOf(dir, "controllers")).toBe("t3a.large");
     expect(typeOf(dir, "gpu-workers")).toBe("g5.xlarge");
-    expect(validate({ config: dir }).stdout).toContain("  nodeGroups.controllers: t3.large, the cheapest type in eu-central-1 with 2 vCPU, 8 GB RAM");
+    expect(validate({ config: dir }).stdout).toContain("  nodeGroups.controllers: t3a.large, the cheapest type in eu-central-1 with 2 vCPU, 8 GB RAM");
   });
 
   test("Hetzner: the same requirements choose cpx32, the same way every time", () => {
