@@ -40,7 +40,7 @@ const sshPublicKey = z
   );
 
 /** The shared services Ansible can run on the service nodes (ansible/roles/services). */
-export const SERVICES = ["open-webui", "searxng", "qdrant", "langfuse", "n8n", "flowise", "supabase"] as const;
+export const SERVICES = ["open-webui", "searxng", "qdrant", "langfuse", "n8n", "flowise", "supabase", "gitlab"] as const;
 export type Service = (typeof SERVICES)[number];
 
 /** An Ollama model reference: `name[:tag]`, optionally `namespace/name[:tag]`. */
@@ -51,7 +51,7 @@ const ollamaModel = z
 /** What Ansible installs after the deploy; `aiwc inventory` hands it to the roles. */
 const software = z
   .strictObject({
-    /** Shared services on the service nodes, as Docker Compose stacks. @default all seven */
+    /** Shared services on the service nodes, as Docker Compose stacks. @default all eight */
     services: z.array(z.enum(SERVICES)).default([...SERVICES]),
     /** Ollama models every GPU worker pulls at deploy time. @default [llama3.1:8b] */
     models: z.array(ollamaModel).default(["llama3.1:8b"]),

@@ -6,7 +6,7 @@ import { PROVIDERS_BY_ID } from "../clouds/registry";
 import { contains, fromNumber, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "../config/cidr";
 import { cloudInit, userAccountYaml, type NetworkZones } from "./cloud-init";
 import { AIWC_LIMITS } from "../config/limits";
-import type { PathSegment, ProblemSink } from "../config/problems";
+import { closest, type PathSegment, type ProblemSink } from "../config/problems";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/types";
 import { SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig } from "../config/schema";
 
@@ -268,12 +268,65 @@ function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): 
   }
 }
 
+/** What a service sells besides itself, by `includes` name. */
+export const SERVICE_OFFERS: Readonly<Record<string, Service>> = {
+  "qdrant-shared": "qdrant",
+  "supabase-shared": "supabase",
+  "n8n-global": "n8n",
+  "gitlab-group": "gitlab",
+  "gitlab-ci": "gitlab",
+};
+
 /** The shared service a tariff's `includes` entry sells ("qdrant-shared" → qdrant), if any. */
 export function serviceSold(include: string): Service | undefined {
-  return SERVICES.find((service) => include === service || include.startsWith(`${service}-`));
+  return (SERVICES as readonly string[]).includes(include) ? (include as Service) : SERVICE_OFFERS[include];
 }
 
-function checkSoftware({ cluster, tariffs }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+/**
+ * `includes` entries aiwc delivers without a shared service, and what delivers them: the
+ * user's own VM, the GPU workers' metering gateway, a pack's extra volume.
+ */
+export const BUILT_IN_INCLUDES: Readonly<Record<string, string>> = {
+  vm: "the user's own VM (the tariff's vm:)",
+  "gpu-access": "the GPU workers' metering gateway to Ollama (needs GPU workers)",
+  "extra-storage": "a protected volume on the user's VM (the pack's extraVolumeGb)",
+};
+
+/**
+ * GitLab's documented floor for a single node (docs.gitlab.com/install/requirements): 8 GB of
+ * memory at the least ("in memory-constrained environments"); 8 vCPU and 16 GB are its
+ * baseline, and burstable instance types are not recommended.
+ */
+export const GITLAB_MIN_RAM_GB = 8;
+export const GITLAB_BASELINE = { vcpu: 8, ramGb: 16 } as const;
+
+/**
+ * GitLab runs on one of the service nodes (the placement decides which): each must have
+ * GitLab's memory floor, and below its baseline (or on a burstable type) the operator is told.
+ */
+function checkGitlabNodes(cluster: ClusterConfig, catalogs: PartialConfig["catalogs"], file: string, sink: ProblemSink): void {
+  const catalog = catalogs[cluster.provider];
+  for (const [name, group] of groupsWithRole(cluster, "service")) {
+    const type = group.serverType;
+    const spec = type !== undefined ? catalog?.server_types[type] : undefined;
+    const needs = group.requirements;
+    const ram = spec?.ram_gb ?? needs?.ramGb;
+    const vcpu = spec?.vcpu ?? needs?.vcpu;
+    if (ram === undefined || vcpu === undefined) continue;
+    const at = type !== undefined ? ["nodeGroups", name, "serverType"] : ["nodeGroups", name, "requirements"];
+    const what = type !== undefined ? `${type} has` : "the requirements ask for";
+    if (ram < GITLAB_MIN_RAM_GB) {
+      sink.add(file, at, `${what} ${ram} GB of memory; GitLab (software.services) needs at least ${GITLAB_MIN_RAM_GB} GB on the service node it runs on (docs.gitlab.com/install/requirements); choose a larger type or take gitlab out of software.services`);
+    } else if (ram < GITLAB_BASELINE.ramGb || vcpu < GITLAB_BASELINE.vcpu) {
+      sink.warn(file, at, `${what} ${vcpu} vCPU and ${ram} GB; GitLab's single-node baseline is ${GITLAB_BASELINE.vcpu} vCPU and ${GITLAB_BASELINE.ramGb} GB (docs.gitlab.com/install/requirements), and it shares the node with other services`);
+    }
+    if (spec !== undefined && cluster.provider === "aws" && /^t\d/.test(type ?? "")) {
+      sink.warn(file, at, `${type} is a burstable type; GitLab does not recommend burstable instances (docs.gitlab.com/install/requirements)`);
+    }
+  }
+}
+
+function checkSoftware({ cluster, tariffs, catalogs }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { software } = cluster;
   if (tariffs !== undefined) {
     // Selling a service the platform does not run is revenue without a product.
@@ -289,6 +342,23 @@ function checkSoftware({ cluster, tariffs }: PartialConfig, files: ConfigFiles, 
     for (const [service, sellers] of missing) {
       sink.add(files.cluster, ["software", "services"], `"${service}" is sold by ${sellers.join(", ")} in ${files.tariffs} but not enabled here; add it, or take it out of those tariffs and packs`);
     }
+    // Every sold item has a deliverer: a shared service, or one of the built-ins.
+    for (const [kind, entries] of [["tariffs", tariffs.tariffs], ["packs", tariffs.packs]] as const) {
+      for (const [id, entry] of Object.entries(entries)) {
+        entry.includes.forEach((include: string, index: number) => {
+          if (serviceSold(include) !== undefined || BUILT_IN_INCLUDES[include] !== undefined) return;
+          const guess = closest(include, [...SERVICES, ...Object.keys(SERVICE_OFFERS), ...Object.keys(BUILT_IN_INCLUDES)]);
+          sink.add(
+            files.tariffs,
+            [kind, id, "includes", index],
+            `"${include}" is delivered by nothing aiwc deploys${guess !== undefined ? ` (did you mean "${guess}"?)` : ""}: name a service (${SERVICES.join(", ")}), an offer (${Object.keys(SERVICE_OFFERS).join(", ")}) or a built-in (${Object.keys(BUILT_IN_INCLUDES).join(", ")})`,
+          );
+        });
+        if (kind === "packs" && entry.includes.includes("extra-storage") && (entry as TariffsConfig["packs"][string]).extraVolumeGb === undefined) {
+          sink.add(files.tariffs, [kind, id, "extraVolumeGb"], "is required: the pack sells extra-storage, and this volume is what delivers it");
+        }
+      }
+    }
     for (const [id, tariff] of Object.entries(tariffs.tariffs)) {
       const included = tariff.allowances.storage_gb ?? 0;
       if (tariff.storageQuotaGb < included) {
@@ -297,6 +367,7 @@ function checkSoftware({ cluster, tariffs }: PartialConfig, files: ConfigFiles, 
     }
   }
   const running = (role: Role) => groupsWithRole(cluster, role).some(([, group]) => group.count > 0);
+  if (software.services.includes("gitlab")) checkGitlabNodes(cluster, catalogs, files.cluster, sink);
   if (software.services.length > 0 && !running("service")) {
     sink.warn(files.cluster, ["software", "services"], "services are enabled but no service node group has nodes to run them; add service nodes or empty the list");
   }

@@ -277,6 +277,7 @@ const CASES: readonly Case[] = [
       tariffs: set(["tariffs", "basic", "storageQuotaGb"], 1),
     },
     expected: [
+      'cluster.yaml: software.services: "gitlab" is sold by packs.team, packs.devops in tariffs.yaml but not enabled here; add it, or take it out of those tariffs and packs',
       'cluster.yaml: software.services: "qdrant" is sold by packs.team in tariffs.yaml but not enabled here; add it, or take it out of those tariffs and packs',
       "tariffs.yaml: tariffs.basic.storageQuotaGb: 1 GB is less than the 2 GB the tariff includes (allowances.storage_gb); raise the quota to at least 2",
     ],
@@ -308,11 +309,24 @@ const CASES: readonly Case[] = [
   },
   {
     name: "unknown service, bad model name, plain-http backup endpoint",
-    edits: { cluster: all(set(["software", "services", 0], "gitlab"), set(["software", "models", 0], "Llama 3"), set(["software", "backups", "endpoint"], "http://fsn1.your-objectstorage.com")) },
+    edits: { cluster: all(set(["software", "services", 0], "gitea"), set(["software", "models", 0], "Llama 3"), set(["software", "backups", "endpoint"], "http://fsn1.your-objectstorage.com")) },
     expected: [
-      'cluster.yaml: software.services[0]: must be one of open-webui, searxng, qdrant, langfuse, n8n, flowise, supabase, got "gitlab"',
+      'cluster.yaml: software.services[0]: must be one of open-webui, searxng, qdrant, langfuse, n8n, flowise, supabase, gitlab, got "gitea" (did you mean "gitlab"?)',
       'cluster.yaml: software.models[0]: must be an Ollama model such as "llama3.1:8b" or "namespace/model:tag"',
       "cluster.yaml: software.backups.endpoint: must be an https:// URL such as https://fsn1.your-objectstorage.com",
+    ],
+  },
+  {
+    name: "a sold item nothing delivers, extra storage without its volume, GitLab on a service node below its memory floor",
+    edits: {
+      tariffs: all(set(["packs", "team", "includes", 1], "gitlab-grup"), set(["tariffs", "basic", "includes", 0], "vm-large"), (d) => d.deleteIn(["packs", "storage-plus", "extraVolumeGb"])),
+      cluster: set(["nodeGroups", "service-nodes", "serverType"], "cpx22"),
+    },
+    expected: [
+      'cluster.yaml: nodeGroups.service-nodes.serverType: cpx22 has 4 GB of memory; GitLab (software.services) needs at least 8 GB on the service node it runs on (docs.gitlab.com/install/requirements); choose a larger type or take gitlab out of software.services',
+      'tariffs.yaml: packs.storage-plus.extraVolumeGb: is required: the pack sells extra-storage, and this volume is what delivers it',
+      'tariffs.yaml: packs.team.includes[1]: "gitlab-grup" is delivered by nothing aiwc deploys (did you mean "gitlab-group"?): name a service (open-webui, searxng, qdrant, langfuse, n8n, flowise, supabase, gitlab), an offer (qdrant-shared, supabase-shared, n8n-global, gitlab-group, gitlab-ci) or a built-in (vm, gpu-access, extra-storage)',
+      'tariffs.yaml: tariffs.basic.includes[0]: "vm-large" is delivered by nothing aiwc deploys: name a service (open-webui, searxng, qdrant, langfuse, n8n, flowise, supabase, gitlab), an offer (qdrant-shared, supabase-shared, n8n-global, gitlab-group, gitlab-ci) or a built-in (vm, gpu-access, extra-storage)',
     ],
   },
 ];

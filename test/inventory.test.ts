@@ -21,7 +21,7 @@ describe("aiwc inventory", () => {
     expect(inv.children.bastion.vars.aiwc_firewall_ruleset).toContain("tcp dport 22 accept");
     expect(inv.children.user_vms.vars.aiwc_firewall_ruleset).toContain("ip daddr 10.0.16.0/20 drop");
     // What the roles need from the config: placement, models, replication, backups, quotas.
-    expect(Object.keys(inv.vars.aiwc_service_placement)).toEqual(["open-webui", "searxng", "qdrant", "langfuse", "n8n", "flowise", "supabase"]);
+    expect(Object.keys(inv.vars.aiwc_service_placement)).toEqual(["open-webui", "searxng", "qdrant", "langfuse", "n8n", "flowise", "supabase", "gitlab"]);
     expect(new Set(Object.values(inv.vars.aiwc_service_placement))).toEqual(new Set(["aiwc-service-nodes-01", "aiwc-service-nodes-02"]));
     expect(inv.children.gpu_workers.vars.gpu_worker_ollama_models).toEqual(["llama3.1:8b", "qwen2.5:7b"]);
     expect(inv.children.ceph.vars.ceph_pool_size).toBe(3);
@@ -33,7 +33,7 @@ describe("aiwc inventory", () => {
     const outputs = [join(OUT, "hetzner.cdktf-outputs.json")];
     const before = parse(inventory({ outputs }).stdout).all.vars.aiwc_service_placement;
     const config = fixtureConfig({
-      cluster: (d) => d.setIn(["software", "services"], ["open-webui", "searxng", "qdrant", "langfuse", "flowise", "supabase"]),
+      cluster: (d) => d.setIn(["software", "services"], ["open-webui", "searxng", "qdrant", "langfuse", "flowise", "supabase", "gitlab"]),
       tariffs: (d) => {
         d.setIn(["packs", "devops", "includes"], ["gitlab-ci", "langfuse"]);
         // Nothing grants n8n any more: its meter names no feature.

@@ -20,7 +20,7 @@ const SECRETS = Object.fromEntries(
   [
     "WEBUI_SECRET_KEY", "SEARXNG_SECRET", "QDRANT_API_KEY", "LANGFUSE_SALT", "LANGFUSE_ENCRYPTION_KEY", "LANGFUSE_NEXTAUTH_SECRET",
     "LANGFUSE_DB_PASSWORD", "LANGFUSE_CLICKHOUSE_PASSWORD", "LANGFUSE_REDIS_PASSWORD", "LANGFUSE_MINIO_PASSWORD", "N8N_ENCRYPTION_KEY",
-    "FLOWISE_SECRET_KEY", "SUPABASE_POSTGRES_PASSWORD", "SUPABASE_JWT_SECRET", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY",
+    "FLOWISE_SECRET_KEY", "SUPABASE_POSTGRES_PASSWORD", "SUPABASE_JWT_SECRET", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "GITLAB_ROOT_PASSWORD",
   ].map((name, i) => [`AIWC_SECRET_${name}`, `s3cr3t-${i}-${name.toLowerCase()}`]),
 );
 
@@ -119,6 +119,21 @@ describe("role templates rendered with the inventory's values", () => {
       expect(env).toContain(mine.includes("supabase") ? `SUPABASE_JWT_SECRET='${SECRETS.AIWC_SECRET_SUPABASE_JWT_SECRET}'` : "# Managed by aiwc");
     }
     expect(seen.sort()).toEqual([...(inv.all.vars.aiwc_services as string[])].sort());
+  });
+
+  test("GitLab CE: the pinned omnibus image behind Caddy on its own host name, its root password from .env, its data on the services' storage", () => {
+    const node = (inv.all.vars.aiwc_service_placement as Record<string, string>).gitlab!;
+    const gitlab = parse(read(node, "compose.yaml")).services.gitlab as { image: string; hostname: string; environment: Record<string, string>; volumes: string[]; ports?: unknown };
+    expect(gitlab.image).toMatch(/^docker\.io\/gitlab\/gitlab-ce:\d+\.\d+\.\d+-ce\.0$/);
+    expect(gitlab.hostname).toBe("gitlab.aiwc.internal");
+    expect(gitlab.environment.GITLAB_ROOT_PASSWORD).toBe("${GITLAB_ROOT_PASSWORD}");
+    expect(gitlab.environment.GITLAB_OMNIBUS_CONFIG).toContain("external_url 'https://gitlab.aiwc.internal'");
+    expect(gitlab.environment.GITLAB_OMNIBUS_CONFIG).toContain("nginx['listen_https'] = false");
+    expect(gitlab.environment.GITLAB_OMNIBUS_CONFIG).toContain("gitlab_rails['backup_keep_time'] = 604800");
+    expect(gitlab.volumes).toEqual(["./data/gitlab/config:/etc/gitlab", "./data/gitlab/logs:/var/log/gitlab", "./data/gitlab/data:/var/opt/gitlab"]);
+    expect(gitlab.ports).toBeUndefined();
+    expect(read(node, "Caddyfile")).toMatch(/gitlab\.aiwc\.internal \{\n\ttls internal\n\treverse_proxy gitlab:80\n\}/);
+    expect(read(node, "env")).toContain(`GITLAB_ROOT_PASSWORD='${SECRETS.AIWC_SECRET_GITLAB_ROOT_PASSWORD}'`);
   });
 
   test("Open WebUI talks to every GPU worker's metering gateway, forwarding the user, and searches through SearXNG", () => {
