@@ -292,6 +292,17 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterN8n(options)),
     );
   meter
+    .command("gitlab-ci")
+    .description("ci_minutes: the instance runners' finished jobs, rounded up to whole minutes per job, attributed to the GitLab account (= users.yaml name) that ran them; GITLAB_TOKEN (an administrator's read_api token) in the environment")
+    .option("--url <url>", "GitLab's base URL, e.g. https://gitlab.aiwc.internal")
+    .option("--cursor <file>", "where the collector remembers each runner's last counted job")
+    .option("--spool <dir>", "where the events are appended (aiwc usage collect ships them)")
+    .option("--source <name>", "the events' source (default gitlab:<host>)")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .action((options: { config?: string; url?: string; cursor?: string; spool?: string; source?: string }) =>
+      run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterGitlabCi(options)),
+    );
+  meter
     .command("langfuse")
     .description("langfuse_events: each user's Langfuse project's traces and observations per day (run daily; the services role's timer does)")
     .option("--url <url>", "Langfuse's base URL, e.g. https://langfuse.aiwc.internal")

@@ -156,7 +156,7 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     }
     expect(problems).toEqual([
       'usage.jsonl:2: user: "nobody" is not in users.yaml',
-      'usage.jsonl:3: meter: "espresso" is not a PAYG meter in tariffs.yaml (gpu_hours, qdrant_queries, langfuse_events, supabase_calls, n8n_runs, storage_gb)',
+      'usage.jsonl:3: meter: "espresso" is not a PAYG meter in tariffs.yaml (gpu_hours, qdrant_queries, langfuse_events, supabase_calls, n8n_runs, storage_gb, ci_minutes)',
       'usage.jsonl:4: time: must be an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z, got "yesterday"',
       "usage.jsonl:5: time: 2027-06-01T00:00:00Z is in the future",
       'usage.jsonl:6: quantity: -1 is negative; a correction is an event of its own with "corrects": "<id of the event it corrects>"',
