@@ -172,6 +172,11 @@ describe("role templates rendered with the inventory's values", () => {
       expect(unit).toContain(`Environment=NODE_EXTRA_CA_CERTS=/srv/aiwc/${node}/data/caddy/pki/authorities/local/root.crt`);
     }
     expect(read(placement.n8n!, "aiwc-meter-n8n.service")).toContain("EnvironmentFile=/etc/aiwc-meter/n8n.env");
+    // CI minutes: GitLab's runner jobs through Caddy on GitLab's node, with the token from gitlab.env.
+    const gitlabUnit = read(placement.gitlab!, "aiwc-meter-gitlab-ci.service");
+    expect(/^ExecStart=(.*)$/m.exec(gitlabUnit)![1]).toBe(`/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter gitlab-ci --url https://gitlab.aiwc.internal --cursor /var/lib/aiwc-meter/gitlab-ci-cursor.json --spool /var/lib/aiwc-meter/spool --source gitlab:${placement.gitlab!} --config /etc/aiwc-meter/config`);
+    expect(gitlabUnit).toContain("EnvironmentFile=/etc/aiwc-meter/gitlab.env");
+    expect(read(placement.gitlab!, "aiwc-meter-gitlab-ci.timer")).toContain("OnCalendar=*-*-* *:20:00");
     expect(read(placement.qdrant!, "Caddyfile")).toContain("request_header api-key {env.QDRANT_API_KEY}");
     expect(read(placement.supabase!, "Caddyfile")).toContain('request_header @aiwc_bearer Authorization "Bearer {env.SUPABASE_ANON_KEY}"');
     // The admin page on the first service node, behind Caddy, on a socket beside the key check's.
