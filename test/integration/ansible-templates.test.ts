@@ -134,6 +134,9 @@ describe("role templates rendered with the inventory's values", () => {
     expect(gitlab.ports).toBeUndefined();
     expect(read(node, "Caddyfile")).toMatch(/gitlab\.aiwc\.internal \{\n\ttls internal\n\treverse_proxy gitlab:80\n\}/);
     expect(read(node, "env")).toContain(`GITLAB_ROOT_PASSWORD='${SECRETS.AIWC_SECRET_GITLAB_ROOT_PASSWORD}'`);
+    // Its own backup daily, in the node's compose project; GitLab prunes what is older than a week.
+    expect(/^ExecStart=(.*)$/m.exec(read(node, "aiwc-gitlab-backup.service"))![1]).toBe(`/usr/bin/docker compose --project-directory /srv/aiwc/${node} --project-name aiwc exec -T gitlab gitlab-backup create CRON=1 STRATEGY=copy`);
+    expect(read(node, "aiwc-gitlab-backup.timer")).toContain("OnCalendar=*-*-* 01:30:00");
   });
 
   test("Open WebUI talks to every GPU worker's metering gateway, forwarding the user, and searches through SearXNG", () => {
