@@ -144,6 +144,18 @@ function renderPrice(p: CatalogPrice): string {
   return `{ ${parts.join(", ")} }`;
 }
 
+/** A price as the list states it, valid and confirmed from `today`, sourced to the list. */
+function listedPrice(p: ObservedPrice, today: string, source: string): CatalogPrice {
+  return {
+    valid_from: today,
+    ...(p.region !== undefined ? { region: p.region } : {}),
+    ...(p.monthly !== undefined ? { monthly: catalogDecimal(p.monthly) } : {}),
+    ...(p.hourly !== undefined ? { hourly: catalogDecimal(p.hourly) } : {}),
+    source: [source],
+    as_of: today,
+  };
+}
+
 interface Edit {
   readonly start: number;
   readonly end: number;
@@ -191,7 +203,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
       // locations when they agree, else one per location.
       const alike = prices.every((p) => p.monthly === prices[0]!.monthly && p.hourly === prices[0]!.hourly);
       const rendered = (alike ? [{ ...prices[0]!, region: undefined }] : prices).map((p) =>
-        renderPrice({ valid_from: today, ...(p.region !== undefined ? { region: p.region } : {}), ...(p.monthly !== undefined ? { monthly: catalogDecimal(p.monthly) } : {}), ...(p.hourly !== undefined ? { hourly: catalogDecimal(p.hourly) } : {}), source: [info.key], as_of: today }),
+        renderPrice(listedPrice(p, today, info.key)),
       );
       const spec = type.spec;
       const gpu = spec.gpu !== undefined ? ` gpu: { model: ${JSON.stringify(spec.gpu.model)}, memory_gb: ${spec.gpu.memory_gb}, count: ${spec.gpu.count} },` : "";
@@ -230,7 +242,7 @@ export function applyRefresh(text: string, file: string, observation: Observatio
   const productsNode = pairOf(root, "products")?.value as YAMLMap | undefined;
   for (const [id, prices] of productsNode !== undefined ? newProducts : []) {
     const rendered = prices.map((p) =>
-      renderPrice({ valid_from: today, ...(p.region !== undefined ? { region: p.region } : {}), ...(p.monthly !== undefined ? { monthly: catalogDecimal(p.monthly) } : {}), ...(p.hourly !== undefined ? { hourly: catalogDecimal(p.hourly) } : {}), source: [info.key], as_of: today }),
+      renderPrice(listedPrice(p, today, info.key)),
     );
     edits.push(appendEntry(text, productsNode!, `${plain(id)}: { unit: ${JSON.stringify(prices[0]!.unit)}, prices: [${rendered.join(", ")}] }`));
     availability.push({ row: `products.${id}`, before: [], after: prices.flatMap((p) => (p.region !== undefined ? [p.region] : [])), orderable: true, added: true });

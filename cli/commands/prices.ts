@@ -2,7 +2,8 @@
  * `aiwc prices check` and `aiwc prices refresh <provider>`: how old each catalog price is and
  * what uses it; and a provider's own price list mapped onto its catalog (catalog/refresh.ts).
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { replaceFile } from "../../metering/spool";
 import Table from "cli-table3";
 import { join } from "node:path";
 import { displayPath, loadConfig } from "../../model/load";
@@ -156,9 +157,7 @@ export async function pricesRefresh(options: PricesRefreshOptions, env: NodeJS.P
   const changed = result.text !== text;
   if (changed && options.dryRun !== true) {
     // Whole or not at all: a new file next to the old, then renamed over it.
-    const temporary = `${file}.aiwc-${process.pid}.tmp`;
-    writeFileSync(temporary, result.text);
-    renameSync(temporary, file);
+    replaceFile(file, result.text);
   }
   const written = !changed ? "nothing to write: every price the list has is the catalog's" : options.dryRun === true ? `dry run: ${displayPath(file)} not written` : `${displayPath(file)} written`;
   if (format === "json") {

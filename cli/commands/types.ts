@@ -6,7 +6,8 @@
  * --upgrade every entry becomes the catalog's current choice, and the table says which
  * machines that rescales.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { replaceFile } from "../../metering/spool";
 import Table from "cli-table3";
 import { displayPath, loadConfig, type Config } from "../../model/load";
 import { PROVIDERS_BY_ID } from "../../clouds/registry";
@@ -92,11 +93,7 @@ export function typesLock(options: TypesLockOptions): CommandResult {
   const file = config.files.typeLock;
   const text = renderTypeLock(lock);
   const previous = existsSync(file) ? readFileSync(file, "utf8") : undefined;
-  if (text !== previous) {
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  }
+  if (text !== previous) replaceFile(file, text);
   const rescaled = rows.filter((r) => r.status === "changed" && r.machines > 0);
   if (options.format === "json") return { stdout: `${JSON.stringify({ file: displayPath(file), written: text !== previous, rows }, null, 2)}\n`, exitCode: 0 };
   const table = new Table({ head: ["place", "entry", "requirements", "locked", "status"], style: { head: [], border: [] } });

@@ -98,6 +98,36 @@ const PRODUCT_QUERIES: readonly { service: string; filters: readonly (readonly [
 /** A usage type without its region prefix ("EUC1-", "EU-", none in us-east-1). */
 export const usageWithoutRegion = (usage: string) => usage.replace(/^[A-Z]{2,4}\d?-(?=[A-Za-z])/, "");
 
+/** A list item's schema problems, each naming where in the list it is. */
+const itemIssues = (i: number, error: z.ZodError) => error.issues.map((issue) => `the price list's PriceList.${i}.${issue.path.join(".")}: ${issue.message}`);
+
+type Dimension = z.output<typeof dimension>;
+
+/** A product that is not an instance: the catalog's `products:` row it prices, if it is one (added to `prices`). */
+function observeProduct(item: z.output<typeof anyProduct>, i: number, dimensions: readonly Dimension[], prices: ObservedPrice[], problems: string[]): void {
+  const attributes = item.product.attributes;
+  const regionCode = attributes.regionCode;
+  const service = item.serviceCode ?? attributes.servicecode;
+  const usage = usageWithoutRegion(attributes.usagetype ?? "");
+  for (const row of PRODUCT_ROWS) {
+    const match = row.usage.exec(usage);
+    if (match === null || row.service !== service || (row.family !== undefined && row.family !== item.product.productFamily)) continue;
+    if (row.attribute !== undefined && attributes[row.attribute[0]] !== row.attribute[1]) continue;
+    const id = row.id(match);
+    // Tiered prices (S3): the first tier.
+    const usable = dimensions.filter((d) => row.units[d.unit] !== undefined && (d.beginRange ?? "0") === "0");
+    if (regionCode === undefined || usable.length !== 1) {
+      problems.push(`the price list's PriceList.${i} (${id}${regionCode !== undefined ? ` in ${regionCode}` : ""}): expected a region and one on-demand price per ${Object.keys(row.units).join(" or ")}, found ${usable.length}`);
+      return;
+    }
+    const figure = catalogDecimal(money(usable[0]!.pricePerUnit.USD).dividedBy(row.units[usable[0]!.unit]!));
+    const seen = prices.find((o) => o.section === "products" && o.id === id && o.region === regionCode);
+    if (seen !== undefined && seen[row.rate] !== figure) problems.push(`the price list's PriceList.${i} (${id} in ${regionCode}): a second price, ${figure} besides ${seen[row.rate]}`);
+    if (seen === undefined) prices.push({ section: "products", id, region: regionCode, [row.rate]: figure, unit: row.unit(match) });
+    return;
+  }
+}
+
 export const awsPriceList: PriceList = {
   info: { key: "API_AWS_PRICE_LIST", description: "AWS Price List Query API GetProducts (AmazonEC2, on-demand Linux, shared tenancy)", url: "https://pricing.us-east-1.amazonaws.com" },
   credentials: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
@@ -167,39 +197,20 @@ export const awsPriceList: PriceList = {
       }
       const any = anyProduct.safeParse(item);
       if (!any.success) {
-        problems.push(...any.error.issues.map((issue) => `the price list's PriceList.${i}.${issue.path.join(".")}: ${issue.message}`));
+        problems.push(...itemIssues(i, any.error));
         return;
       }
       const attributes = any.data.product.attributes;
-      const regionCode = attributes.regionCode;
-      if (options.region !== undefined && regionCode !== options.region) return;
+      if (options.region !== undefined && attributes.regionCode !== options.region) return;
       const dimensions = Object.values(any.data.terms.OnDemand).flatMap((t) => Object.values(t.priceDimensions));
       if (attributes.instanceType === undefined) {
         // Not an instance: one of the products rows, or a product aiwc does not price.
-        const service = any.data.serviceCode ?? attributes.servicecode;
-        const usage = usageWithoutRegion(attributes.usagetype ?? "");
-        for (const row of PRODUCT_ROWS) {
-          const match = row.usage.exec(usage);
-          if (match === null || row.service !== service || (row.family !== undefined && row.family !== any.data.product.productFamily)) continue;
-          if (row.attribute !== undefined && attributes[row.attribute[0]] !== row.attribute[1]) continue;
-          const id = row.id(match);
-          // Tiered prices (S3): the first tier.
-          const usable = dimensions.filter((d) => row.units[d.unit] !== undefined && (d.beginRange ?? "0") === "0");
-          if (regionCode === undefined || usable.length !== 1) {
-            problems.push(`the price list's PriceList.${i} (${id}${regionCode !== undefined ? ` in ${regionCode}` : ""}): expected a region and one on-demand price per ${Object.keys(row.units).join(" or ")}, found ${usable.length}`);
-            return;
-          }
-          const figure = catalogDecimal(money(usable[0]!.pricePerUnit.USD).dividedBy(row.units[usable[0]!.unit]!));
-          const seen = prices.find((o) => o.section === "products" && o.id === id && o.region === regionCode);
-          if (seen !== undefined && seen[row.rate] !== figure) problems.push(`the price list's PriceList.${i} (${id} in ${regionCode}): a second price, ${figure} besides ${seen[row.rate]}`);
-          if (seen === undefined) prices.push({ section: "products", id, region: regionCode, [row.rate]: figure, unit: row.unit(match) });
-          return;
-        }
+        observeProduct(any.data, i, dimensions, prices, problems);
         return;
       }
       const p = instance.safeParse(item);
       if (!p.success) {
-        problems.push(...p.error.issues.map((issue) => `the price list's PriceList.${i}.${issue.path.join(".")}: ${issue.message}`));
+        problems.push(...itemIssues(i, p.error));
         return;
       }
       const a = p.data.product.attributes;
