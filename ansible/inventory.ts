@@ -22,6 +22,7 @@ export const INVENTORY_GROUPS: Readonly<Record<string, string>> = {
   service: "service_nodes",
   bastion: "bastion",
   "user-vm": "user_vms",
+  "ci-runner": "ci_runners",
 };
 
 

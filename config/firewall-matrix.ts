@@ -11,13 +11,23 @@
  * | bastion      | 22/tcp                | —       | NAT egress (forward)     | —                   | NAT egress   |
  * | controller   | —                     | 22/tcp  | 6443/tcp, 2379-2380/tcp  | 6443/tcp            | —            |
  * | ceph         | —                     | 22/tcp  | 3300, 6789, 6800-7300/tcp| 3300, 6789, 6800-7300/tcp | —      |
- * | service      | —                     | 22/tcp  | 443/tcp                  | —                   | 443/tcp      |
+ * | service      | —                     | 22/tcp, 2222/tcp | 443/tcp         | —                   | 443/tcp, 2222/tcp |
  * | gpu-worker   | —                     | 22/tcp  | 11435/tcp (gateway)      | —                   | 11435/tcp    |
  * | user-vm      | —                     | 22/tcp  | —                        | —                   | — (isolated) |
+ * | ci-runner    | —                     | 22/tcp  | —                        | —                   | — (isolated) |
  *
  * A GPU worker's Ollama listens on 127.0.0.1 only; the metering gateway (aiwc meter gateway)
  * on 11435 is the way to it, for the service nodes (Open WebUI, forwarding the user) and for
  * users' VMs (with their own API key).
+ *
+ * 2222/tcp on the service nodes is GitLab's SSH for git (the container's sshd, published on the
+ * node's private address only), for users' VMs and, through the bastion, for operators.
+ *
+ * CI runners run users' code, so they live where users' code lives: in the users subnet
+ * (`homeZone`). From there they reach GitLab (443 on the service nodes, as users' VMs do) and
+ * nothing of the platform's inside: Ceph, the control plane and the other nodes accept the
+ * platform subnet, not the users'. Nothing but the bastion's SSH reaches a runner: GitLab Runner
+ * polls GitLab for jobs, GitLab never connects to it.
  *
  * ICMP echo is allowed from the bastion to every node (diagnostics). Everything else inbound
  * is dropped. Outbound is open (through the bastion's NAT on Hetzner).
@@ -56,6 +66,8 @@ export const FIREWALL_MATRIX: Readonly<Record<Target, readonly PortRule[]>> = {
     SSH_FROM_BASTION,
     { from: "platform", protocol: "tcp", port: "443", why: "shared services (reverse proxy) for the platform" },
     { from: "users", protocol: "tcp", port: "443", why: "shared services (Open WebUI, SearXNG, Qdrant, …) for users' VMs" },
+    { from: "users", protocol: "tcp", port: "2222", why: "git over SSH to GitLab for users' VMs" },
+    { from: "bastion", protocol: "tcp", port: "2222", why: "git over SSH to GitLab for operators, through the bastion" },
   ],
   "gpu-worker": [
     SSH_FROM_BASTION,
@@ -63,7 +75,13 @@ export const FIREWALL_MATRIX: Readonly<Record<Target, readonly PortRule[]>> = {
     { from: "users", protocol: "tcp", port: "11435", why: "metering gateway to Ollama for users' VMs (their API key)" },
   ],
   "user-vm": [SSH_FROM_BASTION],
+  "ci-runner": [SSH_FROM_BASTION],
 };
+
+/** The subnet a node of this role takes its address in: users' code (their VMs, the CI runners running their jobs) in the users subnet, the platform in its own. */
+export function homeZone(target: Target): "platform" | "users" {
+  return target === "user-vm" || target === "ci-runner" ? "users" : "platform";
+}
 
 /** Whether `from` may open a TCP connection to `port` on a node of role `to` (the matrix as a predicate). */
 export function allows(to: Target, from: Zone, port: number): boolean {

@@ -26,7 +26,7 @@ export const ADDRESS = /^([a-z0-9][a-z0-9_-]*:)?(module\.[A-Za-z0-9_-]+(\[[^\]]+
 
 const cidr = z.string().min(1, "must be an IPv4 CIDR such as 10.0.0.0/16");
 
-export const ROLES = ["controller", "gpu-worker", "ceph", "service", "bastion"] as const;
+export const ROLES = ["controller", "gpu-worker", "ceph", "service", "bastion", "ci-runner"] as const;
 export type Role = (typeof ROLES)[number];
 
 export { PROVIDER_IDS as PROVIDERS } from "../clouds/sections";

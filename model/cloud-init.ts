@@ -100,6 +100,20 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
       "  }",
     );
   }
+  if (role === "ci-runner") {
+    // Jobs are users' code in containers (Docker's forward path) or on the host (output): neither
+    // reaches a user's VM. The VMs drop it anyway; this is defence in depth.
+    for (const [chain, hook] of [["output", "output"], ["forward", "forward"]] as const) {
+      lines.push(
+        `  chain ${chain} {`,
+        `    type filter hook ${hook} priority 0; policy accept;`,
+        "    ct state established,related accept",
+        "    oif lo accept",
+        `    ip daddr ${zones.users.text} drop comment "CI jobs never reach users' VMs or other runners"`,
+        "  }",
+      );
+    }
+  }
   lines.push("}");
   if (role === "bastion") {
     lines.push(

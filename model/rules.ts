@@ -8,10 +8,11 @@ import { cloudInit, userAccountYaml, type NetworkZones } from "./cloud-init";
 import { AIWC_LIMITS } from "../config/limits";
 import { closest, type PathSegment, type ProblemSink } from "../config/problems";
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/types";
-import { SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig } from "../config/schema";
+import { ROLES, SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig } from "../config/schema";
+import { homeZone } from "../config/firewall-matrix";
 
 /** Roles whose groups may be scaled to zero nodes (the platform still works without them). */
-const ZERO_ALLOWED: ReadonlySet<Role> = new Set(["gpu-worker", "service"]);
+const ZERO_ALLOWED: ReadonlySet<Role> = new Set(["gpu-worker", "service", "ci-runner"]);
 const CONTROLLER_COUNTS = [1, 3, 5, 7];
 
 export function checkRules(config: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
@@ -133,7 +134,8 @@ function checkUserData({ cluster, users }: PartialConfig, files: ConfigFiles, si
   if (zones === undefined) return;
   const operatorKeys = userData.operatorKeys ? cluster.access.sshKeys.map((k) => k.publicKey) : undefined;
   const common = { zones, ...(operatorKeys !== undefined ? { operatorKeys, egressRoute: false } : {}) };
-  for (const role of ["bastion", "controller", "ceph", "service", "gpu-worker"] as const) {
+  // The bastion first: its user data is the largest (NAT, forward rules).
+  for (const role of ["bastion", ...ROLES.filter((r) => r !== "bastion")] as const) {
     const size = Buffer.byteLength(cloudInit({ role, ...common }));
     if (size > limit.value) {
       sink.add(files.cluster, ["access", "sshKeys"], `the ${role} nodes' user data would be ${size} bytes, more than ${limit.value} (${limit.source}); use fewer or shorter operator keys`);
@@ -204,7 +206,7 @@ function checkNetwork(cluster: ClusterConfig, file: string, sink: ProblemSink): 
   if (platform !== undefined) {
     // Every cloud node takes a platform address; the provider reserves some of the subnet's.
     const provider = PROVIDERS_BY_ID[cluster.provider]!;
-    const nodes = Object.values(cluster.nodeGroups).filter((g) => provider.onPlatformSubnet(g)).reduce((sum, g) => sum + g.count, 0);
+    const nodes = Object.values(cluster.nodeGroups).filter((g) => provider.onPlatformSubnet(g) && homeZone(g.role) === "platform").reduce((sum, g) => sum + g.count, 0);
     const size = platform.end - platform.start + 1;
     const reserved = provider.reservedPlatformAddresses(cluster);
     const room = size - reserved;
@@ -447,8 +449,11 @@ function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFile
     const vmName = `${cluster.name}-u-${user.name}`;
     if (vmName.length > 63) sink.add(files.users, [...at, "name"], `VM name "${vmName}" exceeds 63 characters; shorten the user name`);
   });
-  const platform = parseCidr(cluster.network.usersSubnet);
-  if (typeof platform !== "string" && users.length > platform.end - platform.start - 3) {
-    sink.add(files.cluster, ["network", "usersSubnet"], `${platform.text} has room for ${platform.end - platform.start - 3} VMs but ${users.length} users are configured; use a larger subnet`);
+  const usersSubnet = parseCidr(cluster.network.usersSubnet);
+  // The CI runners take their addresses there too (they run users' code: homeZone).
+  const runners = Object.values(cluster.nodeGroups).filter((g) => homeZone(g.role) === "users").reduce((sum, g) => sum + g.count, 0);
+  if (typeof usersSubnet !== "string" && users.length + runners > usersSubnet.end - usersSubnet.start - 3) {
+    const of = runners > 0 ? `${users.length} users' VMs and ${runners} CI runners are configured` : `${users.length} users are configured`;
+    sink.add(files.cluster, ["network", "usersSubnet"], `${usersSubnet.text} has room for ${usersSubnet.end - usersSubnet.start - 3} VMs but ${of}; use a larger subnet`);
   }
 }

@@ -46,13 +46,13 @@ describe("CI templates", () => {
     const r = runScript(root, {});
     expect(r.status, r.stderr).toBe(2);
     const comment = readFileSync(join(root, "aiwc-cost-diff.md"), "utf8");
-    expect(comment.startsWith("<!-- aiwc-cost-diff -->\n### aiwc cost diff: +56.85 € per month (924.62 € → 981.47 €, +6.1 %)")).toBe(true);
+    expect(comment.startsWith("<!-- aiwc-cost-diff -->\n### aiwc cost diff: +56.85 € per month (944.11 € → 1,000.96 €, +6.0 %)")).toBe(true);
     expect(comment).toContain("**⚠️ Data at risk:**");
     expect(comment).toContain("🚫 fail-on: 2 resource(s) holding data would be destroyed");
     expect(comment).toContain("<details>");
     // The full diff beside the (capped) comment, for the job's artifact.
     const full = JSON.parse(readFileSync(join(root, "aiwc-cost-diff.json"), "utf8"));
-    expect(full.monthly).toEqual({ before: "924.62", after: "981.47", change: "56.85" });
+    expect(full.monthly).toEqual({ before: "944.11", after: "1000.96", change: "56.85" });
   });
 
   test("with the default conditions relaxed the step passes and still writes the comment", () => {

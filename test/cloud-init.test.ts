@@ -36,6 +36,18 @@ describe("nftables rulesets", () => {
     expect(nftCheck(broken).code).not.toBe(0);
   });
 
+  test("a CI runner's jobs, on the host or in containers, never send to the users subnet (but loopback stays)", () => {
+    const rules = nftablesRuleset("ci-runner", ZONES);
+    for (const hook of ["output", "forward"]) {
+      const chain = new RegExp(`chain ${hook} \\{[^}]*\\}`).exec(rules)?.[0] ?? "";
+      expect(chain, hook).toContain(`type filter hook ${hook} priority 0; policy accept;`);
+      expect(chain, hook).toMatch(new RegExp(`ip daddr ${ZONES.users.text.replace(/\./g, "\\.").replace("/", "\\/")} drop`));
+    }
+    expect(rules).toMatch(/oif lo accept\n\s+ip daddr 10\.0\.16\.0\/20 drop/);
+    // Only the bastion's SSH comes in.
+    expect(rules.match(/dport \S+ accept/g)).toEqual(["dport 22 accept"]);
+  });
+
   test("without a vSwitch the rules for it are left out, not rendered empty", () => {
     const { vswitch: _vswitch, ...withoutVswitch } = ZONES;
     const rules = nftablesRuleset("ceph", withoutVswitch);

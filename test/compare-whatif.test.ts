@@ -38,7 +38,7 @@ describe("aiwc compare", () => {
       const json = JSON.parse(compare({ format: "json", date: DATE, ...(config !== undefined ? { config } : {}) }).stdout) as { providers: { provider: string; comparable: boolean; types?: { group: string }[]; problems?: string[] }[] };
       for (const provider of json.providers) {
         expect(provider, `${config ?? "default"} on ${provider.provider}`).toMatchObject({ comparable: true });
-        expect(provider.types!.map((t) => t.group).sort()).toEqual(["bastion", "ceph-storage", "controllers", "gpu-workers", "service-nodes"]);
+        expect(provider.types!.map((t) => t.group).sort()).toEqual(["bastion", "ceph-storage", "ci-runners", "controllers", "gpu-workers", "service-nodes"]);
       }
     }
   });
@@ -65,8 +65,8 @@ describe("aiwc whatif", () => {
     expect(table).toMatch(/60 .* step: gpu-workers 1→2, service-nodes 2→4/);
     expect(table).toContain("Revenue (█) against cost (░) per month:");
     const csv = whatif({ users: "30", format: "csv", date: DATE }).stdout.split("\n");
-    expect(csv[0]).toBe("users,fixed_monthly,per_user_monthly,total_monthly,revenue_monthly,margin_monthly,margin_percent,break_even_users,nodes_controllers,nodes_gpu-workers,nodes_ceph-storage,nodes_service-nodes,nodes_bastion");
-    expect(csv[1]).toMatch(/^30,575\.34,11\.64,924\.62,1009\.94,85\.33,8\.4,27,3,1,3,2,1$/);
+    expect(csv[0]).toBe("users,fixed_monthly,per_user_monthly,total_monthly,revenue_monthly,margin_monthly,margin_percent,break_even_users,nodes_controllers,nodes_gpu-workers,nodes_ceph-storage,nodes_service-nodes,nodes_ci-runners,nodes_bastion");
+    expect(csv[1]).toMatch(/^30,594\.83,11\.64,944\.11,1009\.94,65\.84,6\.5,28,3,1,3,2,1,1$/);
   });
 
   test("bad counts and capacity rules are clear errors", () => {

@@ -94,7 +94,7 @@ const CASES: readonly Case[] = [
   {
     name: "unknown role, close to a known one",
     edits: { cluster: set(["nodeGroups", "controllers", "role"], "controler") },
-    expected: ['cluster.yaml: nodeGroups.controllers.role: must be one of controller, gpu-worker, ceph, service, bastion, got "controler" (did you mean "controller"?)'],
+    expected: ['cluster.yaml: nodeGroups.controllers.role: must be one of controller, gpu-worker, ceph, service, bastion, ci-runner, got "controler" (did you mean "controller"?)'],
   },
   {
     name: "group name not DNS-safe",

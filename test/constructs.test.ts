@@ -64,12 +64,20 @@ describe("Hetzner firewalls (public side)", () => {
 
   test("only the bastion has a public IPv4; every other server is private-only", () => {
     const servers = [...resources(defaults.platform, "hcloud_server"), ...resources(defaults.users, "hcloud_server")];
-    expect(servers.length).toBe(9 + 30);
+    expect(servers.length).toBe(10 + 30);
     for (const [, server] of servers) {
       const publicNet = server.public_net[0];
       if (server.labels["aiwc/role"] === "bastion") expect(publicNet).toMatchObject({ ipv4_enabled: true, ipv6_enabled: false });
       else expect(publicNet).toEqual({ ipv4_enabled: false, ipv6_enabled: false });
     }
+  });
+
+  test("CI runners run users' code: they take their address in the users subnet, every other platform node in the platform subnet", () => {
+    const subnets = resources(defaults.platform, "hcloud_network_subnet") as [string, { ip_range: string }][];
+    const subnetOf = (ref: string) => subnets.find(([name]) => ref === `\${hcloud_network_subnet.${name}.id}`)?.[1].ip_range;
+    const placed = (resources(defaults.platform, "hcloud_server") as [string, { labels: Record<string, string>; network: { subnet_id: string }[] }][]).map(([, s]) => [s.labels["aiwc/role"], subnetOf(s.network[0]!.subnet_id)]);
+    expect(placed.filter(([role]) => role === "ci-runner")).toEqual([["ci-runner", "10.0.16.0/20"]]);
+    expect(placed.filter(([role]) => role !== "ci-runner").every(([, subnet]) => subnet === "10.0.1.0/24")).toBe(true);
   });
 
   test("the NAT route sends private traffic to the bastion's fixed address", () => {
@@ -119,7 +127,7 @@ describe("host firewall (nftables from the matrix)", () => {
 describe("placement groups", () => {
   test("a group of up to 10 servers shares one spread group", () => {
     const groups = resources(defaults.platform, "hcloud_placement_group").map(([, b]) => b.name).sort();
-    expect(groups).toEqual(["aiwc-bastion-spread-1", "aiwc-ceph-storage-spread-1", "aiwc-controllers-spread-1", "aiwc-service-nodes-spread-1"]);
+    expect(groups).toEqual(["aiwc-bastion-spread-1", "aiwc-ceph-storage-spread-1", "aiwc-ci-runners-spread-1", "aiwc-controllers-spread-1", "aiwc-service-nodes-spread-1"]);
   });
 
   test("11 servers split into spread groups of 10 and 1, filled in order", async () => {

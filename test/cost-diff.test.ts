@@ -48,7 +48,7 @@ describe("golden diffs", () => {
   test("switch provider: the portable topology from Hetzner to OVH", async () => {
     const json = diffJson(portableOn("hetzner"), portableOn("ovh"));
     await expect(`${JSON.stringify(json, null, 2)}\n`).toMatchFileSnapshot("golden/diffs/switch-provider.json");
-    expect(json.monthly).toEqual({ before: "972.62", after: "1259.41", change: "286.79" });
+    expect(json.monthly).toEqual({ before: "992.11", after: "1270.85", change: "278.74" });
     expect(json.resources.some((r: { change: string; type: string }) => r.change === "removed" && r.type === "hcloud_server")).toBe(true);
   });
 
@@ -73,8 +73,8 @@ describe("golden diffs", () => {
     expect(over.exitCode).toBe(2);
     expect(JSON.parse(over.stdout).failOn).toEqual([
       "monthly cost rises by 69.49 €, more than 50.00 €",
-      "monthly cost rises by 7.5 %, more than 5.0 %",
-      expect.stringMatching(/^gross margin 1\.6 % is below policy\.minMarginPercent 5 %/),
+      "monthly cost rises by 7.4 %, more than 5.0 %",
+      expect.stringMatching(/^gross margin -0\.4 % is below policy\.minMarginPercent 5 %/),
     ]);
   });
 
@@ -83,7 +83,7 @@ describe("golden diffs", () => {
     const run = spawnSync(process.execPath, [BIN, "cost", "--format", "json", "--date", DATE], { cwd: ROOT, encoding: "utf8" });
     writeFileSync(file, run.stdout);
     const json = diffJson(file, fixtureConfig({ cluster: (d) => d.setIn(["nodeGroups", "controllers", "serverType"], "cpx32") }));
-    expect(json.monthly).toEqual({ before: "924.62", after: "972.62", change: "48.00" });
+    expect(json.monthly).toEqual({ before: "944.11", after: "992.11", change: "48.00" });
   });
 });
 
@@ -115,7 +115,7 @@ describe("git ref as the base", () => {
     const before = leftovers().length;
     const r = spawnSync(process.execPath, [BIN, "cost", "diff", "--base", "HEAD", "--config", "../config", "--format", "json", "--date", DATE], { cwd: join(root, "docs"), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).monthly).toEqual({ before: "924.62", after: "994.11", change: "69.49" });
+    expect(JSON.parse(r.stdout).monthly).toEqual({ before: "944.11", after: "1013.60", change: "69.49" });
     expect(readFileSync(cluster, "utf8")).toBe(edited);
     expect(worktreesOf(root)).toBe(1);
     expect(leftovers().length).toBe(before);

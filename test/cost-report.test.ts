@@ -21,7 +21,7 @@ describe("cost reports", () => {
     expect(report).toMatchObject({
       version: 1,
       currency: "EUR",
-      totalMonthly: "924.62",
+      totalMonthly: "944.11",
       setupOneTime: "114.00",
       unsupported: [],
       tariff: { breakEvenUsers: expect.any(Number) },
@@ -55,7 +55,7 @@ describe("cost reports", () => {
   test("aiwc cost on config/examples/aws-seed shows the seed's $2,680 and the default Hetzner figure beside it", () => {
     const { stdout } = cost({ config: join(ROOT, "config", "examples", "aws-seed"), date: DATE });
     expect(stdout).toContain("seed estimate: 2680.00 USD = 2,407.26 €; this estimate: ≥ 5,800.76 € (6457.99 USD), +3,393.50 € (+141.0 %)");
-    expect(stdout).toContain("default Hetzner config: 924.62 EUR = 924.62 €; this estimate: ≥ 5,800.76 €, +4,876.14 € (+527.4 %)");
+    expect(stdout).toContain("default Hetzner config: 944.11 EUR = 944.11 €; this estimate: ≥ 5,800.76 €, +4,856.65 € (+514.4 %)");
     expect(stdout).toContain("override (config): reference design from the seed, kept for comparison; not sized for the 20 € tariff");
   });
 

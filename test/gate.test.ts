@@ -39,7 +39,7 @@ describe("gate in synthesis", () => {
     const out = tempDir();
     const { code, out: text } = run(CDKTF, ["synth", "--output", out], { AIWC_CONFIG: overBudget() });
     expect(code).not.toBe(0);
-    expect(text).toContain("monthly cost 924.62 € exceeds policy.maxMonthlyCost 500.00 € by 424.62 €; largest groups: user-vms 349.28 €, gpu-workers 232.30 €, service-nodes 138.98 €");
+    expect(text).toContain("monthly cost 944.11 € exceeds policy.maxMonthlyCost 500.00 € by 444.11 €; largest groups: user-vms 349.28 €, gpu-workers 232.30 €, service-nodes 138.98 €");
     expect(existsSync(join(out, "stacks", "platform", "cdk.tf.json"))).toBe(false);
   });
 
@@ -60,7 +60,7 @@ describe("gate in synthesis", () => {
   test("aiwc synth refuses over budget (exit 1, no stack trace) and passes with an override in the config", () => {
     const refused = aiwc(["synth", "--config", overBudget(), "--out", tempDir()]);
     expect(refused.code).toBe(1);
-    expect(refused.out).toMatch(/^aiwc: cost gate failed:\n  - monthly cost 924\.62 €/);
+    expect(refused.out).toMatch(/^aiwc: cost gate failed:\n  - monthly cost 944\.11 €/);
     expect(refused.out).not.toMatch(/\n\s+at /);
     const dir = fixtureConfig({ cluster: (d) => { d.setIn(["policy", "maxMonthlyCost"], "500.00"); d.setIn(["policy", "override"], { reason: "one month of double running during migration" }); } });
     const passed = aiwc(["synth", "--config", dir, "--out", tempDir()]);

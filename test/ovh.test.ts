@@ -39,7 +39,7 @@ describe("ovh synthesis", () => {
 
   test("only the bastion has a public interface; private subnets route through it", () => {
     const instances = [...resources(s.platform, "ovh_cloud_instance"), ...resources(s.users, "ovh_cloud_instance")].map(([, b]) => b);
-    expect(instances).toHaveLength(10 + 30);
+    expect(instances).toHaveLength(11 + 30);
     const exposed = instances.filter((i) => i.networks.some((n: Record<string, unknown>) => n.auto_assign_public_ip === true || (n.network_id === undefined && n.ip !== undefined)));
     expect(exposed.map((i) => i.name)).toEqual(["aiwc-ovh-bastion-01"]);
     for (const [, subnet] of resources(s.platform, "ovh_cloud_project_network_private_subnet_v2")) {
@@ -93,7 +93,7 @@ describe("ovh pricing", () => {
   test("instances are priced by flavor id and attributed to their groups and users", () => {
     const report = JSON.parse(cost({ config: EXAMPLE, format: "json", date: "2026-11-27" }).stdout);
     expect(report.unsupported).toEqual([]);
-    expect(report.totalMonthly).toBe("1644.74");
+    expect(report.totalMonthly).toBe("1656.18");
     const groups = Object.fromEntries(report.groups.map((g: { name: string; monthly: string }) => [g.name, g.monthly]));
     expect(groups).toMatchObject({ "gpu-workers": "540.00", controllers: "112.14", "ceph-storage": "332.04", shared: "0.00" });
     const vera = report.users.find((u: { user: string }) => u.user === "vera");

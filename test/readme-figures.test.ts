@@ -39,6 +39,7 @@ describe("README figures", () => {
     expectReadme(`| ${eur(group(r, "gpu-workers").monthly)} + ${money(group(r, "gpu-workers").setup).toFixed(0)} € setup |`);
     expectReadme(`| ceph-storage | ceph | 3 | cpx22 + 400 GB volume each | ${eur(group(r, "ceph-storage").monthly)} |`);
     expectReadme(`| service-nodes | service | 2 | cpx42 (8 vCPU, 16 GB) | ${eur(group(r, "service-nodes").monthly)} |`);
+    expectReadme(`| ci-runners | ci-runner | 1 | cpx22 (2 vCPU, 4 GB), in the users subnet | ${eur(group(r, "ci-runners").monthly)} |`);
     expectReadme(`| 30 user VMs | user-vm | 30 | cpx12 (1 vCPU, 2 GB), 4 × 20 GB Storage+ volumes | ${eur(group(r, "user-vms").monthly)} |`);
     const bastion = r.resources.filter((x: { group: string; monthly: string | null }) => x.group === "bastion" && x.monthly !== "0.00");
     const objectStorage = bastion.find((x: { type: string }) => x.type === "terraform_data");

@@ -66,6 +66,7 @@ describe("default config synthesis", () => {
       "aiwc-ceph-storage-01",
       "aiwc-ceph-storage-02",
       "aiwc-ceph-storage-03",
+      "aiwc-ci-runners-01",
       "aiwc-controllers-01",
       "aiwc-controllers-02",
       "aiwc-controllers-03",

@@ -109,9 +109,10 @@ describe("role templates rendered with the inventory's values", () => {
       for (const service of mine) expect(containers.some((c) => c === service || c.startsWith(`${service}-`))).toBe(true);
       for (const container of containers) expect(container === "caddy" || mine.some((s) => container === s || container.startsWith(`${s}-`))).toBe(true);
       for (const { image } of Object.values(compose.services)) expect(image).toMatch(/:[^:]*\d[^:]*$/);
-      // Only the proxy publishes a port, on the node's private address.
+      // Only the proxy (and GitLab's git SSH) publish a port, on the node's private address.
+      const ip = String(inv.all.children.service_nodes!.hosts[node]!.aiwc_private_ip);
       const published = Object.entries(compose.services).filter(([, s]) => s.ports !== undefined);
-      expect(published.map(([c, s]) => [c, s.ports])).toEqual([["caddy", [`${String(inv.all.children.service_nodes!.hosts[node]!.aiwc_private_ip)}:443:443`]]]);
+      expect(published.map(([c, s]) => [c, s.ports])).toEqual([["caddy", [`${ip}:443:443`]], ...(mine.includes("gitlab") ? [["gitlab", [`${ip}:2222:22`]]] : [])]);
       // Secrets are references to .env, never values.
       for (const value of Object.values(SECRETS)) expect(read(node, "compose.yaml")).not.toContain(value);
       const env = read(node, "env");
@@ -131,7 +132,10 @@ describe("role templates rendered with the inventory's values", () => {
     expect(gitlab.environment.GITLAB_OMNIBUS_CONFIG).toContain("nginx['listen_https'] = false");
     expect(gitlab.environment.GITLAB_OMNIBUS_CONFIG).toContain("gitlab_rails['backup_keep_time'] = 604800");
     expect(gitlab.volumes).toEqual(["./data/gitlab/config:/etc/gitlab", "./data/gitlab/logs:/var/log/gitlab", "./data/gitlab/data:/var/opt/gitlab"]);
-    expect(gitlab.ports).toBeUndefined();
+    // git over SSH on the node's private address only, the port GitLab's clone URLs name.
+    const serviceIp = String(inv.all.children.service_nodes!.hosts[node]!.aiwc_private_ip);
+    expect(gitlab.ports).toEqual([`${serviceIp}:2222:22`]);
+    expect(gitlab.environment.GITLAB_OMNIBUS_CONFIG).toContain("gitlab_rails['gitlab_shell_ssh_port'] = 2222");
     expect(read(node, "Caddyfile")).toMatch(/gitlab\.aiwc\.internal \{\n\ttls internal\n\treverse_proxy gitlab:80\n\}/);
     expect(read(node, "env")).toContain(`GITLAB_ROOT_PASSWORD='${SECRETS.AIWC_SECRET_GITLAB_ROOT_PASSWORD}'`);
     // Its own backup daily, in the node's compose project; GitLab prunes what is older than a week.

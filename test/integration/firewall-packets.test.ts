@@ -1,14 +1,14 @@
 /**
  * The host firewalls proven with packets. GIVEN the nftables rulesets synthesized for the
  * default config's bastion, a service node, a Ceph node, a GPU worker (a dedicated server: the
- * ruleset `aiwc inventory` hands Ansible) and two users' VMs, each loaded into
+ * ruleset `aiwc inventory` hands Ansible), a CI runner and two users' VMs, each loaded into
  * its own network namespace wired like the private network (one segment, 10.0.0.0/16) plus an
  * "internet" namespace in front of the bastion's public address, and every port of interest
  * listening everywhere, WHEN real TCP connections are tried, THEN exactly the firewall
  * matrix's paths open: SSH to the bastion only from an admin CIDR, nothing else from the
  * internet, users never reach each other, users reach the services' 443 and the GPU workers'
- * metering gateway (never Ollama itself) and nothing on Ceph,
- * and the bastion reaches every node's 22.
+ * metering gateway (never Ollama itself) and nothing on Ceph, CI runners reach what users reach
+ * and nothing reaches them but the bastion, and the bastion reaches every node's 22.
  *
  * Needs root, iproute2 and nftables (.ci/run installs them). Only addresses inside the
  * namespaces this test creates are ever contacted.
@@ -26,7 +26,7 @@ import { DEFAULT_CONFIG, tempDir } from "../helpers";
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
-const PORTS = [22, 80, 443, 2379, 3300, 6443, 6789, 6800, 7300, 8080, 11434, 11435];
+const PORTS = [22, 80, 443, 2222, 2379, 3300, 6443, 6789, 6800, 7300, 8080, 11434, 11435];
 const tag = `${process.pid % 10000}`;
 const ns = (name: string) => `aiwcfw${name}${tag}`;
 
@@ -50,6 +50,8 @@ const NODES: readonly Node[] = [
   { name: "ceph", address: "10.0.1.20", ruleset: (_u, p) => fromUserData(byName(p, "aiwc-ceph-storage-01")) },
   { name: "anna", address: "10.0.16.5", ruleset: (u) => fromUserData(byName(u, "aiwc-u-anna")) },
   { name: "ben", address: "10.0.16.6", ruleset: (u) => fromUserData(byName(u, "aiwc-u-ben")) },
+  // A CI runner runs users' jobs: it lives in the users subnet (the platform stack puts it there).
+  { name: "runner", address: "10.0.16.50", ruleset: (_u, p) => fromUserData(byName(p, "aiwc-ci-runners-01")) },
   // The default config's GPU workers are dedicated servers: their ruleset is the one
   // `aiwc inventory` hands the common role.
   { name: "gpu", address: "10.0.2.10", ruleset: () => nftablesRuleset("gpu-worker", networkZones(buildTopology(config))) },
@@ -192,9 +194,22 @@ describe("host firewalls, with packets", () => {
     expect(open(probe("ben", all(address("anna"))))).toEqual([]);
   });
 
-  test("users reach the services' 443 and the GPU workers' metering gateway, nothing on Ceph, the bastion, Ollama itself or other ports", () => {
+  test("users reach the services' 443, GitLab's git SSH and the GPU workers' metering gateway, nothing on Ceph, the bastion, Ollama itself or other ports", () => {
     const results = probe("anna", [...all(address("service")), ...all(address("ceph")), ...all(address("bastion")), ...all(address("gpu"))]);
-    expect(open(results)).toEqual([`anna→${address("service")}:443`, `anna→${address("gpu")}:11435`]);
+    expect(open(results)).toEqual([`anna→${address("service")}:2222`, `anna→${address("service")}:443`, `anna→${address("gpu")}:11435`]);
+  });
+
+  test("a CI runner reaches GitLab (443, git's 2222) and what users' VMs reach, never Ceph, the bastion, users' VMs or Ollama itself", () => {
+    const results = probe("runner", [...all(address("service")), ...all(address("ceph")), ...all(address("bastion")), ...all(address("gpu")), ...all(address("anna"))]);
+    expect(open(results)).toEqual([`runner→${address("service")}:2222`, `runner→${address("service")}:443`, `runner→${address("gpu")}:11435`]);
+  });
+
+  test("nothing reaches a CI runner but the bastion's SSH: not users' VMs, not the platform", () => {
+    const fromUsers = probe("anna", all(address("runner")));
+    const fromPlatform = probe("service", all(address("runner")));
+    const fromCeph = probe("ceph", all(address("runner")));
+    expect([...open(fromUsers), ...open(fromPlatform), ...open(fromCeph)]).toEqual([]);
+    expect(open(probe("bastion", all(address("runner"))))).toEqual([`bastion→${address("runner")}:22`]);
   });
 
   test("the service nodes reach the GPU workers' metering gateway, not Ollama's own port", () => {
@@ -202,8 +217,8 @@ describe("host firewalls, with packets", () => {
   });
 
   test("the bastion reaches every node's SSH", () => {
-    const results = probe("bastion", ["service", "ceph", "anna", "ben", "gpu"].map((n) => ({ host: address(n), port: 22 })));
-    expect([...results.values()]).toEqual([true, true, true, true, true]);
+    const results = probe("bastion", ["service", "ceph", "anna", "ben", "gpu", "runner"].map((n) => ({ host: address(n), port: 22 })));
+    expect([...results.values()]).toEqual([true, true, true, true, true, true]);
   });
 
   test("the platform reaches Ceph's monitor and OSD ports and the services, not the users' VMs", () => {

@@ -23,6 +23,7 @@ import { AwsNetwork } from "./network";
 import { AWS_BOOT_ONLY_ATTRIBUTES, AwsNodeGroup } from "./node-group";
 import { availabilityZones, zoneSubnets } from "../zones";
 import { userZone } from "../../../config/placement";
+import { homeZone } from "../../../config/firewall-matrix";
 import { RoleSecurityGroups } from "./security-groups";
 import { NODES_OUTPUT, type NodesOutput } from "../../../model/node-output";
 import { backupBucketName } from "../model";
@@ -149,7 +150,8 @@ function platform(stack: TerraformStack, topology: Topology): AwsExports {
       nodes: group.nodes,
       instanceType: group.serverType,
       ami: group.image === topology.config.cluster.aws.ami || group.image === "data.aws_ami" ? image : group.image,
-      subnets: net.platformSubnets,
+      // CI runners run users' code: they live in the users subnets (firewall matrix, homeZone).
+      subnets: homeZone(role) === "users" ? net.usersSubnets : net.platformSubnets,
       securityGroupIds: [groups.groups[role].id],
       keyName: keyPair.keyName,
       userData: userData(topology, role),

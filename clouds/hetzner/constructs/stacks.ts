@@ -9,6 +9,7 @@ import { SshKey } from "../../../.gen/providers/hcloud/ssh-key";
 import { cloudInit } from "../../../model/cloud-init";
 import type { PlatformExports, ProviderStacks } from "../../../constructs/provider-stacks";
 import { LABEL, networkZones, type CloudGroupSpec, type Topology } from "../../../model/topology";
+import { homeZone } from "../../../config/firewall-matrix";
 import { Bastion } from "./bastion";
 import { DedicatedHosts } from "./dedicated-hosts";
 import { ClusterFirewalls } from "./firewalls";
@@ -98,11 +99,14 @@ function platform(stack: TerraformStack, topology: Topology): HetznerExports {
       }
       continue;
     }
+    // CI runners run users' code: they live in the users subnet (firewall matrix, homeZone).
+    const users = homeZone(group.role) === "users";
     const nodeGroup = new NodeGroup(stack, id, {
       ...common,
+      ...(users ? { subnetId: net.usersSubnet.id } : {}),
       serverType: group.serverType,
       image: group.image,
-      dependsOn: [net.platformSubnet, bastion.server, bastion.natRoute],
+      dependsOn: [users ? net.usersSubnet : net.platformSubnet, bastion.server, bastion.natRoute],
       userData: cloudInit({ role: group.role, zones: z }),
       group: group.name,
       nodes: group.nodes,

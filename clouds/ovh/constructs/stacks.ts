@@ -10,6 +10,7 @@
 import { TerraformLocal, TerraformOutput, type TerraformStack } from "../../../constructs/cdk";
 import { CloudInstance } from "../../../.gen/providers/ovh/cloud-instance";
 import { CloudProjectNetworkPrivate } from "../../../.gen/providers/ovh/cloud-project-network-private";
+import { homeZone } from "../../../config/firewall-matrix";
 import { CloudProjectNetworkPrivateSubnetV2 } from "../../../.gen/providers/ovh/cloud-project-network-private-subnet-v2";
 import { CloudProjectVolume } from "../../../.gen/providers/ovh/cloud-project-volume";
 import { OvhProvider } from "../../../.gen/providers/ovh/provider";
@@ -87,6 +88,8 @@ function platform(stack: TerraformStack, topology: Topology): OvhExports {
         volumes.push(volume.id);
       }
       const bastion = group.role === "bastion";
+      // CI runners run users' code: they live in the users subnet (firewall matrix, homeZone).
+      const subnetOfGroup = homeZone(group.role) === "users" ? usersSubnet : platformSubnet;
       const instance = new CloudInstance(stack, id, {
         serviceName: s.serviceName,
         region: s.region,
@@ -96,7 +99,7 @@ function platform(stack: TerraformStack, topology: Topology): OvhExports {
         sshKeyName: s.sshKeyName,
         networks: [
           ...(bastion ? [{ autoAssignPublicIp: true }] : []),
-          { networkId, subnetId: platformSubnet.id, ...(bastion ? { ip: topology.network.bastionIp } : {}) },
+          { networkId, subnetId: subnetOfGroup.id, ...(bastion ? { ip: topology.network.bastionIp } : {}) },
         ],
         ...(volumes.length > 0 ? { volumeIds: volumes } : {}),
         // ovh_cloud_instance has no delete protection of its own (provider 2.19): Terraform's
@@ -109,7 +112,7 @@ function platform(stack: TerraformStack, topology: Topology): OvhExports {
         kind: "cloud",
         server_type: group.serverType,
         instance_id: instance.id,
-        private_ip: bastion ? topology.network.bastionIp : observedIp(instance, `${platformSubnet.terraformResourceType}.${platformSubnet.friendlyUniqueId}.id`),
+        private_ip: bastion ? topology.network.bastionIp : observedIp(instance, `${subnetOfGroup.terraformResourceType}.${subnetOfGroup.friendlyUniqueId}.id`),
         ...(bastion ? { public_ip: observedIp(instance) } : {}),
       };
     });
