@@ -13,6 +13,7 @@ import { buildTopology, networkZones } from "../model/topology";
 import { PROVIDERS_BY_ID } from "../clouds/registry";
 import { NODES_OUTPUT, type NodeOutput } from "../model/node-output";
 import type { BackupTarget } from "../clouds/provider-model";
+import { gitlabAccess } from "./gitlab-accounts";
 
 /** Inventory group per role. */
 export const INVENTORY_GROUPS: Readonly<Record<string, string>> = {
@@ -84,6 +85,11 @@ export function placeServices(services: readonly string[], nodes: readonly strin
   return placement;
 }
 
+/** The shared services' domain: <service>.<cluster>.internal. */
+function serviceDomain(config: Config): string {
+  return `${config.cluster.name}.internal`;
+}
+
 /** The backup target: cluster.yaml software.backups, or the one the provider's platform stack creates (AWS). */
 function backupTarget(config: Config): BackupTarget | undefined {
   const { cluster } = config;
@@ -111,6 +117,12 @@ function groupVariables(config: Config, group: string): Record<string, unknown> 
       };
     case "gpu_workers":
       return { gpu_worker_ollama_models: [...cluster.software.models] };
+    case "service_nodes": {
+      if (!cluster.software.services.includes("gitlab")) return {};
+      // GitLab's accounts and groups (the services role applies them on GitLab's node).
+      const access = gitlabAccess(config, serviceDomain(config));
+      return { services_gitlab_accounts: access.accounts, services_gitlab_team_members: access.team, services_gitlab_ci_members: access.ci };
+    }
     default:
       return {};
   }
@@ -183,7 +195,7 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
         aiwc_bastion_private_ip: topology.network.bastionIp,
         aiwc_services: [...config.cluster.software.services],
         aiwc_service_placement: placement,
-        aiwc_service_domain: `${config.cluster.name}.internal`,
+        aiwc_service_domain: serviceDomain(config),
         ansible_user: login,
         ...(login !== "root" ? { ansible_become: true } : {}),
       },

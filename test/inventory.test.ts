@@ -13,7 +13,18 @@ describe("aiwc inventory", () => {
     const { stdout } = inventory({ outputs: [join(OUT, "hetzner.cdktf-outputs.json")] });
     await expect(`${stdout}\n`).toMatchFileSnapshot("golden/inventory/hetzner.yml");
     const inv = parse(stdout).all;
-    expect(Object.keys(inv.children)).toEqual(["bastion", "ceph", "controllers", "gpu_workers", "service_nodes", "user_vms"]);
+    expect(Object.keys(inv.children)).toEqual(["bastion", "ceph", "ci_runners", "controllers", "gpu_workers", "service_nodes", "user_vms"]);
+    // CI runners run users' code: the same isolation as users' VMs, SSH from the bastion only.
+    expect(inv.children.ci_runners.hosts["aiwc-ci-runners-01"]).toMatchObject({ ansible_host: "10.0.16.200" });
+    expect(inv.children.ci_runners.vars.aiwc_firewall_ruleset).toContain("ip daddr 10.0.16.0/20 drop");
+    // GitLab's accounts for every user, its groups for the packs that sell them (vera has both).
+    const gitlab = inv.children.service_nodes.vars;
+    expect(gitlab.services_gitlab_accounts).toHaveLength(30);
+    expect(gitlab.services_gitlab_accounts.find((a: { username: string }) => a.username === "vera")).toMatchObject({ name: "vera", ssh_key: expect.stringMatching(/^ssh-ed25519 AAAA.* vera@example\.org$/), ssh_key_title: expect.stringMatching(/^aiwc [0-9a-f]{16}$/) });
+    expect(gitlab.services_gitlab_team_members).toContain("vera");
+    expect(gitlab.services_gitlab_ci_members).toContain("vera");
+    expect(gitlab.services_gitlab_team_members).not.toContain("anna");
+    expect(gitlab.services_gitlab_ci_members).not.toContain("anna");
     expect(inv.children.gpu_workers.hosts["aiwc-gpu-workers-01"]).toMatchObject({ ansible_host: "10.0.2.10", aiwc_provider: "hetzner-robot", aiwc_price_key: "hetzner.dedicated.GEX44-1", ansible_user: "root" });
     expect(inv.children.user_vms.vars.ansible_ssh_common_args).toBe("-o ProxyJump=root@203.0.113.10 -o StrictHostKeyChecking=yes");
     expect(inv.children.user_vms.hosts["aiwc-u-vera"]).toMatchObject({ aiwc_user: "vera", aiwc_tariff: "basic", aiwc_packs: ["devops", "pro", "storage-plus", "team"], user_vm_sudo: false, user_vm_ssh_key: expect.stringMatching(/^ssh-ed25519 AAAA.* vera@example\.org$/) });
