@@ -293,13 +293,14 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     );
   meter
     .command("gitlab-ci")
-    .description("ci_minutes: the instance runners' finished jobs, rounded up to whole minutes per job, attributed to the GitLab account (= users.yaml name) that ran them; GITLAB_TOKEN (an administrator's read_api token) in the environment")
+    .description("ci_minutes: the CI group's runners' finished jobs, rounded up to whole minutes per job, attributed to the GitLab account (= users.yaml name) that ran them; GITLAB_TOKEN (an administrator's read_api token) in the environment")
     .option("--url <url>", "GitLab's base URL, e.g. https://gitlab.aiwc.internal")
+    .option("--group <path>", "the CI group whose group runners are the platform's ci-runner nodes", "ci")
     .option("--cursor <file>", "where the collector remembers each runner's last counted job")
     .option("--spool <dir>", "where the events are appended (aiwc usage collect ships them)")
     .option("--source <name>", "the events' source (default gitlab:<host>)")
     .option("-c, --config <path>", CONFIG_HELP)
-    .action((options: { config?: string; url?: string; cursor?: string; spool?: string; source?: string }) =>
+    .action((options: { config?: string; url?: string; cursor?: string; spool?: string; source?: string; group?: string }) =>
       run(async () => (require("./commands/billing") as typeof import("./commands/billing")).meterGitlabCi(options)),
     );
   meter

@@ -1,10 +1,12 @@
 /**
  * The GitLab CI collector (`aiwc meter gitlab-ci`): one `ci_minutes` event per CI job the
- * platform's instance runners finished, from GitLab's REST API (`PRIVATE-TOKEN`: an
- * administrator's token with `read_api`, the only kind that sees every runner's jobs).
+ * platform's runners finished, from GitLab's REST API (`PRIVATE-TOKEN`: an administrator's
+ * token with `read_api`, which sees every runner's jobs).
  *
- * - Which runners: the instance runners (`GET /api/v4/runners/all?type=instance_type`): the
- *   ci-runner nodes aiwc deploys. Project or group runners users bring are theirs and free.
+ * - Which runners: the group runners of the CI group (`GET /api/v4/groups/:group/runners?
+ *   type=group_type`, default group `ci`): the ci-runner nodes aiwc deploys, which only the
+ *   projects of that group's subgroups (one per user whose pack sells gitlab-ci) can use.
+ *   Runners users bring for their own projects are theirs and free.
  * - What counts: finished jobs (success, failed, canceled) with a duration, as minutes rounded
  *   up per job (GitHub Actions and most CI services bill a started minute as a minute).
  *   Pending, running or created jobs are read again next time.
@@ -27,6 +29,8 @@ const SERVICE = "GitLab";
 const COMMAND = "aiwc meter gitlab-ci";
 const FINISHED = new Set(["success", "failed", "canceled"]);
 const PER_PAGE = 100;
+/** The CI group of the services role (services_gitlab_ci_group). */
+export const DEFAULT_CI_GROUP = "ci";
 
 export interface GitlabCiOptions {
   readonly config: Config;
@@ -36,6 +40,8 @@ export interface GitlabCiOptions {
   readonly token: string;
   readonly cursor: string;
   readonly source?: string;
+  /** The CI group whose group runners are the platform's (its path). @default "ci" */
+  readonly group?: string;
 }
 
 export interface GitlabCiResult {
@@ -92,7 +98,7 @@ export async function collectGitlabCi(options: GitlabCiOptions): Promise<GitlabC
   let runners = 0;
   let read = 0;
   let unfinished = 0;
-  for await (const item of list("runners/all", { type: "instance_type" })) {
+  for await (const item of list(`groups/${encodeURIComponent(options.group ?? DEFAULT_CI_GROUP)}/runners`, { type: "group_type" })) {
     const runner = item as { id?: unknown };
     if (typeof runner.id !== "number" || !Number.isInteger(runner.id)) throw new ServiceError(`GitLab listed a runner without a numeric id (${JSON.stringify(runner.id)})`);
     runners++;

@@ -303,6 +303,19 @@ export const GITLAB_MIN_RAM_GB = 8;
 export const GITLAB_BASELINE = { vcpu: 8, ramGb: 16 } as const;
 
 /**
+ * GitLab's single-node reference architecture serves up to 1,000 users (20 requests per second;
+ * docs.gitlab.com/administration/reference_architectures/1k_users); beyond it GitLab's own
+ * architectures are several nodes, which aiwc does not deploy. Every user has an account.
+ */
+export const GITLAB_SINGLE_NODE_USERS = 1000;
+
+/** What to tell the operator when `users` accounts outgrow one GitLab node, else undefined. */
+export function gitlabSizingNote(users: number): string | undefined {
+  if (users <= GITLAB_SINGLE_NODE_USERS) return undefined;
+  return `GitLab: ${users} accounts are more than the ${GITLAB_SINGLE_NODE_USERS.toLocaleString("en-US")} users GitLab's single-node reference architecture serves (docs.gitlab.com/administration/reference_architectures/1k_users); run GitLab on a node of its own at the 2,000-user architecture's size or move to GitLab's multi-node architecture`;
+}
+
+/**
  * GitLab runs on one of the service nodes (the placement decides which): each must have
  * GitLab's memory floor, and below its baseline (or on a burstable type) the operator is told.
  */
@@ -328,7 +341,7 @@ function checkGitlabNodes(cluster: ClusterConfig, catalogs: PartialConfig["catal
   }
 }
 
-function checkSoftware({ cluster, tariffs, catalogs }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
+function checkSoftware({ cluster, tariffs, catalogs, users }: PartialConfig, files: ConfigFiles, sink: ProblemSink): void {
   const { software } = cluster;
   if (tariffs !== undefined) {
     // Selling a service the platform does not run is revenue without a product.
@@ -369,7 +382,25 @@ function checkSoftware({ cluster, tariffs, catalogs }: PartialConfig, files: Con
     }
   }
   const running = (role: Role) => groupsWithRole(cluster, role).some(([, group]) => group.count > 0);
-  if (software.services.includes("gitlab")) checkGitlabNodes(cluster, catalogs, files.cluster, sink);
+  if (software.services.includes("gitlab")) {
+    checkGitlabNodes(cluster, catalogs, files.cluster, sink);
+    const note = gitlabSizingNote(users?.length ?? 0);
+    if (note !== undefined) sink.warn(files.cluster, ["software", "services"], note);
+  }
+  // CI runners register with the platform's GitLab; GitLab CI sold without them runs nowhere.
+  for (const [name, group] of groupsWithRole(cluster, "ci-runner")) {
+    if (group.count > 0 && !software.services.includes("gitlab")) {
+      sink.add(files.cluster, ["nodeGroups", name, "role"], "ci-runner nodes run GitLab CI jobs and register with the platform's GitLab: add gitlab to software.services, or remove the group");
+    }
+  }
+  if (tariffs !== undefined && !running("ci-runner")) {
+    const sellers = [...Object.entries(tariffs.tariffs).map(([id, t]) => [`tariffs.${id}`, t.includes] as const), ...Object.entries(tariffs.packs).map(([id, p]) => [`packs.${id}`, p.includes] as const)]
+      .filter(([, includes]) => includes.includes("gitlab-ci"))
+      .map(([id]) => id);
+    if (sellers.length > 0) {
+      sink.warn(files.cluster, "nodeGroups", `${sellers.join(", ")} in ${files.tariffs} ${sellers.length === 1 ? "sells" : "sell"} gitlab-ci but no ci-runner group has nodes: the users' pipelines run only on runners they bring themselves; add a group with role: ci-runner`);
+    }
+  }
   if (software.services.length > 0 && !running("service")) {
     sink.warn(files.cluster, ["software", "services"], "services are enabled but no service node group has nodes to run them; add service nodes or empty the list");
   }

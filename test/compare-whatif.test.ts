@@ -60,6 +60,14 @@ describe("aiwc whatif", () => {
     expect(sixty.nodes).toMatchObject({ "service-nodes": 4, "gpu-workers": 2 });
   });
 
+  test("GitLab's and the runners' sizing: runners grow with DevOps users, GitLab past one node's 1,000 users is named", () => {
+    const json = JSON.parse(whatif({ users: "30,120,1200", format: "json", date: DATE }).stdout) as { notes: string[]; rows: { users: number; nodes: Record<string, number> }[] };
+    // 4 of the 30 users have the DevOps pack: one runner per 10 of them.
+    expect(json.rows.map((r) => r.nodes["ci-runners"])).toEqual([1, 2, 16]);
+    expect(json.notes).toEqual([expect.stringMatching(/^At 1200 users: GitLab: 1200 accounts are more than the 1,000 users GitLab's single-node reference architecture serves \(docs\.gitlab\.com\/administration\/reference_architectures\/1k_users\)/)]);
+    expect(JSON.parse(whatif({ users: "30,1000", format: "json", date: DATE }).stdout).notes).toEqual([]);
+  });
+
   test("table with steps and a chart; csv for plotting", () => {
     const table = whatif({ users: "30..60:30", date: DATE }).stdout;
     expect(table).toMatch(/60 .* step: gpu-workers 1→2, service-nodes 2→4/);

@@ -277,6 +277,7 @@ const CASES: readonly Case[] = [
       tariffs: set(["tariffs", "basic", "storageQuotaGb"], 1),
     },
     expected: [
+      "cluster.yaml: nodeGroups.ci-runners.role: ci-runner nodes run GitLab CI jobs and register with the platform's GitLab: add gitlab to software.services, or remove the group",
       'cluster.yaml: software.services: "gitlab" is sold by packs.team, packs.devops in tariffs.yaml but not enabled here; add it, or take it out of those tariffs and packs',
       'cluster.yaml: software.services: "qdrant" is sold by packs.team in tariffs.yaml but not enabled here; add it, or take it out of those tariffs and packs',
       "tariffs.yaml: tariffs.basic.storageQuotaGb: 1 GB is less than the 2 GB the tariff includes (allowances.storage_gb); raise the quota to at least 2",
@@ -353,6 +354,14 @@ describe("config errors", () => {
 
   test("the default config loads without problems", () => {
     expect(problemsOf(fixtureConfig())).toEqual([]);
+  });
+
+  test("GitLab CI sold with no runner nodes is a warning naming the sellers; with runners, none", () => {
+    const dir = fixtureConfig({ cluster: set(["nodeGroups", "ci-runners", "count"], 0) });
+    expect(loadConfig(dir).warnings.map((w) => w.replaceAll(`${dir}/`, ""))).toEqual([
+      "cluster.yaml: nodeGroups: packs.devops in tariffs.yaml sells gitlab-ci but no ci-runner group has nodes: the users' pipelines run only on runners they bring themselves; add a group with role: ci-runner",
+    ]);
+    expect(loadConfig(fixtureConfig()).warnings).toEqual([]);
   });
 
   test("warnings do not fail loading and name the path", () => {

@@ -1,6 +1,6 @@
 /**
  * `aiwc meter gitlab-ci` against a local stand-in of GitLab's REST API: CI minutes per user
- * from the instance runners' finished jobs, whole minutes per job, an unfinished job holding
+ * from the CI group's runners' finished jobs, whole minutes per job, an unfinished job holding
  * the cursor, every page read, other accounts reported, the token never printed.
  */
 import { execFile } from "node:child_process";
@@ -37,12 +37,18 @@ describe("aiwc meter gitlab-ci", () => {
   let gitlab: GitlabStandIn;
   beforeAll(async () => {
     gitlab = await startGitlabStandIn(ADMIN, USER);
+    gitlab.group("ci");
+    gitlab.group("anna-stuff");
     gitlab.runners.push(
-      { id: 1, description: "aiwc-ci-runners-01", runner_type: "instance_type", jobs: [job(1, "anna", "success", 61.2), job(2, "ben", "failed", 30), job(3, "anna", "running", null), job(4, "root", "success", 600), job(5, "anna", "canceled", null)] },
+      { id: 1, description: "aiwc-ci-runners-01", runner_type: "group_type", group: "ci", jobs: [job(1, "anna", "success", 61.2), job(2, "ben", "failed", 30), job(3, "anna", "running", null), job(4, "root", "success", 600), job(5, "anna", "canceled", null)] },
       // 130 jobs: two pages of 100.
-      { id: 2, description: "aiwc-ci-runners-02", runner_type: "instance_type", jobs: Array.from({ length: 130 }, (_, i) => job(100 + i, "clara", "success", 60)) },
+      { id: 2, description: "aiwc-ci-runners-02", runner_type: "group_type", group: "ci", jobs: Array.from({ length: 130 }, (_, i) => job(100 + i, "clara", "success", 60)) },
       // A runner a user registered for their own project: not the platform's, not billed.
       { id: 3, description: "anna's laptop", runner_type: "project_type", jobs: [job(900, "anna", "success", 3600)] },
+      // A runner of another group (one a user made): not the platform's either.
+      { id: 4, description: "anna's group runner", runner_type: "group_type", group: "anna-stuff", jobs: [job(950, "anna", "success", 3600)] },
+      // An instance runner (none is aiwc's): every project could use it, so it is not billed as the platform's.
+      { id: 5, description: "someone's instance runner", runner_type: "instance_type", jobs: [job(990, "anna", "success", 3600)] },
     );
   });
   afterAll(async () => gitlab?.close());
@@ -68,7 +74,7 @@ describe("aiwc meter gitlab-ci", () => {
     ]);
     expect(first.events.filter((e) => e.user === "clara")).toHaveLength(130);
     expect(first.unattributed).toEqual([{ account: "root", jobs: 1, minutes: 10 }]);
-    expect(gitlab.requests.some((r) => r.startsWith("GET /api/v4/runners/3/"))).toBe(false);
+    for (const other of [3, 4, 5]) expect(gitlab.requests.some((r) => r.startsWith(`GET /api/v4/runners/${other}/`)), `runner ${other}`).toBe(false);
     expect(gitlab.requests.filter((r) => r.startsWith("GET /api/v4/runners/2/jobs")).length).toBe(2);
 
     // Job 3 finishes and a new one comes: only those two are new; job 1, 2 and clara's are not read again.
@@ -99,12 +105,12 @@ describe("aiwc meter gitlab-ci", () => {
     expect(missing.err).toContain("GITLAB_TOKEN is not set");
     const refused = await cli({ GITLAB_TOKEN: USER });
     expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/GitLab at http:\/\/127\.0\.0\.1:\d+ refused the credentials \(HTTP 403 on \/api\/v4\/runners\/all\)/);
+    expect(refused.err).toMatch(/GitLab at http:\/\/127\.0\.0\.1:\d+ refused the credentials \(HTTP 403 on \/api\/v4\/groups\/ci\/runners\)/);
     expect(refused.err).not.toContain(USER);
     expect(existsSync(join(dir, "cursor.json"))).toBe(false);
     const ok = await cli({ GITLAB_TOKEN: ADMIN });
     expect(ok.code, ok.err).toBe(0);
-    expect(ok.out).toMatch(/^2 instance runner\(s\), \d+ job\(s\) read: \d+ job\(s\), \d+ minute\(s\) spooled to /);
+    expect(ok.out).toMatch(/^2 runner\(s\) of the CI group, \d+ job\(s\) read: \d+ job\(s\), \d+ minute\(s\) spooled to /);
     expect(ok.err).toMatch(/GitLab account root belong to no user in users\.yaml: not billed/);
     expect(`${ok.out}${ok.err}`).not.toContain(ADMIN);
   });

@@ -305,16 +305,16 @@ export async function meterN8n(options: { config?: string; url?: string; cursor?
   return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
 }
 
-/** `aiwc meter gitlab-ci`: the instance runners' finished jobs as CI minutes per user. */
-export async function meterGitlabCi(options: { config?: string; url?: string; cursor?: string; spool?: string; source?: string }): Promise<CommandResult> {
+/** `aiwc meter gitlab-ci`: the CI group's runners' finished jobs as CI minutes per user. */
+export async function meterGitlabCi(options: { config?: string; url?: string; cursor?: string; spool?: string; source?: string; group?: string }): Promise<CommandResult> {
   const config = loadConfig(options.config);
   if (options.url === undefined || options.cursor === undefined || options.spool === undefined) throw new UsageError("--url URL, --cursor FILE and --spool DIR are required");
   const token = process.env.GITLAB_TOKEN ?? "";
   if (token === "") throw new UsageError("GITLAB_TOKEN is not set: export a personal access token of a GitLab administrator with the read_api scope");
   const { collectGitlabCi } = require("../../metering/gitlab") as typeof import("../../metering/gitlab");
-  const result = await withServiceSpool(options.spool, (spool) => collectGitlabCi({ config, spool, url: options.url!, token, cursor: options.cursor!, ...(options.source !== undefined ? { source: options.source } : {}) }));
+  const result = await withServiceSpool(options.spool, (spool) => collectGitlabCi({ config, spool, url: options.url!, token, cursor: options.cursor!, ...(options.source !== undefined ? { source: options.source } : {}), ...(options.group !== undefined ? { group: options.group } : {}) }));
   const minutes = result.events.reduce((sum, e) => sum + Number(e.quantity), 0);
-  const lines = [`${result.runners} instance runner(s), ${result.read} job(s) read: ${result.events.length} job(s), ${minutes} minute(s) spooled to ${displayPath(options.spool)}, ${result.unfinished} not finished yet`];
+  const lines = [`${result.runners} runner(s) of the CI group, ${result.read} job(s) read: ${result.events.length} job(s), ${minutes} minute(s) spooled to ${displayPath(options.spool)}, ${result.unfinished} not finished yet`];
   const notes = result.unattributed.map((u) => `aiwc: ${u.jobs} job(s), ${u.minutes} minute(s) of GitLab account ${u.account} belong to no user in users.yaml: not billed`);
   return { stdout: lines.join("\n"), ...(notes.length > 0 ? { stderr: notes.join("\n") } : {}), exitCode: 0 };
 }

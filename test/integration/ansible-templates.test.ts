@@ -24,7 +24,9 @@ const SECRETS = Object.fromEntries(
   ].map((name, i) => [`AIWC_SECRET_${name}`, `s3cr3t-${i}-${name.toLowerCase()}`]),
 );
 
-const ROLES = ["services", "gpu_worker", "aiwc_node", "ceph", "bastion"] as const;
+const RUNNER_TOKEN = "glrt-runner-0123456789abcdef";
+
+const ROLES = ["services", "gpu_worker", "aiwc_node", "ceph", "bastion", "ci_runner"] as const;
 
 /** A role's defaults: the lowest precedence there is, so every inventory value overrides them. */
 function defaults(name: string): Record<string, unknown> {
@@ -64,6 +66,7 @@ describe("role templates rendered with the inventory's values", () => {
         ["gpu_workers", "aiwc_node"],
         ["ceph", "ceph"],
         ["bastion", "bastion"],
+        ["ci_runners", "ci_runner"],
       ] as const
     ).map(([hosts, name]) => {
       const { varsFiles, templates } = role(name);
@@ -88,7 +91,7 @@ describe("role templates rendered with the inventory's values", () => {
     const r = spawnSync("ansible-playbook", ["-i", inventoryFile, playbook], {
       cwd: ANSIBLE,
       encoding: "utf8",
-      env: { ...process.env, ...SECRETS, AIWC_BACKUP_ACCESS_KEY: "AIWCACCESS", AIWC_BACKUP_SECRET_KEY: "backup-secret", ANSIBLE_NOCOLOR: "1" },
+      env: { ...process.env, ...SECRETS, AIWC_SECRET_GITLAB_RUNNER_TOKEN: RUNNER_TOKEN, AIWC_BACKUP_ACCESS_KEY: "AIWCACCESS", AIWC_BACKUP_SECRET_KEY: "backup-secret", ANSIBLE_NOCOLOR: "1" },
       timeout: 300_000,
     });
     if (r.error !== undefined) throw new Error(`ansible-playbook could not run (apt-get install ansible-core; .ci/run does): ${r.error.message}`);
@@ -143,6 +146,32 @@ describe("role templates rendered with the inventory's values", () => {
     expect(read(node, "aiwc-gitlab-backup.timer")).toContain("OnCalendar=*-*-* 01:30:00");
   });
 
+  test("a CI runner: GitLab Runner pinned, the Docker executor unprivileged, GitLab by its host name at its node's address, its CA trusted, the token from the environment", () => {
+    const [runner] = Object.keys(inv.all.children.ci_runners!.hosts);
+    const gitlabNode = (inv.all.vars.aiwc_service_placement as Record<string, string>).gitlab!;
+    const gitlabIp = String(inv.all.children.service_nodes!.hosts[gitlabNode]!.aiwc_private_ip);
+    const toml = spawnSync("/usr/bin/python3", ["-c", "import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], 'rb'))))", join(out, runner!, "config.toml")], { encoding: "utf8" });
+    expect(toml.status, toml.stderr).toBe(0);
+    const config = JSON.parse(toml.stdout) as { concurrent: number; runners: Record<string, any>[] };
+    expect(config.concurrent).toBe(2);
+    expect(config.runners).toHaveLength(1);
+    expect(config.runners[0]).toMatchObject({
+      name: runner,
+      url: "https://gitlab.aiwc.internal",
+      token: RUNNER_TOKEN,
+      executor: "docker",
+      "tls-ca-file": "/etc/gitlab-runner/certs/gitlab.aiwc.internal.crt",
+      docker: { privileged: false, extra_hosts: [`gitlab.aiwc.internal:${gitlabIp}`], volumes: ["/cache"], memory: "1536m", cpus: "1" },
+    });
+    const compose = parse(read(runner!, "compose.yaml")) as { services: { runner: { image: string; volumes: string[]; extra_hosts: string[]; ports?: unknown } } };
+    expect(compose.services.runner.image).toMatch(/^docker\.io\/gitlab\/gitlab-runner:v\d+\.\d+\.\d+$/);
+    expect(compose.services.runner.volumes).toEqual(["./config:/etc/gitlab-runner", "/var/run/docker.sock:/var/run/docker.sock"]);
+    expect(compose.services.runner.extra_hosts).toEqual([`gitlab.aiwc.internal:${gitlabIp}`]);
+    // Nothing connects to a runner: it publishes no port, and its token stays out of compose.
+    expect(compose.services.runner.ports).toBeUndefined();
+    expect(read(runner!, "compose.yaml")).not.toContain(RUNNER_TOKEN);
+  });
+
   test("Open WebUI talks to every GPU worker's metering gateway, forwarding the user, and searches through SearXNG", () => {
     const placement = inv.all.vars.aiwc_service_placement as Record<string, string>;
     const compose = parse(read(placement["open-webui"]!, "compose.yaml"));
@@ -181,7 +210,7 @@ describe("role templates rendered with the inventory's values", () => {
     expect(read(placement.n8n!, "aiwc-meter-n8n.service")).toContain("EnvironmentFile=/etc/aiwc-meter/n8n.env");
     // CI minutes: GitLab's runner jobs through Caddy on GitLab's node, with the token from gitlab.env.
     const gitlabUnit = read(placement.gitlab!, "aiwc-meter-gitlab-ci.service");
-    expect(/^ExecStart=(.*)$/m.exec(gitlabUnit)![1]).toBe(`/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter gitlab-ci --url https://gitlab.aiwc.internal --cursor /var/lib/aiwc-meter/gitlab-ci-cursor.json --spool /var/lib/aiwc-meter/spool --source gitlab:${placement.gitlab!} --config /etc/aiwc-meter/config`);
+    expect(/^ExecStart=(.*)$/m.exec(gitlabUnit)![1]).toBe(`/opt/node/22.12.0/bin/node /opt/aiwc/aiwc.cjs meter gitlab-ci --url https://gitlab.aiwc.internal --group ci --cursor /var/lib/aiwc-meter/gitlab-ci-cursor.json --spool /var/lib/aiwc-meter/spool --source gitlab:${placement.gitlab!} --config /etc/aiwc-meter/config`);
     expect(gitlabUnit).toContain("EnvironmentFile=/etc/aiwc-meter/gitlab.env");
     expect(read(placement.gitlab!, "aiwc-meter-gitlab-ci.timer")).toContain("OnCalendar=*-*-* *:20:00");
     expect(read(placement.qdrant!, "Caddyfile")).toContain("request_header api-key {env.QDRANT_API_KEY}");
