@@ -164,6 +164,59 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     expect(machineState(String(vm.aiwc_user)), "the test changed the machine it runs on").toBe(machineBefore);
   }, 900_000);
 
+  test("GitLab's backups off the platform: staged on its node, pulled by the bastion's run over read-only SFTP (tasks twice)", async () => {
+    const h = hosts!;
+    const service = inv.all.children.service_nodes!;
+    const bastion = inv.all.children.bastion!;
+    const [serviceName] = Object.keys(service.hosts) as [string];
+    const [bastionName] = Object.keys(bastion.hosts) as [string];
+    const { dir, sshConfig, jump } = await pinnedSshConfig(h, serviceName);
+    // The throwaway host plays GitLab's node and (as the test before left it) the bastion.
+    for (const [group, name] of [[service, serviceName], [bastion, bastionName]] as const) {
+      group.hosts[name]!.ansible_host = h.private.host;
+      group.vars.ansible_ssh_common_args = jump;
+    }
+    const inventoryFile = join(dir, "inventory.yml");
+    writeFileSync(inventoryFile, stringify(inv));
+    const onHost = (command: string) => execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
+    const playbook = join(dir, "gitlab-offsite.yml");
+    writeFileSync(
+      playbook,
+      stringify([
+        {
+          name: "GitLab's backups for the bastion",
+          hosts: serviceName,
+          become: true,
+          vars: { aiwc_private_ip: h.private.host, services_gitlab_bastion: bastionName },
+          tasks: [{ name: "Stage and authorize", "ansible.builtin.include_role": { name: "services", tasks_from: "gitlab_offsite.yml" } }],
+        },
+      ]),
+    );
+    const first = playTwice.run(playbook, serviceName, inventoryFile, sshConfig);
+    expect(first.changed, first.stdout).toBeGreaterThan(0);
+    const second = playTwice.run(playbook, serviceName, inventoryFile, sshConfig);
+    expect(second.changed, `second run changed something:\n${second.stdout}`).toBe(0);
+
+    // A GitLab backup as gitlab-backup leaves it, staged by the backup service's second step.
+    const data = `/srv/aiwc/${serviceName}/data/gitlab`;
+    const archive = "1764374400_2026_11_29_18.5.1_gitlab_backup.tar";
+    onHost(`mkdir -p ${data}/data/backups ${data}/config && echo repositories > ${data}/data/backups/${archive} && echo '{"secret":"db-key"}' > ${data}/config/gitlab-secrets.json && /usr/local/sbin/aiwc-gitlab-export`);
+    expect(onHost("stat -c '%a %U %G %n' /var/backups/aiwc-gitlab/*").trim().split("\n").sort()).toEqual(
+      [`640 root aiwc-backup /var/backups/aiwc-gitlab/${archive}`, "640 root aiwc-backup /var/backups/aiwc-gitlab/1764374400_2026_11_29_18.5.1_gitlab-secrets.json"].sort(),
+    );
+    // The bastion's run pulls them over SFTP into its bucket (a local rclone remote here).
+    const run = onHost("cd /tmp && set -a && . /etc/aiwc/backup.env && RCLONE_CONFIG_BACKUP_TYPE=local /usr/local/sbin/aiwc-backup");
+    expect(run).toMatch(/aiwc-backup: gitlab from \S+ into \S+\/pulled\/gitlab/);
+    expect(onHost("ls -1 /tmp/aiwc-config-backups/aiwc/*/pulled/gitlab/").trim().split("\n").sort()).toEqual(["1764374400_2026_11_29_18.5.1_gitlab-secrets.json", archive].sort());
+    expect(onHost(`cat /tmp/aiwc-config-backups/aiwc/*/pulled/gitlab/${archive}`)).toBe("repositories\n");
+    // The pull key reads the staging directory and can do nothing else: no shell, no writes.
+    const asPuller = ["-i", "/etc/aiwc/backup-pull-key", "-o", "UserKnownHostsFile=/etc/aiwc/backup-pulls/gitlab.known_hosts", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
+    expect(onHost(`ssh ${asPuller.join(" ")} aiwc-backup@${h.private.host} id < /dev/null || true`)).not.toMatch(/uid=/);
+    expect(onHost(`echo 'put /etc/hostname /var/backups/aiwc-gitlab/planted' | sftp -b - ${asPuller.join(" ")} aiwc-backup@${h.private.host} >/dev/null 2>&1; echo $?`).trim()).not.toBe("0");
+    expect(onHost("ls /var/backups/aiwc-gitlab/")).not.toContain("planted");
+    expect(machineState(String(vm.aiwc_user)), "the test changed the machine it runs on").toBe(machineBefore);
+  }, 900_000);
+
   test("the collectors' node tasks twice: aiwc on the node, the services' key check, collectors and admin page", async () => {
     const h = hosts!;
     const service = inv.all.children.service_nodes!;
