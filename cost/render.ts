@@ -6,6 +6,7 @@ import Table from "cli-table3";
 import type { LineItem } from "./engine";
 import { formatEur, toAmount, toUnitPrice, ZERO, type Money } from "../catalog/money";
 import type { CostReport } from "./report";
+import type { GroupMargin } from "./tariff";
 import { byText } from "../config/text";
 
 interface Row {
@@ -110,8 +111,8 @@ export function renderTable(report: CostReport): string {
       usersTable.push([key, mix.users, formatEur(mix.revenue.dividedBy(mix.users)), formatEur(mix.cost.dividedBy(mix.users))]);
     }
     out.push(usersTable.toString());
-    const margins = new Table({ head: ["Node group", "Role", "Cost", "Revenue", "Margin"], colAligns: ["left", "left", "right", "right", "right"], style: { head: [], border: [], compact: true } });
-    for (const g of t.groups) margins.push([g.group, g.role, formatEur(g.cost), formatEur(g.revenue), `${formatEur(g.margin)} (${percent(g.marginPercent)})`]);
+    const margins = new Table({ head: ["Node group", "Role", "Cost", "Revenue", "Margin", "Paid by"], colAligns: ["left", "left", "right", "right", "right", "left"], style: { head: [], border: [], compact: true } });
+    for (const g of t.groups) margins.push([g.group, g.role, formatEur(g.cost), formatEur(g.revenue), `${formatEur(g.margin)} (${percent(g.marginPercent)})`, paidBy(g)]);
     out.push(margins.toString());
     for (const g of t.gpu) {
       const covers = g.maxPaygPerUser.greaterThanOrEqualTo(g.costPerWorker);
@@ -123,6 +124,14 @@ export function renderTable(report: CostReport): string {
   }
   out.push("", ...verdictLines(report));
   return out.join("\n");
+}
+
+/** The streams paying a group, largest first: the top three with their amounts, then how many more. */
+function paidBy(group: GroupMargin): string {
+  if (group.paidBy.length === 0) return "—";
+  const shown = group.paidBy.slice(0, 3).map((p) => `${p.stream} ${formatEur(p.amount)}`);
+  const more = group.paidBy.length - shown.length;
+  return `${shown.join(", ")}${more > 0 ? ` +${more} more` : ""}`;
 }
 
 export function renderMarkdown(report: CostReport): string {
@@ -146,9 +155,9 @@ export function renderMarkdown(report: CostReport): string {
       `**Tariff model** (${t.users} users): revenue ${formatEur(t.revenue.total)} (base ${formatEur(t.revenue.base)}, packs ${formatEur(t.revenue.packs)}, PAYG ${formatEur(t.revenue.payg)}), ` +
         `margin ${e.complete ? "" : "at most "}${formatEur(t.margin)} (${percent(t.marginPercent)}), break-even at ${e.complete || t.breakEvenUsers === null ? "" : "at least "}${t.breakEvenUsers ?? "—"} users.`,
       "",
-      "| Node group | Role | Cost | Revenue | Margin |",
-      "|---|---|---:|---:|---:|",
-      ...t.groups.map((g) => `| ${g.group} | ${g.role} | ${formatEur(g.cost)} | ${formatEur(g.revenue)} | ${formatEur(g.margin)} (${percent(g.marginPercent)}) |`),
+      "| Node group | Role | Cost | Revenue | Margin | Paid by |",
+      "|---|---|---:|---:|---:|---|",
+      ...t.groups.map((g) => `| ${g.group} | ${g.role} | ${formatEur(g.cost)} | ${formatEur(g.revenue)} | ${formatEur(g.margin)} (${percent(g.marginPercent)}) | ${paidBy(g)} |`),
       "",
     );
   }

@@ -110,7 +110,18 @@ export const reportSchema = z.strictObject({
       marginPercent: percent.nullable(),
       breakEvenUsers: z.number().int().nullable(),
       marginalUser: z.strictObject({ tariff: z.string(), profile: z.string(), revenue: amount, cost: amount.nullable(), margin: amount.nullable() }),
-      groups: list(z.strictObject({ group: z.string(), role: z.string(), cost: amount, revenue: amount, margin: amount, marginPercent: percent.nullable() })),
+      groups: list(
+        z.strictObject({
+          group: z.string(),
+          role: z.string(),
+          cost: amount,
+          revenue: amount,
+          margin: amount,
+          marginPercent: percent.nullable(),
+          /** The revenue streams (tariffs.<id>, packs.<id>, payg.<meter>) that pay the group's revenue, largest first. */
+          paidBy: list(z.strictObject({ stream: z.string(), amount })),
+        }),
+      ),
       gpu: list(
         z.strictObject({ group: z.string(), workers: z.number().int(), costPerWorker: amount, maxPaygPerUser: amount, hoursPerMonth: z.number(), concurrentUsersNeeded: z.number() }),
       ),

@@ -222,6 +222,7 @@ export function reportJson(report: CostReport): ReportJson {
               revenue: amount(g.revenue),
               margin: amount(g.margin),
               marginPercent: g.marginPercent === null ? null : toAmount(g.marginPercent, 1),
+              paidBy: g.paidBy.map((p) => ({ stream: p.stream, amount: amount(p.amount) })),
             })),
             gpu: t.gpu.map((g) => ({
               group: g.group,

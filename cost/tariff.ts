@@ -34,6 +34,8 @@ export interface GroupMargin {
   readonly margin: Money;
   /** null when the group earns nothing. */
   readonly marginPercent: Money | null;
+  /** Which revenue streams pay the group's revenue ("packs.devops", "payg.ci_minutes", …), largest share first. */
+  readonly paidBy: readonly { readonly stream: string; readonly amount: Money }[];
 }
 
 export interface GpuCoverage {
@@ -101,18 +103,18 @@ export function userRevenue(tariffs: TariffsConfig, user: UserConfig, cost: Mone
   return { user: user.name, tariff: user.tariff, packs: user.packs, profile, base, packsTotal, payg, paygByMeter, total: base.plus(packsTotal).plus(payg), cost };
 }
 
-/** Revenue streams and the roles each pays for. */
-function streams(config: Config, perUser: readonly UserRevenue[]): { amount: Money; serves: readonly string[] }[] {
+/** Revenue streams (named by their place in tariffs.yaml) and the roles each pays for. */
+function streams(config: Config, perUser: readonly UserRevenue[]): { name: string; amount: Money; serves: readonly string[] }[] {
   const { tariffs } = config;
-  const out: { amount: Money; serves: readonly string[] }[] = [];
+  const out: { name: string; amount: Money; serves: readonly string[] }[] = [];
   for (const [id, tariff] of Object.entries(tariffs.tariffs)) {
-    out.push({ amount: sum(perUser.filter((u) => u.tariff === id).map((u) => u.base)), serves: tariff.serves });
+    out.push({ name: `tariffs.${id}`, amount: sum(perUser.filter((u) => u.tariff === id).map((u) => u.base)), serves: tariff.serves });
   }
   for (const [id, pack] of Object.entries(tariffs.packs)) {
-    out.push({ amount: money(pack.monthly).times(perUser.filter((u) => u.packs.includes(id)).length), serves: pack.serves });
+    out.push({ name: `packs.${id}`, amount: money(pack.monthly).times(perUser.filter((u) => u.packs.includes(id)).length), serves: pack.serves });
   }
   for (const [meter, rate] of Object.entries(tariffs.payg)) {
-    out.push({ amount: sum(perUser.map((u) => u.paygByMeter[meter] ?? ZERO)), serves: rate.serves });
+    out.push({ name: `payg.${meter}`, amount: sum(perUser.map((u) => u.paygByMeter[meter] ?? ZERO)), serves: rate.serves });
   }
   return out;
 }
@@ -155,12 +157,15 @@ export function tariffReport(config: Config, estimate: Estimate, book: PriceBook
   const roleOf = (group: string): string =>
     group === "user-vms" ? "user-vm" : group === SHARED_GROUP ? "shared" : config.cluster.nodeGroups[group]?.role ?? "unknown";
   const revenueByGroup = new Map<string, Money>();
+  const paidBy = new Map<string, { stream: string; amount: Money }[]>();
   for (const stream of streams(config, perUser)) {
     const groups = [...costByGroup.keys()].filter((g) => stream.serves.includes(roleOf(g)));
     const groupCost = sum(groups.map((g) => costByGroup.get(g)!));
     for (const group of groups) {
       const share = groupCost.isZero() ? money(1).dividedBy(groups.length) : costByGroup.get(group)!.dividedBy(groupCost);
-      revenueByGroup.set(group, (revenueByGroup.get(group) ?? ZERO).plus(stream.amount.times(share)));
+      const amount = stream.amount.times(share);
+      revenueByGroup.set(group, (revenueByGroup.get(group) ?? ZERO).plus(amount));
+      if (!amount.isZero()) paidBy.set(group, [...(paidBy.get(group) ?? []), { stream: stream.name, amount }]);
     }
   }
   const groups: GroupMargin[] = [...costByGroup.entries()]
@@ -168,7 +173,8 @@ export function tariffReport(config: Config, estimate: Estimate, book: PriceBook
     .map(([group, cost]) => {
       const earned = revenueByGroup.get(group) ?? ZERO;
       const groupMargin = earned.minus(cost);
-      return { group, role: roleOf(group), cost, revenue: earned, margin: groupMargin, marginPercent: earned.isZero() ? null : groupMargin.dividedBy(earned).times(100) };
+      const sources = [...(paidBy.get(group) ?? [])].sort((a, b) => b.amount.comparedTo(a.amount) || byText(a.stream, b.stream));
+      return { group, role: roleOf(group), cost, revenue: earned, margin: groupMargin, marginPercent: earned.isZero() ? null : groupMargin.dividedBy(earned).times(100), paidBy: sources };
     })
     .sort((a, b) => byText(a.group, b.group));
 

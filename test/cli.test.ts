@@ -41,7 +41,7 @@ describe("aiwc", () => {
   test("validate accepts the default config", () => {
     const { code, stdout } = aiwc(["validate"]);
     expect(code).toBe(0);
-    expect(stdout.trim()).toBe("config/cluster.yaml: valid — hetzner, 5 node groups, 10 nodes, 30 users");
+    expect(stdout.trim()).toBe("config/cluster.yaml: valid — hetzner, 6 node groups, 11 nodes, 30 users");
   });
 
   test("validate prints every problem, exits 1, no stack trace, and loses nothing", () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { cost, EXIT_GATE_FAILED } from "../cli/commands/cost";
 import { fixtureConfig, ROOT } from "./helpers";
+import { money, ZERO, type Money } from "../catalog/money";
 
 const DATE = "2026-11-27";
 const AWS_SEED = join(ROOT, "test", "fixtures", "aws-seed.tf.json");
@@ -27,6 +28,15 @@ describe("cost reports", () => {
       tariff: { breakEvenUsers: expect.any(Number) },
       gate: { passed: true, reasons: [] },
     });
+    // Every group's revenue is exactly what its paying streams bring (to the cent: shares are exact).
+    for (const g of report.tariff.groups) {
+      const paid = g.paidBy.reduce((sum: Money, p: { amount: string }) => sum.plus(money(p.amount)), ZERO);
+      // Each amount is rounded to the cent on its own: at most half a cent off per stream.
+      expect(paid.minus(money(g.revenue)).abs().lessThanOrEqualTo(money("0.005").times(g.paidBy.length)), g.group).toBe(true);
+    }
+    expect(report.tariff.groups.find((g: { group: string }) => g.group === "service-nodes").paidBy.map((p: { stream: string }) => p.stream)).toEqual(
+      expect.arrayContaining(["tariffs.basic", "packs.team", "packs.devops", "payg.qdrant_queries"]),
+    );
     expect(report.resources[0]).toEqual(expect.objectContaining({ address: expect.any(String), type: expect.any(String), group: expect.any(String), monthly: expect.stringMatching(/^\d+\.\d{2}$/) }));
   });
 

@@ -47,6 +47,10 @@ describe("README figures", () => {
     expectReadme(`| bastion | bastion | 1 | cpx12 + primary IPv4, Object Storage for its backups | ${formatEur(server)} + ${eur(objectStorage.monthly)} |`);
     const gpu = r.tariff.groups.find((g: { group: string }) => g.group === "gpu-workers");
     expectReadme(`GPU worker earns ${money(gpu.revenue).toFixed(0)} € against ${money(gpu.cost).toFixed(0)} € of cost`);
+    const runners = r.tariff.groups.find((g: { group: string }) => g.group === "ci-runners");
+    expect(runners.paidBy.map((p: { stream: string }) => p.stream)).toEqual(["packs.devops"]);
+    expect(money(runners.margin).isNegative()).toBe(true);
+    expectReadme("default config the CI runners are paid by the DevOps pack alone and do not cover their cost");
     expectReadme(`pays at most ${money(r.tariff.gpu[0].maxPaygPerUser).toFixed(0)} € per worker and month`);
     const usersNeeded = ["", "one user", "two users", "three users"][r.tariff.gpu[0].concurrentUsersNeeded as number];
     expectReadme(`**${usersNeeded} must share each GPU worker around the clock**`);
