@@ -241,7 +241,21 @@ async function insertEvents(ledger: Ledger, events: readonly UsageEvent[], name:
       }
     }
     if (problems.length > 0) throw new UsageFileError(problems);
-    const rebuild = ledger.exclusive ? await dropIndexesForBulk(tx, events.length, options.bulkFrom ?? BULK_IMPORT) : [];
+    const { rebuild, conflictFree } = ledger.exclusive ? await prepareBulk(tx, events, options.bulkFrom ?? BULK_IMPORT) : { rebuild: [], conflictFree: false };
+    // No key of the file can be in the ledger (none of its sources is): the rows go in without
+    // the primary key's check, which is built again once at the end.
+    const insert = conflictFree
+      ? `with inserted as (
+           insert into usage_events (source, id, time, user_name, meter, quantity, corrects, detail)
+           select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[])
+           returning 1)
+         select count(*)::int as inserted from inserted`
+      : `with inserted as (
+           insert into usage_events (source, id, time, user_name, meter, quantity, corrects, detail)
+           select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[])
+           on conflict (source, id) do nothing
+           returning 1)
+         select count(*)::int as inserted from inserted`;
     // Insert what is new; what was there already must be the same event (then it is skipped).
     // The statement returns only how many rows it inserted (returning every key to JavaScript
     // cost a fifth of the import on PGlite); when some were there already, those whose content
@@ -253,15 +267,7 @@ async function insertEvents(ledger: Ledger, events: readonly UsageEvent[], name:
       const batch = events.slice(start, start + BATCH);
       const columns = [batch.map((e) => e.source), batch.map((e) => e.id), batch.map((e) => e.time), batch.map((e) => e.user), batch.map((e) => e.meter), batch.map((e) => e.quantity), batch.map((e) => e.corrects ?? null), batch.map((e) => e.detail ?? null)];
       // (A count: PGlite returns a number, pg — whose parsers the ledger sets to text — a string.)
-      const [row] = await tx.query<{ inserted: number | string }>(
-        `with inserted as (
-           insert into usage_events (source, id, time, user_name, meter, quantity, corrects, detail)
-           select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[])
-           on conflict (source, id) do nothing
-           returning 1)
-         select count(*)::int as inserted from inserted`,
-        columns,
-      );
+      const [row] = await tx.query<{ inserted: number | string }>(insert, columns);
       const inserted = Number(row!.inserted);
       imported += inserted;
       // Every event of the batch is new: their sums go to the totals from here. Otherwise the
@@ -302,14 +308,6 @@ async function insertEvents(ledger: Ledger, events: readonly UsageEvent[], name:
   });
 }
 
-/**
- * PostgreSQL's advice for loading much data ("Populating a Database": remove indexes, load,
- * create them again): building an index once is cheaper than growing it a row at a time —
- * a quarter of a million-event import on PGlite. Only on an exclusive ledger (the table is
- * locked for the import) and only when the import is at least as large as the table (else
- * rebuilding would cost more than it saves). The primary key stays: it makes imports
- * idempotent. Returns the statements that create the dropped indexes again.
- */
 /**
  * What an import adds to the running totals (migration 7) of the events that are not
  * corrections — per user, meter and UTC month (the bill) and per meter and UTC day (the
@@ -381,10 +379,36 @@ class UsageTotals {
   }
 }
 
-async function dropIndexesForBulk(tx: Queryable, count: number, from: number): Promise<string[]> {
-  if (count < from) return [];
+/**
+ * PostgreSQL's advice for loading much data ("Populating a Database": remove indexes, load,
+ * create them again): building an index once is cheaper than growing it a row at a time —
+ * a quarter of a million-event import on PGlite. Only on an exclusive ledger (the table is
+ * locked for the import) and only when the import is at least as large as the table (else
+ * rebuilding would cost more than it saves). The primary key, which makes imports idempotent,
+ * is dropped too only when it cannot matter (`conflictFree`: no source of the file is in the
+ * ledger). Returns the statements that create what was dropped again, the key first.
+ */
+async function prepareBulk(tx: Queryable, events: readonly UsageEvent[], from: number): Promise<{ rebuild: string[]; conflictFree: boolean }> {
+  const count = events.length;
+  if (count < from) return { rebuild: [], conflictFree: false };
   const [stored] = await tx.query<{ n: number | string }>("select count(*) as n from usage_events");
-  if (count < Number(stored!.n)) return [];
+  if (count < Number(stored!.n)) return { rebuild: [], conflictFree: false };
+  const rebuild: string[] = [];
+  // The primary key too, when no event of the ledger shares a source with the file: then no key
+  // of the file can be there already (the file's own keys are distinct), and building the key
+  // once after the load is less than half the cost of checking it row by row (measured on
+  // PGlite: 300,000 rows 9.8 s with the key, 3.7 s building it after).
+  const sources = [...new Set(events.map((e) => e.source))];
+  const [taken] = await tx.query<{ taken: boolean }>("select exists (select 1 from usage_events where source = any($1::text[])) as taken", [sources]);
+  const conflictFree = taken?.taken === false;
+  if (conflictFree) {
+    const [key] = await tx.query<{ name: string; definition: string }>("select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint where conrelid = 'usage_events'::regclass and contype = 'p'");
+    if (key !== undefined) {
+      const name = `"${key.name.replace(/"/g, '""')}"`;
+      await tx.query(`alter table usage_events drop constraint ${name}`);
+      rebuild.push(`alter table usage_events add constraint ${name} ${key.definition}`);
+    }
+  }
   const indexes = await tx.query<{ name: string; definition: string }>(
     `select indexname as name, indexdef as definition from pg_indexes
       where schemaname = current_schema() and tablename = 'usage_events'
@@ -392,7 +416,7 @@ async function dropIndexesForBulk(tx: Queryable, count: number, from: number): P
       order by indexname`,
   );
   for (const index of indexes) await tx.query(`drop index "${index.name.replace(/"/g, '""')}"`);
-  return indexes.map((index) => index.definition);
+  return { rebuild: [...rebuild, ...indexes.map((index) => index.definition)], conflictFree };
 }
 
 async function existingEvents(tx: Queryable, keys: readonly (readonly [string, string])[]): Promise<Map<string, UsageEvent>> {
