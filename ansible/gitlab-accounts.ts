@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Config } from "../model/load";
+import { GITLAB_CI_OFFER, GITLAB_GROUP_OFFER } from "../model/rules";
 
 export interface GitlabAccount {
   readonly username: string;
@@ -25,9 +26,6 @@ export interface GitlabAccess {
   readonly ci: readonly string[];
 }
 
-/** The includes entries that grant GitLab access. */
-export const GITLAB_GROUP_OFFER = "gitlab-group";
-export const GITLAB_CI_OFFER = "gitlab-ci";
 
 /** Whether a user's tariff or one of their packs includes `offer`. */
 function sells(config: Config, user: Config["users"][number], offer: string): boolean {

@@ -271,12 +271,16 @@ function checkTariffs(tariffs: TariffsConfig, file: string, sink: ProblemSink): 
 }
 
 /** What a service sells besides itself, by `includes` name. */
+/** The offers that grant GitLab access: the shared group, and CI on the platform's runners. */
+export const GITLAB_GROUP_OFFER = "gitlab-group";
+export const GITLAB_CI_OFFER = "gitlab-ci";
+
 export const SERVICE_OFFERS: Readonly<Record<string, Service>> = {
   "qdrant-shared": "qdrant",
   "supabase-shared": "supabase",
   "n8n-global": "n8n",
-  "gitlab-group": "gitlab",
-  "gitlab-ci": "gitlab",
+  [GITLAB_GROUP_OFFER]: "gitlab",
+  [GITLAB_CI_OFFER]: "gitlab",
 };
 
 /** The shared service a tariff's `includes` entry sells ("qdrant-shared" → qdrant), if any. */
@@ -395,7 +399,7 @@ function checkSoftware({ cluster, tariffs, catalogs, users }: PartialConfig, fil
   }
   if (tariffs !== undefined && !running("ci-runner")) {
     const sellers = [...Object.entries(tariffs.tariffs).map(([id, t]) => [`tariffs.${id}`, t.includes] as const), ...Object.entries(tariffs.packs).map(([id, p]) => [`packs.${id}`, p.includes] as const)]
-      .filter(([, includes]) => includes.includes("gitlab-ci"))
+      .filter(([, includes]) => includes.includes(GITLAB_CI_OFFER))
       .map(([id]) => id);
     if (sellers.length > 0) {
       sink.warn(files.cluster, "nodeGroups", `${sellers.join(", ")} in ${files.tariffs} ${sellers.length === 1 ? "sells" : "sell"} gitlab-ci but no ci-runner group has nodes: the users' pipelines run only on runners they bring themselves; add a group with role: ci-runner`);

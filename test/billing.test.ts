@@ -91,6 +91,15 @@ describe.each(backends)("ledger on %s", (_name, where) => {
     await expect(bulk(changed)).rejects.toThrow(/was imported before with different content/);
     expect(await indexes()).toEqual(before);
     expect(await count()).toBe(13);
+    // The same sources, new ids: no key is there yet (one join says so), the fast path again.
+    const renamed = (t: string, prefix: string) => t.replace(/"id": ?"([^"]*)"/g, `"id": "${prefix}$1"`).replace(/"corrects": ?"([^"]*)"/g, `"corrects": "${prefix}$1"`);
+    expect(await bulk(renamed(text, "second-"))).toEqual({ events: 13, imported: 13, alreadyImported: 0 });
+    expect(await indexes()).toEqual(before);
+    // Some keys there already, some new: the checked path counts each right.
+    const mixed = [...renamed(text, "third-").trimEnd().split("\n").slice(0, 5), ...text.trimEnd().split("\n").slice(0, 4)].join("\n");
+    expect(await bulk(mixed)).toMatchObject({ imported: 5, alreadyImported: 4 });
+    expect(await indexes()).toEqual(before);
+    expect(await count()).toBe(31);
     // The month's bill reads the same events either way.
     expect((await draftBill(config, ledger, "2026-11")).totals.invoices).toBeGreaterThan(0);
   });
