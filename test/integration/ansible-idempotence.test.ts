@@ -187,13 +187,14 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
           name: "GitLab's backups for the bastion",
           hosts: serviceName,
           become: true,
-          // The host reaches itself on the loopback: the user VM's firewall an earlier test left
-          // there drops its own traffic to the users subnet (a service node's would not).
-          vars: { aiwc_private_ip: "127.0.0.1", services_gitlab_bastion: bastionName },
+          vars: { aiwc_private_ip: h.private.host, services_gitlab_bastion: bastionName },
           tasks: [{ name: "Stage and authorize", "ansible.builtin.include_role": { name: "services", tasks_from: "gitlab_offsite.yml" } }],
         },
       ]),
     );
+    // The host is GitLab's node now: the service nodes' firewall (SSH from the bastion), not the
+    // user VM's an earlier test loaded (which drops the host's traffic to its own address).
+    execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, "nft -f -"], { input: String(service.vars.aiwc_firewall_ruleset) });
     const first = playTwice.run(playbook, serviceName, inventoryFile, sshConfig);
     expect(first.changed, first.stdout).toBeGreaterThan(0);
     const second = playTwice.run(playbook, serviceName, inventoryFile, sshConfig);
@@ -213,8 +214,8 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     expect(onHost(`cat /tmp/aiwc-config-backups/aiwc/*/pulled/gitlab/${archive}`)).toBe("repositories\n");
     // The pull key reads the staging directory and can do nothing else: no shell, no writes.
     const asPuller = ["-i", "/etc/aiwc/backup-pull-key", "-o", "UserKnownHostsFile=/etc/aiwc/backup-pulls/gitlab.known_hosts", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
-    expect(onHost(`ssh ${asPuller.join(" ")} aiwc-backup@127.0.0.1 id < /dev/null || true`)).not.toMatch(/uid=/);
-    expect(onHost(`echo 'put /etc/hostname /var/backups/aiwc-gitlab/planted' | sftp -b - ${asPuller.join(" ")} aiwc-backup@127.0.0.1 >/dev/null 2>&1; echo $?`).trim()).not.toBe("0");
+    expect(onHost(`ssh ${asPuller.join(" ")} aiwc-backup@${h.private.host} id < /dev/null || true`)).not.toMatch(/uid=/);
+    expect(onHost(`echo 'put /etc/hostname /var/backups/aiwc-gitlab/planted' | sftp -b - ${asPuller.join(" ")} aiwc-backup@${h.private.host} >/dev/null 2>&1; echo $?`).trim()).not.toBe("0");
     expect(onHost("ls /var/backups/aiwc-gitlab/")).not.toContain("planted");
     expect(machineState(String(vm.aiwc_user)), "the test changed the machine it runs on").toBe(machineBefore);
   }, 900_000);
