@@ -94,14 +94,15 @@ export function whatif(options: WhatifOptions): CommandResult {
   const pct = (m: Money | null) => (m === null ? null : toAmount(m, 1));
   // Sizes no capacity rule can reach: GitLab is one node.
   const largest = Math.max(...counts);
-  const gitlab = config.cluster.software.services.includes("gitlab") ? gitlabSizingNote(largest) : undefined;
+  const sizing = config.cluster.software.services.includes("gitlab") ? gitlabSizingNote(largest) : undefined;
+  const notes = sizing !== undefined ? [`At ${largest} users: ${sizing}.`] : [];
   if (format === "json") {
     return {
       stdout: JSON.stringify(
         {
           version: 1,
           currency: "EUR",
-          notes: gitlab !== undefined ? [`At ${largest} users: ${gitlab}.`] : [],
+          notes,
           rows: rows.map((r) => ({ users: r.users, nodes: r.nodes, fixedMonthly: toAmount(r.fixed), perUserMonthly: toAmount(r.perUser), totalMonthly: toAmount(r.total), revenueMonthly: toAmount(r.revenue), marginMonthly: toAmount(r.margin), marginPercent: pct(r.marginPercent), breakEvenUsers: r.breakEvenUsers })),
         },
         null,
@@ -127,7 +128,7 @@ export function whatif(options: WhatifOptions): CommandResult {
   }
   const rules = config.cluster.capacity.map((c) => `${c.group}: one node per ${c.per} ${c.of !== undefined ? `${c.of} users` : "users"}`);
   if (rules.length > 0) out.push("", `Capacity rules: ${rules.join("; ")}.`);
-  if (gitlab !== undefined) out.push("", `At ${largest} users: ${gitlab}.`);
+  for (const note of notes) out.push("", note);
   out.push(...chart(rows));
   return { stdout: out.join("\n"), exitCode: 0 };
 }

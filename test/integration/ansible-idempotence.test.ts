@@ -72,6 +72,23 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
   }, 900_000);
   afterAll(() => hosts?.close());
 
+  /**
+   * The throwaway host playing these inventory hosts (group, name), reached through the test's
+   * jump host: its keys pinned, an inventory file pointing them at it, a command runner on it.
+   */
+  async function playAs(roles: readonly (readonly [group: string, host: string])[]) {
+    const h = hosts!;
+    const { dir, sshConfig, jump } = await pinnedSshConfig(h, roles[0]![1]);
+    for (const [group, name] of roles) {
+      inv.all.children[group]!.hosts[name]!.ansible_host = h.private.host;
+      inv.all.children[group]!.vars.ansible_ssh_common_args = jump;
+    }
+    const inventoryFile = join(dir, "inventory.yml");
+    writeFileSync(inventoryFile, stringify(inv));
+    const onHost = (command: string) => execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
+    return { dir, sshConfig, inventoryFile, onHost };
+  }
+
   test("the second run changes nothing; the VM has the user, their key, sudo and the firewall", async () => {
     const h = hosts!;
     const { dir, sshConfig, jump } = await pinnedSshConfig(h, name);
@@ -123,15 +140,10 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
   }, 900_000);
 
   test("bastion.yml twice: a jump host that forwards and backs up, the bucket's keys never shown", async () => {
-    const h = hosts!;
     const bastion = inv.all.children.bastion!;
     const [bastionName] = Object.keys(bastion.hosts) as [string];
-    const { dir, sshConfig, jump } = await pinnedSshConfig(h, bastionName);
     // The throwaway host plays the bastion now, reached through the test's own jump host.
-    bastion.hosts[bastionName]!.ansible_host = h.private.host;
-    bastion.vars.ansible_ssh_common_args = jump;
-    const inventoryFile = join(dir, "inventory.yml");
-    writeFileSync(inventoryFile, stringify(inv));
+    const { sshConfig, inventoryFile, onHost } = await playAs([["bastion", bastionName]]);
     const secret = `aiwc-test-secret-${process.pid}-${Date.now()}`;
     const env = { AIWC_BACKUP_ACCESS_KEY: "AIWCTESTACCESSKEY", AIWC_BACKUP_SECRET_KEY: secret };
 
@@ -143,7 +155,6 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     expect(second.changed, `second run changed something:\n${second.stdout}`).toBe(0);
     expect(`${check.stdout}${first.stdout}${second.stdout}`).not.toContain(secret);
 
-    const onHost = (command: string) => execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
     expect(onHost("cat /etc/ssh/sshd_config.d/20-aiwc-bastion.conf")).toMatch(/AllowTcpForwarding yes\nAllowAgentForwarding no/);
     // Forwarding is on in the host's own network namespace (the handler ran sysctl for real).
     expect(onHost("cat /proc/sys/net/ipv4/ip_forward").trim()).toBe("1");
@@ -170,15 +181,8 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     const bastion = inv.all.children.bastion!;
     const [serviceName] = Object.keys(service.hosts) as [string];
     const [bastionName] = Object.keys(bastion.hosts) as [string];
-    const { dir, sshConfig, jump } = await pinnedSshConfig(h, serviceName);
     // The throwaway host plays GitLab's node and (as the test before left it) the bastion.
-    for (const [group, name] of [[service, serviceName], [bastion, bastionName]] as const) {
-      group.hosts[name]!.ansible_host = h.private.host;
-      group.vars.ansible_ssh_common_args = jump;
-    }
-    const inventoryFile = join(dir, "inventory.yml");
-    writeFileSync(inventoryFile, stringify(inv));
-    const onHost = (command: string) => execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
+    const { dir, sshConfig, inventoryFile, onHost } = await playAs([["service_nodes", serviceName], ["bastion", bastionName]]);
     const playbook = join(dir, "gitlab-offsite.yml");
     writeFileSync(
       playbook,
@@ -224,12 +228,7 @@ describe("users.yml twice against a user's VM on its own root filesystem", () =>
     const h = hosts!;
     const service = inv.all.children.service_nodes!;
     const [serviceName] = Object.keys(service.hosts) as [string];
-    const { dir, sshConfig, jump } = await pinnedSshConfig(h, serviceName);
-    service.hosts[serviceName]!.ansible_host = h.private.host;
-    service.vars.ansible_ssh_common_args = jump;
-    const inventoryFile = join(dir, "inventory.yml");
-    writeFileSync(inventoryFile, stringify(inv));
-    const onHost = (command: string) => execFileSync("ssh", ["-F", sshConfig, "-o", `ProxyJump=root@${h.bastion.host}`, `root@${h.private.host}`, command], { encoding: "utf8" });
+    const { dir, sshConfig, inventoryFile, onHost } = await playAs([["service_nodes", serviceName]]);
 
     // Node's release as nodejs.org lays it out (an archive and SHASUMS256.txt), on the host
     // itself (no network here): a stand-in `node` in the archive, checked by its checksum.
