@@ -45,11 +45,12 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
 
   program
     .command("synth")
-    .description("synthesize the platform and users stacks to Terraform JSON (like `cdktf synth`, without its start-up cost)")
+    .description("synthesize the platform and users stacks (users-00, …) to Terraform JSON (like `cdktf synth`, without its start-up cost)")
     .option("-c, --config <path>", CONFIG_HELP)
     .option("-o, --out <dir>", "output directory (default: $CDKTF_OUTDIR, else cdktf.out)")
     .option("-q, --quiet", "no progress lines on stderr (printed for runs of 1,000 users or more)")
-    .action((options: { config?: string; out?: string; quiet?: boolean }) =>
+    .option("-s, --stack <name...>", "only these users stacks (e.g. users-07), written without the cost gate: `aiwc verify` then accepts them only if unchanged since the last full synthesis")
+    .action((options: { config?: string; out?: string; quiet?: boolean; stack?: string[] }) =>
       run(async () => (require("./commands/synth") as typeof import("./commands/synth")).synth(options)),
     );
 
@@ -150,6 +151,18 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("-f, --format <format>", "table, json or markdown (a pull request's description)", "table")
     .action((provider: string, options: { config?: string; region?: string; from?: string; dryRun?: boolean; format?: string }) =>
       run(async () => (require("./commands/prices") as typeof import("./commands/prices")).pricesRefresh({ provider, ...options })),
+    );
+
+  const shards = program.command("shards").description("the users stacks (state.shards): users sharded by a stable hash of their name, each stack with its own state");
+  shards
+    .command("plan")
+    .description("which users move when state.shards changes, and a script that moves their resources state to state with `terraform state mv` (never a replacement)")
+    .requiredOption("--from <single|count>", "the layout deployed now: single (the one users stack of aiwc before sharding) or the shard count before the edit")
+    .option("-c, --config <path>", CONFIG_HELP)
+    .option("-o, --out <dir>", "where the migration goes", "shards-migration")
+    .option("-f, --format <format>", "text or json", "text")
+    .action((options: { from: string; config?: string; out?: string; format?: string }) =>
+      run(async () => (require("./commands/shards") as typeof import("./commands/shards")).shardsPlan(options)),
     );
 
   program

@@ -17,6 +17,58 @@ export function stableSlot(identity: string, slots: number): number {
   return digest.readUIntBE(0, 6) % slots;
 }
 
+const U64 = (1n << 64n) - 1n;
+
+/**
+ * The users stack (shard) in [0, shards) of a user: jump consistent hash (Lamping & Veach,
+ * "A Fast, Minimal Memory, Consistent Hash Algorithm", 2014) of the first 64 bits of the name's
+ * SHA-256. The shard depends on the name and the shard count alone, so onboarding or removing
+ * a user moves nobody else; and growing from n to m shards moves only the users whose shard is
+ * new — about (m − n)/m of them, each into one of the new shards, never between old ones.
+ */
+export function userShard(user: string, shards: number): number {
+  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`userShard needs at least one shard, got ${shards}`);
+  let key = createHash("sha256").update(user).digest().readBigUInt64BE(0);
+  let b = -1;
+  let j = 0;
+  while (j < shards) {
+    b = j;
+    key = (key * 2862933555777941757n + 1n) & U64;
+    j = Math.floor((b + 1) * (2 ** 31 / (Number(key >> 33n) + 1)));
+  }
+  return b;
+}
+
+/** How many of `users` each of `shards` stacks holds. */
+export function shardSizes(users: readonly string[], shards: number): number[] {
+  const sizes = new Array<number>(shards).fill(0);
+  for (const user of users) sizes[userShard(user, shards)]! += 1;
+  return sizes;
+}
+
+/**
+ * The smallest shard count at which no stack holds more than `perStack` of `users` (the hash
+ * spreads users unevenly, so usually a little more than users / perStack).
+ */
+export function proposedShards(users: readonly string[], perStack: number): number {
+  for (let shards = Math.max(1, Math.ceil(users.length / perStack)); ; shards++) {
+    if (Math.max(...shardSizes(users, shards)) <= perStack) return shards;
+  }
+}
+
+/** A users stack's name: `users-00`, `users-07`, `users-123` (at least two digits; never renamed by a count change). */
+export function shardStackName(shard: number): string {
+  return `users-${String(shard).padStart(2, "0")}`;
+}
+
+/** The users stack a stack name names, or undefined (`users-07` → 7; `users`, `users-7`, `platform` → undefined). */
+export function shardOfStackName(name: string): number | undefined {
+  const match = /^users-(\d{2,})$/.exec(name);
+  if (match === null) return undefined;
+  const shard = Number(match[1]);
+  return shardStackName(shard) === name ? shard : undefined;
+}
+
 /** A node's name: `<cluster>-<group>-NN`; the number is the node's identity within its group. */
 export function nodeName(cluster: string, group: string, index: number): string {
   return `${cluster}-${group}-${String(index + 1).padStart(2, "0")}`;

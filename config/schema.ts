@@ -157,8 +157,22 @@ export function groupDeleteProtection(group: { readonly role: Role; readonly del
 }
 export type NodeGroupConfig = z.infer<typeof nodeGroup>;
 
+/**
+ * How users' VMs are split into stacks (`users-00`, `users-01`, …), each with its own state and
+ * lock. A user's stack is a stable hash of the name: onboarding or removing a user changes one
+ * stack and moves nobody else. Changing `shards` moves users between stacks: plan it with
+ * `aiwc shards plan`, which writes the state moves (never a replacement).
+ */
+const sharding = {
+  /** Number of users stacks; pinned, changed only through `aiwc shards plan`. @default 1 */
+  shards: z.int().min(1).max(4096).default(1),
+  /** Users a stack should hold at most: beyond it aiwc warns and proposes a shard count. @default 200 */
+  usersPerStack: z.int().min(1).default(200),
+};
+
 const s3Backend = z.strictObject({
   backend: z.literal("s3"),
+  ...sharding,
   /** Bucket holding the state files. */
   bucket: z.string().min(3),
   /** Key prefix; each stack stores `<prefix>/<stack>.tfstate`. @default `aiwc/<cluster>` */
@@ -178,6 +192,7 @@ const s3Backend = z.strictObject({
 
 const localBackend = z.strictObject({
   backend: z.literal("local"),
+  ...sharding,
   /** Directory for state files, relative to the project; @default `terraform-state` */
   directory: z.string().default("terraform-state"),
 });
@@ -273,9 +288,13 @@ export const clusterSchema = z.strictObject({
     )
     .default([]),
   /** Where Terraform keeps state. @default local */
-  state: z.discriminatedUnion("backend", [localBackend, s3Backend], {
-    message: "must be local or s3",
-  }).prefault({ backend: "local" }),
+  state: z
+    // `state: { shards: 4 }` means the default backend with four users stacks.
+    .preprocess(
+      (value) => (value !== null && typeof value === "object" && !Array.isArray(value) && !("backend" in value) ? { backend: "local", ...value } : value),
+      z.discriminatedUnion("backend", [localBackend, s3Backend], { message: "must be local or s3" }),
+    )
+    .prefault({ backend: "local" }),
   /** Invoicing: the seller, the VAT rate and invoice numbers (aiwc bill). */
   billing: z
     .strictObject({

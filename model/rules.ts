@@ -2,6 +2,7 @@
  * Rules that span fields or files. Each reports with the file and dot path the operator must
  * edit and says how to fix it. Provider-specific rules live with the provider (clouds/<p>/model.ts).
  */
+import { proposedShards, shardSizes } from "../config/placement";
 import { PROVIDERS_BY_ID } from "../clouds/registry";
 import { contains, fromNumber, isPrivate, overlaps, parseCidr, parseIp, type Cidr } from "../config/cidr";
 import { cloudInit, userAccountYaml, type NetworkZones } from "./cloud-init";
@@ -26,6 +27,7 @@ export function checkRules(config: PartialConfig, files: ConfigFiles, sink: Prob
   checkSoftware(config, files, sink);
   checkUserData(config, files, sink);
   if (config.users !== undefined && config.tariffs !== undefined) checkUsers(config as ParsedConfig, files, sink);
+  if (config.users !== undefined && config.tariffs !== undefined) checkShards(config as ParsedConfig, files, sink);
   if (config.catalogs[config.cluster.provider] !== undefined) PROVIDERS_BY_ID[config.cluster.provider]?.checkConfig(config, files, sink);
 }
 
@@ -441,6 +443,22 @@ function checkState(cluster: ClusterConfig, file: string, sink: ProblemSink): vo
   if (state.locking !== "dynamodb" && state.dynamodbTable !== undefined) {
     sink.add(file, ["state", "dynamodbTable"], `is only used with locking: dynamodb (locking is ${state.locking}); remove it or change locking`);
   }
+}
+
+/** A users stack past `state.usersPerStack`: a warning with the shard count to move to (never an error: onboarding goes on). */
+function checkShards({ cluster, users }: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {
+  const { shards, usersPerStack } = cluster.state;
+  const names = users.map((u) => u.name);
+  const sizes = shardSizes(names, shards);
+  const largest = Math.max(...sizes);
+  if (largest <= usersPerStack) return;
+  const over = sizes.filter((n) => n > usersPerStack).length;
+  const proposal = proposedShards(names, usersPerStack);
+  sink.warn(
+    files.cluster,
+    ["state", "shards"],
+    `${over} of ${shards} users ${shards === 1 ? "stack holds" : "stacks hold"} more than state.usersPerStack (${usersPerStack}) users, the largest ${largest}: each plan refreshes all of a stack's machines; move to ${proposal} stacks with \`aiwc shards plan --from ${shards}\` after setting state.shards: ${proposal}`,
+  );
 }
 
 function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFiles, sink: ProblemSink): void {

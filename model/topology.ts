@@ -4,7 +4,7 @@
  * inventory all read this one model, so names and addresses cannot disagree between them.
  */
 import { hostAddress, parseCidr, type Cidr } from "../config/cidr";
-import { dedicatedPlacements, nodeName } from "../config/placement";
+import { dedicatedPlacements, nodeName, userShard } from "../config/placement";
 import type { Config } from "./load";
 import { groupDeleteProtection, type Role } from "../config/schema";
 import type { NetworkZones } from "./cloud-init";
@@ -120,6 +120,17 @@ function cidrOf(text: string): Cidr {
 }
 
 /** Builds the topology of a validated config. Throws only on bugs (the loader checked everything). */
+/**
+ * Users' VMs by users stack: entry n holds shard n's users (`state.shards` entries, some may be
+ * empty), each in the topology's order. The shard is the user's name's stable hash alone.
+ */
+export function usersByShard(topology: Topology): UserVmSpec[][] {
+  const shards = topology.config.cluster.state.shards;
+  const result: UserVmSpec[][] = Array.from({ length: shards }, () => []);
+  for (const user of topology.users) result[userShard(user.user, shards)]!.push(user);
+  return result;
+}
+
 export function buildTopology(config: Config): Topology {
   const { cluster } = config;
   const provider = PROVIDERS_BY_ID[cluster.provider];

@@ -1,6 +1,7 @@
 /**
- * Builds the cdktf App for a config: the `platform` stack and the `users` stack, each with
- * its own state, the users stack reading the platform's outputs the cdktf way (remote state).
+ * Builds the cdktf App for a config: the `platform` stack and the users stacks (`users-00`, …,
+ * one per shard of `state.shards`), each with its own state and lock, the users stacks reading
+ * the platform's outputs the cdktf way (remote state).
  * Shared by `cdktf synth` (stacks/main.ts), `aiwc synth` and the tests.
  */
 import { declareObjectStorage } from "../constructs/object-storage";
@@ -31,6 +32,8 @@ import { writeGateRecord } from "./gate-record";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { InputError } from "../cost/input";
 import { thousands } from "../config/text";
+import { shardStackName } from "../config/placement";
+import { usersByShard } from "../model/topology";
 
 /** The output directory, created with its parents; a file in its place is an input error. */
 function ensureOutdir(outdir: string): void {
@@ -38,8 +41,24 @@ function ensureOutdir(outdir: string): void {
   mkdirSync(outdir, { recursive: true });
 }
 
-export const STACK_NAMES = ["platform", "users"] as const;
-export type StackName = (typeof STACK_NAMES)[number];
+/** A stack's name: `platform` or a users stack `users-NN`. */
+export type StackName = string;
+
+/** Every stack of a config, in deploy order: the platform first, then the users stacks by shard. */
+export function stackNames(config: Config): StackName[] {
+  return ["platform", ...Array.from({ length: config.cluster.state.shards }, (_, shard) => shardStackName(shard))];
+}
+
+/** The named stacks checked against the config: unknown names are an input error naming the stacks there are. */
+export function selectStacks(config: Config, names: readonly string[]): StackName[] {
+  const all = stackNames(config);
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length > 0) {
+    const shown = all.length > 6 ? `${all.slice(0, 4).join(", ")}, …, ${all[all.length - 1]}` : all.join(", ");
+    throw new InputError(`no stack ${unknown.map((n) => `"${n}"`).join(", ")} in this config (state.shards: ${config.cluster.state.shards}); the stacks are ${shown}`);
+  }
+  return all.filter((n) => names.includes(n));
+}
 
 export interface AppOptions {
   /** Where `cdk.tf.json` files go. @default CDKTF_OUTDIR or cdktf.out */
@@ -48,9 +67,15 @@ export interface AppOptions {
   readonly pricing?: PricingOptions;
   /** Called as each step of a long run begins (cli/progress.ts prints it). */
   readonly onStep?: (message: string) => void;
+  /**
+   * Only these users stacks (the platform is always built: they read it). Such an app is for
+   * looking at and planning single stacks; it has no cost gate (the gate judges whole apps).
+   */
+  readonly stacks?: readonly StackName[];
 }
 
-function backend(stack: TerraformStack, name: StackName, config: Config, outdir: string): void {
+/** Declares the state backend of stack `name` (its own state file or S3 key, and lock) for a working directory at `<outdir>/stacks/<name>`. */
+export function backend(stack: TerraformStack, name: StackName, config: Config, outdir: string): void {
   const state = config.cluster.state;
   if (state.backend === "local") {
     // Terraform resolves the path from the stack's directory (<outdir>/stacks/<name>); a relative
@@ -286,11 +311,19 @@ function withoutCreationStacks<T>(work: () => T): T {
 /**
  * Builds the App and writes `cdk.tf.json` for every stack — unless the cost gate fails, which
  * throws GateFailure (cdktf's validation stops the synthesis before anything is written).
+ * With `options.stacks`, writes the platform and those users stacks only, without a gate: the
+ * gate record stays as the last full synthesis left it, so `aiwc verify` refuses any stack
+ * whose JSON that changed.
  */
 export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
   return withoutCreationStacks(() => {
     ensureOutdir(resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out"));
     const built = buildApp(config, options);
+    if (options.stacks !== undefined) {
+      options.onStep?.("resolving and writing the stacks");
+      writeSelected(built, options.stacks);
+      return built;
+    }
     try {
       options.onStep?.("resolving, pricing and writing the stacks");
       built.app.synth();
@@ -300,9 +333,24 @@ export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
       throw error;
     }
     // The verdict goes with the stacks it judged (aiwc verify checks them before apply).
-    writeGateRecord(built.app.outdir, STACK_NAMES, config, built.cost()!);
+    writeGateRecord(built.app.outdir, stackNames(config), config, built.cost()!);
     return built;
   });
+}
+
+/**
+ * Writes the selected users stacks the way App.synth writes every stack (same bytes), and
+ * neither the platform nor the manifest: those stay as the last full synthesis left them.
+ */
+function writeSelected(built: BuiltApp, names: readonly StackName[]): void {
+  const { app } = built;
+  const all = Object.values(built.stacks);
+  for (const stack of all) stack.prepareStack();
+  const session = { outdir: app.outdir, skipValidation: false, manifest: app.manifest };
+  for (const name of names) {
+    if (name === "platform") continue;
+    built.stacks[name]!.synthesizer.synthesize(session);
+  }
 }
 
 /** Prices the stacks of a config in memory (no files), through the same gate as synthesis. */
@@ -332,6 +380,7 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const app = new App({ outdir, skipValidation: false });
   const topology = buildTopology(config);
   const builders: ProviderStacks = providerStacks(config.cluster.provider);
+  const only = options.stacks === undefined ? undefined : new Set(selectStacks(config, options.stacks));
 
   options.onStep?.("building the platform stack");
   const platform = new AiwcStack(app, "platform", topology);
@@ -339,26 +388,38 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const exported: PlatformExports = builders.platform(platform, topology);
   declareObjectStorage(platform, config);
 
-  options.onStep?.(`building the users stack (${thousands(config.users.length)} users)`);
-  const users = new AiwcStack(app, "users", topology, platform);
-  backend(users, "users", config, outdir);
-  builders.users(users, topology, exported);
+  const built: Record<StackName, AiwcStack> = { platform };
+  const shards = usersByShard(topology);
+  options.onStep?.(`building the users stacks (${thousands(config.users.length)} users in ${thousands(shards.length)} ${shards.length === 1 ? "stack" : "stacks"})`);
+  shards.forEach((users, shard) => {
+    const name = shardStackName(shard);
+    if (only !== undefined && !only.has(name)) return;
+    // Each users stack sees only its own users; everything else of the topology is shared.
+    const part: Topology = { ...topology, users };
+    const stack = new AiwcStack(app, name, part, platform);
+    backend(stack, name, config, outdir);
+    builders.users(stack, part, exported);
+    built[name] = stack;
+  });
 
   // The cost gate: a validation on every stack, so `cdktf synth/diff/deploy` cannot pass it
-  // by accident. The price is for the whole app (both stacks), computed once.
+  // by accident. The price is for the whole app (every stack), computed once. An app of
+  // selected stacks has no gate: it cannot judge the platform's profitability.
   let report: CostReport | undefined;
-  const stacks = [platform, users];
+  const stacks = Object.values(built);
   const cost = (): CostReport => {
     report ??= reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", { ...options.pricing, topology });
     return report;
   };
-  for (const stack of stacks) {
-    stack.node.addValidation({
-      validate: () => {
-        const result = cost();
-        return result.gate.passed ? [] : result.gate.reasons.map((reason) => `cost gate: ${reason}`);
-      },
-    });
+  if (only === undefined) {
+    for (const stack of stacks) {
+      stack.node.addValidation({
+        validate: () => {
+          const result = cost();
+          return result.gate.passed ? [] : result.gate.reasons.map((reason) => `cost gate: ${reason}`);
+        },
+      });
+    }
   }
-  return { app, topology, stacks: { platform, users }, cost: () => report };
+  return { app, topology, stacks: built, cost: () => report };
 }

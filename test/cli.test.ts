@@ -88,7 +88,7 @@ describe("aiwc", () => {
     const { code, stdout } = aiwc(["synth", "--out", out]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/synthesized platform/);
-    for (const stack of ["platform", "users"]) expect(existsSync(join(out, "stacks", stack, "cdk.tf.json"))).toBe(true);
+    for (const stack of ["platform", "users-00"]) expect(existsSync(join(out, "stacks", stack, "cdk.tf.json"))).toBe(true);
   });
 
   test("synth refuses a bad config without writing anything", () => {
@@ -107,7 +107,7 @@ describe("npx cdktf synth", () => {
     const { code, stdout, stderr } = run(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", out], env);
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/Generated Terraform code for the stacks: platform, users/);
-    for (const stack of ["platform", "users"]) expect(existsSync(join(out, "stacks", stack, "cdk.tf.json"))).toBe(true);
+    for (const stack of ["platform", "users-00"]) expect(existsSync(join(out, "stacks", stack, "cdk.tf.json"))).toBe(true);
   });
 
   test("fails with the config problems when AIWC_CONFIG is bad", () => {

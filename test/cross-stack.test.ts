@@ -61,7 +61,7 @@ describe("each element resolved once (AiwcStack.freeze)", () => {
       outdirs.push(outdir);
       const config = loadConfig(example === "default" ? undefined : join(__dirname, "..", "config", "examples", example));
       const built = buildApp(config, { outdir });
-      const stacks = [built.stacks.platform, built.stacks.users] as AiwcStack[];
+      const stacks = Object.values(built.stacks) as AiwcStack[];
       for (const stack of stacks) stack.prepareStack();
       for (const stack of stacks) {
         const cdktf = TerraformStack.prototype.toTerraform.call(stack) as Record<string, unknown>;

@@ -202,7 +202,7 @@ describe("a fourth provider through the registry alone", () => {
     expect(synth.status, synth.stderr).toBe(0);
     const stack = (name: string) => JSON.parse(readFileSync(join(copy, "out", "stacks", name, "cdk.tf.json"), "utf8"));
     const platform = stack("platform");
-    const users = stack("users");
+    const users = stack("users-00");
     expect(Object.keys(platform.resource.fake_server)).toHaveLength(10);
     expect(Object.keys(users.resource.fake_server)).toHaveLength(30);
     // What `cdktf output --outputs-file` would give after an apply: the nodes with addresses.

@@ -20,8 +20,11 @@ export function configWithUsers(users: number, dir: string, provider: "hetzner" 
   }
   if (users === 0) return;
   const cluster = parseDocument(readFileSync(join(dir, "cluster.yaml"), "utf8"));
-  // 10,000 VMs need more than the default /20.
-  cluster.setIn(["network", "usersSubnet"], "10.0.64.0/18");
+  // 10,000 VMs need more than the default /20; 100,000 more than the default /16 network.
+  if (users > 16_000) {
+    cluster.setIn(["network", "cidr"], "10.0.0.0/8");
+    cluster.setIn(["network", "usersSubnet"], "10.64.0.0/12");
+  } else cluster.setIn(["network", "usersSubnet"], "10.0.64.0/18");
   // Thousands of users exceed the default budget; the gate still prices everything.
   cluster.setIn(["policy", "override"], { reason: "benchmark: synthesis at scale" });
   writeFileSync(join(dir, "cluster.yaml"), cluster.toString());

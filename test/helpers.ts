@@ -79,7 +79,8 @@ export async function synthesize(configPath: string = DEFAULT_CONFIG): Promise<S
   const outdir = tempDir("aiwc-synth-");
   synthesizeApp(config, { outdir });
   const read = (stack: string) => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as TerraformJson;
-  return { config, outdir, platform: read("platform"), users: read("users") };
+  // One users stack (state.shards: 1, the default) holds every user.
+  return { config, outdir, platform: read("platform"), users: read("users-00") };
 }
 
 /** Resources of one type as [name, body] pairs. */

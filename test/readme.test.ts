@@ -22,7 +22,8 @@ function keyPaths(schema: unknown, prefix = ""): string[] {
     case "nullable":
       return keyPaths(def.innerType, prefix);
     case "pipe":
-      return keyPaths(def.in, prefix);
+      // z.preprocess is a pipe from a transform: the keys are those of what it feeds.
+      return keyPaths(defOf(def.in).type === "transform" ? def.out : def.in, prefix);
     case "object":
       return Object.entries(def.shape as Record<string, unknown>).flatMap(([key, value]) => {
         const path = prefix === "" ? key : `${prefix}.${key}`;

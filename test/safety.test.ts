@@ -189,14 +189,14 @@ describe("Found 4: no ways past the gate", () => {
     expect(synth.code).toBe(0);
     const record = JSON.parse(readFileSync(join(out, "aiwc-gate.json"), "utf8"));
     expect(record.gate.override).toEqual({ reason: "verify test: the override is recorded", source: "environment" });
-    expect(Object.keys(record.stacks)).toEqual(["platform", "users"]);
-    expect(record.stacks.users.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(record.stacks)).toEqual(["platform", "users-00"]);
+    expect(record.stacks["users-00"].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(aiwc(["verify", out]).code).toBe(0);
-    const users = join(out, "stacks", "users", "cdk.tf.json");
+    const users = join(out, "stacks", "users-00", "cdk.tf.json");
     writeFileSync(users, readFileSync(users, "utf8").replace('"cpx12"', '"cpx62"'));
     const tampered = aiwc(["verify", out]);
     expect(tampered.code).toBe(2);
-    expect(tampered.stdout).toContain("✗ stack users: stacks/users/cdk.tf.json was changed after the gate ran");
+    expect(tampered.stdout).toContain("✗ stack users-00: stacks/users-00/cdk.tf.json was changed after the gate ran");
     mkdirSync(join(out, "stacks", "extra"));
     writeFileSync(join(out, "stacks", "extra", "cdk.tf.json"), "{}");
     expect(aiwc(["verify", out]).stdout).toContain("✗ stack extra: not judged by the gate");

@@ -22,7 +22,7 @@ describe("state backend", () => {
       skip_s3_checksum: true,
       use_lockfile: true,
     });
-    expect(s.users.terraform.backend.s3.key).toBe("aiwc/aiwc/users.tfstate");
+    expect(s.users.terraform.backend.s3.key).toBe("aiwc/aiwc/users-00.tfstate");
     const remote = s.users.data.terraform_remote_state["cross-stack-reference-input-platform"];
     expect(remote.backend).toBe("s3");
     expect(remote.config).toMatchObject({ bucket: "aiwc-state", key: "aiwc/aiwc/platform.tfstate" });

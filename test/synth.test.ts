@@ -46,7 +46,7 @@ describe("default config synthesis", () => {
 
   test("both stacks keep separate state and the users stack reads the platform's outputs", () => {
     expect(synthesized.platform.terraform.backend.local.path).toMatch(/platform\.tfstate$/);
-    expect(synthesized.users.terraform.backend.local.path).toMatch(/users\.tfstate$/);
+    expect(synthesized.users.terraform.backend.local.path).toMatch(/users-00\.tfstate$/);
     const remote = synthesized.users.data.terraform_remote_state["cross-stack-reference-input-platform"];
     expect(remote.config.path).toBe(synthesized.platform.terraform.backend.local.path);
     expect(Object.keys(synthesized.users.resource)).not.toContain("hcloud_network");
