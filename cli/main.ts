@@ -84,8 +84,9 @@ export function buildProgram(run: (load: () => Promise<CommandResult>) => Promis
     .option("--fail-on <condition...>", "exit 2 when: monthly:<euros> (increase above), percent:<percent>, margin (below policy), gate (fails after the change, data at risk included), data-at-risk (not allowed)")
     .option("--allow-data-loss <address...>", "resources whose destruction or replacement is intended (printed in the diff)")
     .option("--json-out <file>", "also write the full diff as JSON to this file (the CI artifact beside a capped comment)")
+    .option("--shards-migrated", "users that change users stacks (state.shards changed) have been moved in state by `aiwc shards plan`'s script: their moves are not data at risk")
     .addHelpText("after", "\nExit codes: 0 no --fail-on condition holds, 1 bad input or config (names the side), 2 a --fail-on condition holds.")
-    .action((options: { base?: string; baseDir?: string; head?: string; config?: string; format: string; date?: string; failOn?: string[]; allowDataLoss?: string[]; jsonOut?: string }) =>
+    .action((options: { base?: string; baseDir?: string; head?: string; config?: string; format: string; date?: string; failOn?: string[]; allowDataLoss?: string[]; jsonOut?: string; shardsMigrated?: boolean }) =>
       run(async () => (require("./commands/cost-diff") as typeof import("./commands/cost-diff")).costDiff(options)),
     );
 

@@ -59,8 +59,45 @@ export interface ProviderModel {
   };
   /** The provider's own price list for `aiwc prices refresh` (loaded when used). */
   priceList?(): PriceList;
+  /** How the provider's API meters Terraform's requests (the API budget of `aiwc cost`). */
+  readonly api: ApiModel;
   /** Priced resource types, and the types this provider never charges for (with the reason). */
   pricing(): { readonly priced: readonly PricedResourceType<any>[]; readonly free: Readonly<Record<string, string>> };
+}
+
+/** Requests Terraform's provider makes for one resource: reading it during a plan, creating it (waiting included). */
+export interface ResourceRequests {
+  readonly refresh: number;
+  readonly create: number;
+}
+
+/**
+ * A provider's API budget: the documented rate its account or project is held to, and
+ * estimates of the requests each resource type costs (from how the Terraform provider reads
+ * and creates it; estimates, stated as such in the output).
+ */
+export interface ApiModel {
+  /** The documented request rate, or undefined where the provider publishes none. */
+  readonly rate?: {
+    /** Requests per second, sustained (a token bucket's refill). */
+    readonly perSecond: number;
+    /** Requests available at once (the bucket). */
+    readonly burst: number;
+    /** What the budget belongs to: "project", "account and Region". */
+    readonly scope: string;
+    readonly source: string;
+    /** Seconds of waiting for the budget beyond which a plan or apply gets a warning. */
+    readonly warnAfterSeconds: number;
+  };
+  /** Said instead of a rate where the provider publishes none. */
+  readonly noRate?: string;
+  readonly requests: Readonly<Record<string, ResourceRequests>>;
+  /** Any other resource type. */
+  readonly otherResource: ResourceRequests;
+  /** Prefixes of resource types whose calls go to other APIs with budgets of their own (not counted). */
+  readonly outside?: readonly string[];
+  /** Resource types that count against the project's server limit, and that limit where the config states it. */
+  readonly servers?: { readonly types: readonly string[]; limit(cluster: ClusterConfig): number | undefined; readonly where: string };
 }
 
 export interface BackupTarget {

@@ -34,4 +34,12 @@ export const PROVIDER_LIMITS = {
   awsRulesPerSecurityGroup: { value: 60, source: "Amazon VPC User Guide, 'Amazon VPC quotas': 60 inbound rules per security group (default quota)" },
   hetznerRulesPerFirewall: { value: 50, source: "Hetzner Cloud Docs, Firewalls overview: up to 50 rules per firewall" },
   hetznerServersPerPlacementGroup: { value: 10, source: "Hetzner Cloud Docs, Placement groups: a spread group holds at most 10 servers (aiwc splits groups at 10)" },
+  hetznerRequestsPerHour: {
+    value: 3_600,
+    source: "Hetzner Cloud API reference, Rate Limiting (docs.hetzner.cloud/reference/cloud#rate-limiting): 3,600 requests per hour and project, refilled at one per second",
+  },
+  awsDescribeRefillPerSecond: {
+    value: 20,
+    source: "Amazon EC2 Developer Guide, 'Request throttling for the Amazon EC2 API' (docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html): non-mutating (Describe*) actions, bucket of 100 refilled at 20 per second, per account and Region",
+  },
 } as const satisfies Record<string, ProviderLimit>;

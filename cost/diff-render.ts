@@ -1,4 +1,5 @@
 /** Renderings of a cost diff: JSON (versioned), a terminal table, and Markdown for a PR comment. */
+import { thousands } from "../config/text";
 import type { DiffJson } from "./diff-schema";
 import Table from "cli-table3";
 import { DIFF_VERSION, type CostDiff, type Delta, type ResourceChange } from "./diff";
@@ -46,6 +47,7 @@ export function diffJson(diff: CostDiff, failures: readonly string[]): DiffJson 
     ...(r.detail !== undefined ? { detail: r.detail } : {}),
     dataAtRisk: r.dataAtRisk,
     ...(r.dataAtRisk ? { allowed: r.allowed } : {}),
+    ...(r.from !== undefined ? { from: r.from } : {}),
   });
   return {
     version: DIFF_VERSION,
@@ -69,6 +71,7 @@ export function diffJson(diff: CostDiff, failures: readonly string[]): DiffJson 
     resources: diff.resources.map(change),
     dataAtRisk: diff.dataAtRisk.map(change),
     allowances: diff.allowances,
+    stacks: diff.stacks,
     ansible: diff.hints,
     gate: { ...diff.gate, head: headGate(diff.head.gate) },
     failOn: failures,
@@ -88,18 +91,29 @@ export function diffTable(diff: CostDiff, failures: readonly string[]): string {
   }
   if (diff.users.length > 0) out.push(`Users: ${diff.users.map((u) => `${u.change === "added" ? "+" : u.change === "removed" ? "-" : "~"}${u.name}`).join(", ")}`);
   for (const r of diff.resources) {
-    out.push(`  ${MARK[r.change]} ${r.address}  ${formatEur(r.before)} → ${formatEur(r.after)}${r.change === "replaced" ? "  REPLACED" : ""}${r.detail !== undefined ? `  (${r.detail})` : ""}${r.dataAtRisk ? (r.allowed ? "  DATA AT RISK (allowed)" : "  DATA AT RISK") : ""}`);
+    out.push(`  ${MARK[r.change]} ${r.address}  ${formatEur(r.before)} → ${formatEur(r.after)}${r.change === "replaced" ? "  REPLACED" : ""}${r.from !== undefined ? `  MOVED ${r.from} → ${r.stack}` : ""}${r.detail !== undefined ? `  (${r.detail})` : ""}${r.dataAtRisk ? (r.allowed ? "  DATA AT RISK (allowed)" : "  DATA AT RISK") : ""}`);
   }
   if (diff.dataAtRisk.length > 0) out.push(`DATA AT RISK: ${diff.dataAtRisk.length} resource(s) holding data would be destroyed or replaced: ${diff.dataAtRisk.map((r) => `${r.address} (${r.change === "removed" ? "destroyed" : "replaced"}${r.allowed ? ", allowed" : ""})`).join(", ")}`);
   for (const a of diff.allowances) out.push(`Data loss allowed (${a.source}): ${a.address}`);
   for (const h of diff.hints) out.push(`Ansible: ${h.message}`);
+  out.push(stacksLine(diff));
   out.push(`Gate (after this change): ${gateWord(diff)}`);
   for (const reason of diff.gate.reasons) out.push(`  ✗ ${reason}`);
   for (const failure of failures) out.push(`fail-on: ${failure}`);
   return out.join("\n");
 }
 
-const MARK: Record<ResourceChange["change"], string> = { added: "+", removed: "-", replaced: "±", changed: "~" };
+const MARK: Record<ResourceChange["change"], string> = { added: "+", removed: "-", replaced: "±", changed: "~", moved: "→" };
+
+/** "Stacks touched: users-03, users-07 (2 of 12; a plan of them ≈ 412 API requests)", or that none is. */
+export function stacksLine(diff: CostDiff): string {
+  const s = diff.stacks;
+  if (s.touched.length === 0) return "Stacks touched: none";
+  const total = s.touched.length - s.removed.length + s.unchanged;
+  const marks = s.touched.map((n) => (s.added.includes(n) ? `${n} (new)` : s.removed.includes(n) ? `${n} (removed)` : n));
+  const shown = marks.length > 12 ? `${marks.slice(0, 12).join(", ")} and ${marks.length - 12} more` : marks.join(", ");
+  return `Stacks touched: ${shown} (${s.touched.length} of ${total}${s.refreshRequests !== undefined ? `; a plan of them ≈ ${thousands(s.refreshRequests)} API requests` : ""})`;
+}
 
 function gateWord(diff: CostDiff): string {
   return diff.gate.passed ? (diff.gate.reasons.length > 0 ? "failed, overridden" : "passed") : "FAILED";
@@ -172,11 +186,14 @@ export function diffMarkdown(diff: CostDiff, failures: readonly string[], option
   }
   for (const a of diff.allowances) head.push(`- Data loss allowed (${a.source}): \`${a.address}\``);
   if (diff.hints.length > 0) head.push("**After the deploy, run Ansible:**", "", ...diff.hints.slice(0, AT_RISK_SHOWN).map((h) => `- ${h.message}`), ...(diff.hints.length > AT_RISK_SHOWN ? [`- and ${diff.hints.length - AT_RISK_SHOWN} more`] : []), "");
+  const moved = diff.resources.filter((r) => r.change === "moved");
+  if (moved.length > 0) head.push(`🔀 Moved between users stacks (${moved.length}): ${list(moved)}.`, "");
+  head.push(`${stacksLine(diff).replace(/^Stacks touched: /, "**Stacks touched:** ")}.`, "");
   for (const reason of diff.gate.reasons) head.push(`- ❌ ${reason}`);
   for (const failure of failures) head.push(`- 🚫 fail-on: ${failure}`);
   if (diff.gate.reasons.length > 0 || failures.length > 0) head.push("");
 
-  const rows = diff.resources.map((r) => `| ${r.change === "added" ? "➕" : r.change === "removed" ? "➖" : r.change === "replaced" ? "♻️ replaced" : "✏️"} | \`${r.address}\` | ${r.group} | ${formatEur(r.before)} | ${formatEur(r.after)} | ${[r.detail, r.dataAtRisk ? (r.allowed ? "data at risk (allowed)" : "**data at risk**") : undefined].filter(Boolean).join("; ")} |`);
+  const rows = diff.resources.map((r) => `| ${r.change === "added" ? "➕" : r.change === "removed" ? "➖" : r.change === "replaced" ? "♻️ replaced" : r.change === "moved" ? `🔀 ${r.from} → ${r.stack}` : "✏️"} | \`${r.address}\` | ${r.group} | ${formatEur(r.before)} | ${formatEur(r.after)} | ${[r.detail, r.dataAtRisk ? (r.allowed ? "data at risk (allowed)" : "**data at risk**") : undefined].filter(Boolean).join("; ")} |`);
   const text = head.join("\n");
   if (rows.length === 0) return text;
   const open = [`<details><summary>${diff.resources.length} resource change(s)${diff.users.length > 0 ? `, ${diff.users.length} user(s)` : ""}</summary>`, "", "| | Resource | Group | Before | After | |", "|---|---|---|---:|---:|---|"];

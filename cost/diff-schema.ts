@@ -7,7 +7,7 @@ import { z } from "zod";
 import { amount, dataAtRiskSchema, list, percent } from "./report-schema";
 
 const delta = { before: amount, after: amount, change: amount };
-const change = z.enum(["added", "removed", "replaced", "changed"]);
+const change = z.enum(["added", "removed", "replaced", "changed", "moved"]);
 const resourceChange = z.strictObject({
   address: z.string(),
   type: z.string(),
@@ -22,6 +22,8 @@ const resourceChange = z.strictObject({
   dataAtRisk: z.boolean(),
   /** Present on data at risk: whether its loss is explicitly allowed. */
   allowed: z.boolean().optional(),
+  /** A move between users stacks: the stack it leaves (`stack` is where it goes). */
+  from: z.string().optional(),
 });
 const allowance = z.strictObject({ address: z.string(), source: z.enum(["config", "environment", "command line"]) });
 
@@ -39,6 +41,14 @@ export const diffSchema = z.strictObject({
   resources: list(resourceChange),
   dataAtRisk: list(resourceChange),
   allowances: list(allowance),
+  /** The stacks the change touches (deploy these, platform first) and the plan requests they need. */
+  stacks: z.strictObject({
+    touched: list(z.string()),
+    added: list(z.string()),
+    removed: list(z.string()),
+    unchanged: z.number().int(),
+    refreshRequests: z.number().int().optional(),
+  }),
   /** Boot-only changes Terraform ignores on running machines, and the playbook to run instead. */
   ansible: list(z.strictObject({ address: z.string(), stack: z.string().optional(), host: z.string(), user: z.string().optional(), playbook: z.string(), message: z.string() })),
   gate: z.strictObject({

@@ -10,6 +10,8 @@ import { dataLossReason, isAllowed, type Allowance } from "./gate";
 import { money, ZERO, type Money } from "../catalog/money";
 import { holdsData } from "./replacement";
 import type { DataAtRisk } from "./engine";
+import { shardOfStackName } from "../config/placement";
+import { thousands } from "../config/text";
 
 export { holdsData };
 
@@ -51,6 +53,13 @@ export interface ReportDoc {
   readonly users: readonly { user: string; tariff: string; packs: readonly string[]; cost: string; revenue: string }[];
   readonly resources: readonly ReportResource[];
   readonly tariff?: { revenueMonthly: string; marginPercent: string | null };
+  /** Stack digests (reports of configurations since sharding). */
+  readonly stacks?: readonly { name: string; sha256: string }[];
+  readonly apiBudget?: {
+    readonly provider: string;
+    readonly rate?: { readonly perSecond: number; readonly burst: number; readonly scope: string; readonly source: string };
+    readonly stacks: readonly { readonly stack: string; readonly resources: number; readonly refresh: number; readonly create: number }[];
+  };
   readonly gate: {
     passed: boolean;
     reasons: readonly string[];
@@ -61,7 +70,7 @@ export interface ReportDoc {
   };
 }
 
-export type Change = "added" | "removed" | "replaced" | "changed";
+export type Change = "added" | "removed" | "replaced" | "changed" | "moved";
 
 export interface ResourceChange {
   readonly key: string;
@@ -78,6 +87,20 @@ export interface ResourceChange {
   readonly dataAtRisk: boolean;
   /** Data loss on this address is explicitly allowed. */
   readonly allowed: boolean;
+  /** A resource that moves between users stacks (`state.shards` changed): the stack it leaves. */
+  readonly from?: string;
+}
+
+/** The stacks a change touches: what a deploy must plan and apply, and nothing else. */
+export interface TouchedStacks {
+  /** Stacks whose declarations differ (added and removed ones included), sorted platform first. */
+  readonly touched: readonly string[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** Stacks in the head that do not change. */
+  readonly unchanged: number;
+  /** Requests a plan of the touched stacks makes (refresh), where the head has an API budget. */
+  readonly refreshRequests?: number;
 }
 
 /** A boot-only change Terraform ignores on the running machine, and what to run instead. */
@@ -104,11 +127,12 @@ export interface CostDiff {
   readonly revenue?: Delta;
   readonly marginPercent?: { readonly before: Money | null; readonly after: Money | null };
   readonly groups: readonly Delta[];
-  readonly users: readonly (Delta & { readonly change: Change | "unchanged" })[];
+  readonly users: readonly (Delta & { readonly change: Exclude<Change, "moved"> | "unchanged" })[];
   readonly resources: readonly ResourceChange[];
   readonly dataAtRisk: readonly ResourceChange[];
   readonly hints: readonly AnsibleHint[];
   readonly allowances: readonly Allowance[];
+  readonly stacks: TouchedStacks;
   /** The head's gate with this change's data at risk: what `cdktf deploy` should be held to. */
   readonly gate: { readonly passed: boolean; readonly reasons: readonly string[] };
 }
@@ -136,9 +160,54 @@ function hintFor(r: ReportResource): AnsibleHint {
   };
 }
 
-export function diffReports(base: ReportDoc, head: ReportDoc, extraAllowances: readonly Allowance[] = []): CostDiff {
+function usersStack(stack: string | undefined): boolean {
+  return stack !== undefined && (stack === "users" || shardOfStackName(stack) !== undefined);
+}
+
+/** Platform first, then users stacks by name. */
+function byStack(a: string, b: string): number {
+  return a === b ? 0 : a === "platform" ? -1 : b === "platform" ? 1 : a < b ? -1 : 1;
+}
+
+/**
+ * The stacks a change touches: by digest where both reports carry them (every declaration,
+ * tags and outputs included), else the stacks of the resources that change.
+ */
+function touchedStacks(base: ReportDoc, head: ReportDoc, resources: readonly ResourceChange[]): TouchedStacks {
+  let touched: string[];
+  let added: string[] = [];
+  let removed: string[] = [];
+  let all: string[];
+  if (base.stacks !== undefined && head.stacks !== undefined) {
+    const before = new Map(base.stacks.map((s) => [s.name, s.sha256]));
+    const after = new Map(head.stacks.map((s) => [s.name, s.sha256]));
+    added = [...after.keys()].filter((n) => !before.has(n));
+    removed = [...before.keys()].filter((n) => !after.has(n));
+    touched = [...after.keys()].filter((n) => before.has(n) && before.get(n) !== after.get(n));
+    all = [...after.keys()];
+  } else {
+    touched = [...new Set(resources.flatMap((r) => [r.stack, r.from]).filter((s): s is string => s !== undefined))];
+    all = [...new Set(head.resources.map((r) => r.stack).filter((s): s is string => s !== undefined))];
+  }
+  const names = [...new Set([...touched, ...added, ...removed])].sort(byStack);
+  const budget = head.apiBudget;
+  const refresh = budget === undefined ? undefined : budget.stacks.filter((s) => names.includes(s.stack)).reduce((sum, s) => sum + s.refresh, 0);
+  return { touched: names, added: added.sort(byStack), removed: removed.sort(byStack), unchanged: all.filter((n) => !names.includes(n)).length, ...(refresh !== undefined ? { refreshRequests: refresh } : {}) };
+}
+
+/** Options of a diff: allowances beyond the head's, and whether the shard moves' states were moved already. */
+export interface DiffOptions {
+  readonly allowances?: readonly Allowance[];
+  /** `aiwc shards plan`'s script has run: resources moving between users stacks are moved in state too. */
+  readonly shardsMigrated?: boolean;
+}
+
+export function diffReports(base: ReportDoc, head: ReportDoc, options: DiffOptions | readonly Allowance[] = {}): CostDiff {
+  const { allowances: extraAllowances = [], shardsMigrated = false } = Array.isArray(options) ? { allowances: options as readonly Allowance[] } : (options as DiffOptions);
   const allowances = [...(head.gate.allowances ?? []), ...extraAllowances];
-  const key = (r: { stack?: string; address: string }) => `${r.stack ?? ""}:${r.address}`;
+  // Users stacks share one namespace of addresses (a user's resources are named after the user):
+  // the same address in another users stack is the same machine moved there, not a new one.
+  const key = (r: { stack?: string; address: string }) => `${usersStack(r.stack) ? "users*" : (r.stack ?? "")}:${r.address}`;
   const before = byName(base.resources, key);
   const after = byName(head.resources, key);
   const resources: ResourceChange[] = [];
@@ -152,6 +221,9 @@ export function diffReports(base: ReportDoc, head: ReportDoc, extraAllowances: r
       resources.push({ ...common, change: "added", before: ZERO, after: money(a!.monthly ?? 0), dataAtRisk: false });
     } else if (a === undefined) {
       resources.push({ ...common, change: "removed", before: money(b.monthly ?? 0), after: ZERO, dataAtRisk: holdsData(b) });
+    } else if (a.stack !== b.stack) {
+      // Without `aiwc shards plan`'s state moves, deploying the old stack destroys it there.
+      resources.push({ ...common, change: "moved", from: b.stack!, before: money(b.monthly ?? 0), after: money(a.monthly ?? 0), dataAtRisk: false });
     } else {
       const names = (r: typeof a) => r.components.map((c) => c.name).join(", ");
       const detail = names(a) !== names(b) ? { detail: `${names(b) || b.status} → ${names(a) || a.status}` } : {};
@@ -180,11 +252,19 @@ export function diffReports(base: ReportDoc, head: ReportDoc, extraAllowances: r
       const b = baseUsers.get(name);
       const a = headUsers.get(name);
       const change = b === undefined ? "added" : a === undefined ? "removed" : b.cost !== a.cost || b.revenue !== a.revenue ? "changed" : "unchanged";
-      return { name, before: money(b?.revenue ?? 0), after: money(a?.revenue ?? 0), change } as Delta & { change: Change | "unchanged" };
+      return { name, before: money(b?.revenue ?? 0), after: money(a?.revenue ?? 0), change } as Delta & { change: Exclude<Change, "moved"> | "unchanged" };
     })
     .filter((u) => u.change !== "unchanged");
 
   const dataAtRisk = resources.filter((r) => r.dataAtRisk);
+  const moved = resources.filter((r) => r.change === "moved");
+  const movedUsers = new Set(moved.flatMap((r) => (r.user !== undefined ? [r.user] : [])));
+  const pairs = [...new Set(moved.map((r) => `${r.from} → ${r.stack}`))].sort();
+  const moveReason =
+    moved.length > 0 && !shardsMigrated
+      ? `users move between stacks: ${thousands(movedUsers.size)} users' machines (${thousands(moved.length)} resources; ${pairs.slice(0, 4).join(", ")}${pairs.length > 4 ? `, and ${pairs.length - 4} more` : ""}) leave their stack, whose deploy would destroy them; run \`aiwc shards plan --from <the shard count deployed now>\` and its script first, then pass --shards-migrated`
+      : undefined;
+  const stacks = touchedStacks(base, head, resources);
   const loss = dataLossReason(dataAtRisk.map((r) => ({ address: r.address, type: r.type, ...(r.stack !== undefined ? { stack: r.stack } : {}), group: r.group, action: r.change === "removed" ? ("delete" as const) : ("replace" as const), allowed: r.allowed })));
   const percent = (value: string | null | undefined) => (value === null || value === undefined ? null : money(value));
   return {
@@ -204,9 +284,10 @@ export function diffReports(base: ReportDoc, head: ReportDoc, extraAllowances: r
     dataAtRisk,
     hints,
     allowances,
+    stacks,
     gate: {
-      passed: head.gate.passed && loss === undefined,
-      reasons: [...head.gate.reasons, ...(loss !== undefined ? [loss] : [])],
+      passed: head.gate.passed && loss === undefined && moveReason === undefined,
+      reasons: [...head.gate.reasons, ...(loss !== undefined ? [loss] : []), ...(moveReason !== undefined ? [moveReason] : [])],
     },
   };
 }

@@ -2,6 +2,7 @@
  * Human renderings of a cost report: a terminal table (what an operator reads before a
  * deploy) and Markdown (for a pull-request comment). JSON is reportJson in report.ts.
  */
+import { thousands } from "../config/text";
 import Table from "cli-table3";
 import type { LineItem } from "./engine";
 import { formatEur, toAmount, toUnitPrice, ZERO, type Money } from "../catalog/money";
@@ -36,6 +37,15 @@ export function total(report: CostReport, value: Money): string {
 function incompleteLine(report: CostReport): string[] {
   const e = report.estimate;
   return e.complete ? [] : [`Total is a lower bound: ${e.incomplete.join("; ")}. Margin is at most, break-even at least, what is shown.`];
+}
+
+/** One line: the provider API requests of a plan and a first deploy, against the documented rate. */
+export function budgetLine(report: CostReport): string {
+  const b = report.apiBudget;
+  const rate = b.rate !== undefined ? `${thousands(b.rate.burst)} requests at once, ${b.rate.perSecond}/s per ${b.rate.scope}` : "no published rate limit";
+  const largest = [...b.stacks].sort((x, y) => y.refresh - x.refresh)[0];
+  const servers = b.total.servers > 0 ? `; ${thousands(b.total.servers)} servers${b.serverLimit !== undefined ? ` of the project's ${thousands(b.serverLimit)}` : ""}` : "";
+  return `API budget (${b.provider}, ${rate}): a plan of ${b.stacks.length === 1 ? "the stack" : `all ${b.stacks.length} stacks`} ≈ ${thousands(b.total.refresh)} requests, a first deploy ≈ ${thousands(b.total.create)}${largest !== undefined && b.stacks.length > 1 ? `; largest ${largest.stack} ≈ ${thousands(largest.refresh)}` : ""}${servers} (estimates)`;
 }
 
 function verdictLines(report: CostReport): string[] {
@@ -122,7 +132,7 @@ export function renderTable(report: CostReport): string {
       );
     }
   }
-  out.push("", ...verdictLines(report));
+  out.push("", budgetLine(report), "", ...verdictLines(report));
   return out.join("\n");
 }
 
@@ -172,6 +182,8 @@ export function renderMarkdown(report: CostReport): string {
     out.push(...gate.warnings.map((w) => `- ⚠️ ${w}`), "");
   }
   out.push(
+    budgetLine(report),
+    "",
     "<details><summary>Resources</summary>",
     "",
     "| Address | Group | Status | Monthly |",

@@ -27,6 +27,8 @@ export const dataAtRiskSchema = z.strictObject({
 /** Who a per-user row is about (the cost report's and the monthly report's users). */
 export const userFields = { user: z.string(), tariff: z.string(), packs: list(z.string()), profile: z.string() };
 
+const stackRequests = z.strictObject({ stack: z.string(), resources: z.number().int(), servers: z.number().int(), refresh: z.number().int(), create: z.number().int() });
+
 export const reportSchema = z.strictObject({
   version: z.literal(1),
   /** What was priced: "config", or the plan/JSON files. */
@@ -125,6 +127,19 @@ export const reportSchema = z.strictObject({
       gpu: list(
         z.strictObject({ group: z.string(), workers: z.number().int(), costPerWorker: amount, maxPaygPerUser: amount, hoursPerMonth: z.number(), concurrentUsersNeeded: z.number() }),
       ),
+    })
+    .optional(),
+  /** Each synthesized stack's digest over what it declares (configurations only): the diff's touched stacks. */
+  stacks: list(z.strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
+  /** Provider API requests of a plan (refresh) and a first apply (create) per stack: estimates, against the documented rate. */
+  apiBudget: z
+    .strictObject({
+      provider: z.string(),
+      rate: z.strictObject({ perSecond: z.number(), burst: z.number().int(), scope: z.string(), source: z.string() }).optional(),
+      noRate: z.string().optional(),
+      stacks: list(stackRequests),
+      total: stackRequests,
+      serverLimit: z.number().int().optional(),
     })
     .optional(),
   gate: z.strictObject({

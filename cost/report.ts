@@ -6,7 +6,9 @@
 import type { ReportJson } from "./report-schema";
 import type { Config } from "../model/load";
 import { buildTopology, dataVolumeName, storageVolumeName, type Topology } from "../model/topology";
-import { PROVIDERS } from "../clouds/registry";
+import { PROVIDERS, PROVIDERS_BY_ID } from "../clouds/registry";
+import { apiBudget, type ApiBudget } from "./api-budget";
+import { sha256 } from "../config/digest";
 import { estimate, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
 import { ENV } from "../config/environment";
 import { isCalendarDate, today } from "../config/dates";
@@ -39,6 +41,15 @@ export interface CostReport {
   readonly book: PriceBook;
   /** Where the pricing date came from. */
   readonly pricingDateSource: PricingDateSource;
+  /** The provider API requests each stack needs, against the provider's documented limits. */
+  readonly apiBudget: ApiBudget;
+  /** Each synthesized stack's digest (what it declares, not where its state lives): the diff names the stacks a change touches. */
+  readonly stacks?: readonly StackDigest[];
+}
+
+export interface StackDigest {
+  readonly name: string;
+  readonly sha256: string;
 }
 
 export type PricingDateSource = "command line" | "environment" | "today";
@@ -92,12 +103,34 @@ export function reportFor(config: Config, instances: readonly ResourceInstance[]
     if (rate === undefined) throw new InputError(`no exchange rate for ${currency} in fx.yaml`);
     return { label, amount: money(amount), currency, eur: money(amount).dividedBy(rate) };
   });
-  return { source, references, estimate: result, tariff, gate, book, pricingDateSource: date.source };
+  const budget = apiBudget(PROVIDERS_BY_ID[config.cluster.provider]!.displayName, PROVIDERS_BY_ID[config.cluster.provider]!.api, config.cluster, instances);
+  return { source, references, estimate: result, tariff, gate: { ...gate, warnings: [...gate.warnings, ...budget.warnings] }, book, pricingDateSource: date.source, apiBudget: budget };
+}
+
+/**
+ * A stack's digest over what it declares: everything but the backend (`terraform`), the
+ * metadata (`//`) and the remote state it reads (whose path is the backend's), so a base and a
+ * head synthesized in different directories compare equal when nothing they declare differs.
+ */
+export function stackDigest(json: unknown): string {
+  const doc = { ...(json as Record<string, unknown>) };
+  delete doc["//"];
+  delete doc.terraform;
+  const data = doc.data as Record<string, unknown> | undefined;
+  if (data?.terraform_remote_state !== undefined) {
+    const rest = { ...data };
+    delete rest.terraform_remote_state;
+    doc.data = rest;
+  }
+  return sha256(JSON.stringify(doc));
 }
 
 /** Prices Terraform JSON documents (plans or configurations), one per stack or file. */
 export function reportForDocuments(config: Config, documents: readonly { name: string; json: unknown }[], source: string, options: PricingOptions = {}): CostReport {
-  return reportFor(config, documents.flatMap((d) => fromTerraformJson(d.json, d.name)), source, options);
+  const report = reportFor(config, documents.flatMap((d) => fromTerraformJson(d.json, d.name)), source, options);
+  // Configurations (not plans) are what stacks declare: their digests tell a diff which stacks changed.
+  const configurations = documents.filter((d) => d.json !== null && typeof d.json === "object" && !("planned_values" in d.json));
+  return configurations.length === 0 ? report : { ...report, stacks: configurations.map((d) => ({ name: d.name, sha256: stackDigest(d.json) })) };
 }
 
 const amount = (m: Money) => toAmount(m);
@@ -235,6 +268,8 @@ export function reportJson(report: CostReport): ReportJson {
           },
         }
       : {}),
+    ...(report.stacks !== undefined ? { stacks: report.stacks } : {}),
+    apiBudget: (({ warnings: _, ...budget }) => budget)(report.apiBudget),
     gate: {
       passed: gate.passed,
       reasons: gate.reasons,

@@ -56,7 +56,7 @@ const CASES: readonly Case[] = [
   {
     name: "unknown key with nothing close",
     edits: { cluster: set(["hetzner", "zzz"], 1) },
-    expected: ["cluster.yaml: hetzner.zzz: unknown key; allowed keys: location, image, vswitchId"],
+    expected: ["cluster.yaml: hetzner.zzz: unknown key; allowed keys: location, image, vswitchId, serverLimit"],
   },
   {
     name: "negative count",

@@ -54,6 +54,7 @@ export const fakeModel: ProviderModel = {
   zonePins: false,
   loginUser: "tester",
   bastionIsNat: () => true,
+  api: { noRate: "the fake cloud publishes no rate limit", requests: { fake_server: { refresh: 1, create: 4 } }, otherResource: { refresh: 1, create: 2 } },
   pricing: () => pricing,
 };
 `,

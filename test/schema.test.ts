@@ -63,7 +63,7 @@ describe("report schema", () => {
     expect(cluster.properties.provider.enum).toEqual([...PROVIDER_IDS]);
     expect(Object.keys(cluster.properties)).toEqual(expect.arrayContaining([...PROVIDER_IDS, "nodeGroups", "network"]));
     const diff = JSON.parse((await runInProcess(["schema", "diff"])).stdout);
-    expect(diff.properties.resources.items.properties.change.enum).toEqual(["added", "removed", "replaced", "changed"]);
+    expect(diff.properties.resources.items.properties.change.enum).toEqual(["added", "removed", "replaced", "changed", "moved"]);
     const monthly = JSON.parse((await runInProcess(["schema", "monthly"])).stdout);
     expect(monthly.title).toBe("aiwc monthly report (aiwc report --format json), version 1");
     expect(monthly.properties.revenue.properties.source.enum).toEqual(["issued", "draft"]);

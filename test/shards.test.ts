@@ -10,7 +10,10 @@ import { describe, expect, test } from "vitest";
 import { parseDocument } from "yaml";
 import { loadConfig } from "../model/load";
 import { shardOfStackName, shardStackName, userShard } from "../config/placement";
-import { stackJson, stackNames } from "../stacks/app";
+import { priceConfig, stackJson, stackNames } from "../stacks/app";
+import { reportJson } from "../cost/report";
+import { diffReports } from "../cost/diff";
+import { diffJson, diffMarkdown, diffTable } from "../cost/diff-render";
 import { planShards, stackOf } from "../stacks/shards";
 import { PROVIDER_IDS } from "../clouds/sections";
 import { aiwcCli, fixtureConfig, portableOn, prng, tempDir } from "./helpers";
@@ -211,5 +214,46 @@ describe("aiwc synth --stack", () => {
     const platform = aiwcCli(["synth", "-c", dir, "-o", one, "--stack", "platform"]);
     expect(platform.code).toBe(1);
     expect(platform.err).toContain("--stack names users stacks only");
+  });
+});
+
+describe("cost diff across users stacks", () => {
+  const report = (dir: string) => reportJson(priceConfig(loadConfig(dir), { outdir: join(tempDir(), "out"), pricing: { date: "2026-11-27" } }));
+  const many = names(prng(21), 24);
+
+  test("onboarding one user touches exactly that user's stack; the diff and its comment name it", () => {
+    const base = report(configWith("hetzner", many, 4));
+    const [extra] = names(prng(22), 1, new Set(many));
+    const head = report(configWith("hetzner", [...many, extra!], 4));
+    const diff = diffReports(base, head);
+    const stack = shardStackName(userShard(extra!, 4));
+    expect(diff.stacks.touched).toEqual([stack]);
+    expect(diff.stacks.unchanged).toBe(4);
+    expect(diff.stacks.refreshRequests).toBe(head.apiBudget!.stacks.find((s) => s.stack === stack)!.refresh);
+    expect(diffTable(diff, [])).toContain(`Stacks touched: ${stack} (1 of 5; a plan of them ≈ `);
+    expect(diffMarkdown(diff, [])).toContain(`**Stacks touched:** ${stack} (1 of 5`);
+    expect(diffJson(diff, []).stacks.touched).toEqual([stack]);
+    // Nothing changed: nothing touched.
+    expect(diffReports(base, report(configWith("hetzner", many, 4))).stacks.touched).toEqual([]);
+  });
+
+  test("a shard count change moves users, which fails the gate until the state moves ran", () => {
+    const base = report(configWith("aws", many, 1));
+    const head = report(configWith("aws", many, 3));
+    const diff = diffReports(base, head);
+    const moved = diff.resources.filter((r) => r.change === "moved");
+    const movers = many.filter((u) => userShard(u, 3) !== 0);
+    expect(new Set(moved.flatMap((r) => (r.user !== undefined ? [r.user] : [])))).toEqual(new Set(movers));
+    for (const r of moved.filter((m) => m.user !== undefined)) expect([r.from, r.stack]).toEqual(["users-00", shardStackName(userShard(r.user!, 3))]);
+    // Nothing is destroyed, replaced or added: the same machines, elsewhere.
+    expect(diff.resources.filter((r) => r.change !== "moved")).toEqual([]);
+    expect(diff.gate.passed).toBe(false);
+    expect(diff.gate.reasons.join("\n")).toMatch(new RegExp(`users move between stacks: ${movers.length} users' machines .* run \`aiwc shards plan --from <the shard count deployed now>\` and its script first, then pass --shards-migrated`));
+    expect(diff.stacks.touched).toEqual(["users-00", "users-01", "users-02"]);
+    expect(diff.stacks.added).toEqual(["users-01", "users-02"]);
+    const migrated = diffReports(base, head, { shardsMigrated: true });
+    expect(migrated.gate.reasons.filter((r) => r.startsWith("users move"))).toEqual([]);
+    expect(migrated.gate.passed).toBe(head.gate.passed);
+    expect(diffMarkdown(diff, [])).toContain(`🔀 Moved between users stacks (${moved.length})`);
   });
 });

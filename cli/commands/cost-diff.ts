@@ -31,6 +31,8 @@ export interface CostDiffOptions {
   readonly failOn?: readonly string[];
   /** Addresses whose destruction or replacement is intended. */
   readonly allowDataLoss?: readonly string[];
+  /** `aiwc shards plan`'s script has moved the state of the users that change stacks. */
+  readonly shardsMigrated?: boolean;
   /** An already synthesized output of the base (`cdktf.out`), instead of --base. */
   readonly baseDir?: string;
   /** Also write the full diff as JSON to this file (the CI artifact beside a capped comment). */
@@ -260,7 +262,7 @@ export function costDiff(options: CostDiffOptions): CommandResult {
   for (const address of options.allowDataLoss ?? []) {
     if (!ADDRESS.test(address)) throw new UsageError(`--allow-data-loss: "${address}" is not a Terraform resource address (e.g. hcloud_volume.x or users:aws_instance.user-ben)`);
   }
-  const diff = diffReports(base, head, (options.allowDataLoss ?? []).map((address) => ({ address, source: "command line" as const })));
+  const diff = diffReports(base, head, { allowances: (options.allowDataLoss ?? []).map((address) => ({ address, source: "command line" as const })), shardsMigrated: options.shardsMigrated === true });
   const failed = failures(diff, options.failOn ?? []);
   if (options.jsonOut !== undefined) writeFileSync(options.jsonOut, `${JSON.stringify(diffJson(diff, failed), null, 2)}\n`);
   const stdout = format === "json" ? JSON.stringify(diffJson(diff, failed), null, 2) : format === "markdown" ? diffMarkdown(diff, failed) : diffTable(diff, failed);

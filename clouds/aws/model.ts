@@ -99,6 +99,31 @@ export const awsModel: ProviderModel = {
   zonePins: true,
   loginUser: "ubuntu",
   bastionIsNat: (cluster) => cluster.aws.egress === "nat-instance",
+  api: {
+    // Terraform's reads and its waits are Describe* calls: the budget that runs out first.
+    rate: { perSecond: PROVIDER_LIMITS.awsDescribeRefillPerSecond.value, burst: 100, scope: "account and Region", source: PROVIDER_LIMITS.awsDescribeRefillPerSecond.source, warnAfterSeconds: 1_800 },
+    // The AWS provider reads an instance with DescribeInstances plus its attributes, volumes,
+    // credit specification and tags; creating one waits by polling DescribeInstances.
+    requests: {
+      aws_instance: { refresh: 7, create: 12 },
+      aws_ebs_volume: { refresh: 2, create: 5 },
+      aws_volume_attachment: { refresh: 1, create: 4 },
+      aws_vpc: { refresh: 4, create: 6 },
+      aws_subnet: { refresh: 1, create: 3 },
+      aws_security_group: { refresh: 2, create: 4 },
+      aws_vpc_security_group_ingress_rule: { refresh: 1, create: 2 },
+      aws_vpc_security_group_egress_rule: { refresh: 1, create: 2 },
+      aws_eip: { refresh: 2, create: 3 },
+      aws_nat_gateway: { refresh: 1, create: 10 },
+      aws_route: { refresh: 1, create: 2 },
+      aws_route_table: { refresh: 1, create: 3 },
+      aws_key_pair: { refresh: 1, create: 1 },
+      terraform_data: { refresh: 0, create: 0 },
+    },
+    otherResource: { refresh: 1, create: 3 },
+    // S3 and IAM have budgets of their own, far from reach here.
+    outside: ["aws_s3_", "aws_iam_"],
+  },
   // The platform stack's bucket; its instance profile lets the bastion write there: no keys.
   builtInBackups: (cluster) => ({
     endpoint: `https://s3.${cluster.aws.region}.amazonaws.com`,

@@ -150,6 +150,29 @@ export const hetznerModel: ProviderModel = {
   },
   loginUser: "root",
   bastionIsNat: () => true,
+  api: {
+    rate: { perSecond: 1, burst: PROVIDER_LIMITS.hetznerRequestsPerHour.value, scope: "project", source: PROVIDER_LIMITS.hetznerRequestsPerHour.source, warnAfterSeconds: 0 },
+    // hcloud's provider reads a resource with one GET; creating it is a POST and then polling
+    // its action (hcloud-go polls every 0.5 s with back-off) until the server runs.
+    requests: {
+      hcloud_server: { refresh: 1, create: 15 },
+      hcloud_volume: { refresh: 1, create: 5 },
+      hcloud_volume_attachment: { refresh: 2, create: 5 },
+      hcloud_primary_ip: { refresh: 1, create: 3 },
+      hcloud_firewall: { refresh: 1, create: 3 },
+      hcloud_firewall_attachment: { refresh: 1, create: 4 },
+      hcloud_network: { refresh: 1, create: 2 },
+      hcloud_network_subnet: { refresh: 1, create: 3 },
+      hcloud_network_route: { refresh: 1, create: 3 },
+      hcloud_server_network: { refresh: 2, create: 5 },
+      hcloud_ssh_key: { refresh: 1, create: 1 },
+      hcloud_placement_group: { refresh: 1, create: 1 },
+      // Dedicated servers are declared, not called for.
+      terraform_data: { refresh: 0, create: 0 },
+    },
+    otherResource: { refresh: 1, create: 3 },
+    servers: { types: ["hcloud_server"], limit: (cluster) => cluster.hetzner.serverLimit, where: "hetzner.serverLimit (the Cloud Console's Limits page; Hetzner raises it on request)" },
+  },
   // Loaded when something prices: `aiwc validate` never needs the priced types.
   pricing: () => require("./pricing") as typeof import("./pricing"),
   priceList: () => (require("./pricing/price-list") as typeof import("./pricing/price-list")).hetznerPriceList,

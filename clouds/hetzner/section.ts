@@ -9,5 +9,7 @@ export const hetznerSection = z
     image: z.string().default("ubuntu-24.04"),
     /** Robot vSwitch id for dedicated servers; enables the vSwitch subnet. @default none */
     vswitchId: z.number().int().positive().optional(),
+    /** The project's server limit as the Cloud Console shows it (Limits); aiwc warns before a deploy would pass it. @default unknown */
+    serverLimit: z.number().int().positive().optional(),
   })
   .prefault({});

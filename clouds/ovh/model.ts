@@ -92,6 +92,15 @@ export const ovhModel: ProviderModel = {
   },
   loginUser: "ubuntu",
   bastionIsNat: () => true,
+  api: {
+    noRate: "OVHcloud publishes no request rate limit for its Public Cloud API",
+    requests: {
+      ovh_cloud_instance: { refresh: 2, create: 15 },
+      ovh_cloud_project_volume: { refresh: 1, create: 5 },
+      terraform_data: { refresh: 0, create: 0 },
+    },
+    otherResource: { refresh: 1, create: 3 },
+  },
   priceAliases: (cluster) => Object.fromEntries(Object.entries(cluster.ovh.flavorIds).map(([name, id]) => [id, name])),
   // Loaded when something prices: `aiwc validate` never needs the priced types.
   pricing: () => require("./pricing") as typeof import("./pricing"),
