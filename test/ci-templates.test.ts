@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_CONFIG, ROOT, tempDir } from "./helpers";
+import { shardStackName, userShard } from "../config/placement";
 
 const SCRIPT = join(ROOT, "examples", "ci", "cost-diff.sh");
 
@@ -118,5 +119,61 @@ describe("CI templates", () => {
     expect(gitlab.script.join("\n")).toContain('description:require("fs").readFileSync("aiwc-price-refresh.md","utf8")');
     const lint = spawnSync("bash", ["-n", "-c", gitlab.script.at(-1)], { encoding: "utf8" });
     expect(lint.status, lint.stderr).toBe(0);
+  });
+
+  test("deploy: the stacks the change touches, the platform first; moves between users stacks wait for their state", () => {
+    const root = tempDir("aiwc-ci-deploy-");
+    const git = (...args: string[]) => {
+      const r = spawnSync("git", ["-c", "user.name=ci", "-c", "user.email=ci@example.org", ...args], { cwd: root, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(r.stderr);
+    };
+    git("init", "-q", "-b", "main");
+    cpSync(DEFAULT_CONFIG, join(root, "config"), { recursive: true, filter: (src) => !src.includes("examples") });
+    const cluster = join(root, "config", "cluster.yaml");
+    const shards = (n: number) => writeFileSync(cluster, readFileSync(cluster, "utf8").replace(/state:\n  backend: local\n(  shards: \d+\n)?/, `state:\n  backend: local\n  shards: ${n}\n`));
+    shards(3);
+    // This is about which stacks deploy, not budgets: one more user passes the gate.
+    writeFileSync(cluster, `${readFileSync(cluster, "utf8").replace(/^policy:\n/m, "policy:\n  override: { reason: deploy-stacks test }\n")}`);
+    git("add", "-A");
+    git("commit", "-qm", "deployed");
+    git("tag", "aiwc/deployed");
+    const env = { ...process.env, AIWC: `${process.execPath} ${join(ROOT, "bin", "aiwc.cjs")}`, AIWC_CONFIG: "config", AIWC_PRICING_DATE: "2026-11-27", AIWC_GITLAB_PIPELINE: "child.yml" };
+    const run = (ref?: string, extra: NodeJS.ProcessEnv = {}) => spawnSync("bash", [join(ROOT, "examples", "ci", "deploy-stacks.sh"), ...(ref !== undefined ? [ref] : [])], { cwd: root, encoding: "utf8", env: { ...env, ...extra } });
+    const plan = () => JSON.parse(readFileSync(join(root, "aiwc-deploy.json"), "utf8"));
+
+    // A first deploy: every stack.
+    const first = run();
+    expect(first.status, first.stderr).toBe(0);
+    expect(plan()).toEqual({ platform: true, users: ["users-00", "users-01", "users-02"] });
+    // Onboarding one user: that user's stack alone.
+    const users = join(root, "config", "users.yaml");
+    writeFileSync(users, `${readFileSync(users, "utf8").trimEnd()}\n  - name: zeno\n    tariff: basic\n    sshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBuiZ5GD2kh710VAvt4oM+BSUW3xZD+Fd0wH9X6Nbm8P zeno"\n`);
+    git("commit", "-qam", "zeno");
+    const onboard = run("aiwc/deployed");
+    expect(onboard.status, onboard.stderr).toBe(0);
+    expect(plan()).toEqual({ platform: false, users: [shardStackName(userShard("zeno", 3))] });
+    const child = parse(readFileSync(join(root, "child.yml"), "utf8"));
+    expect(Object.keys(child)).toEqual(["stages", `deploy-${shardStackName(userShard("zeno", 3))}`, "aiwc-record"]);
+    expect(child[`deploy-${shardStackName(userShard("zeno", 3))}`].script).toContain(`npx cdktf deploy ${shardStackName(userShard("zeno", 3))} --skip-synth --skip-provider-lock --auto-approve`);
+    // Four stacks instead of three: users move, and nothing deploys until their state has moved.
+    shards(4);
+    git("commit", "-qam", "four users stacks");
+    const moved = run("aiwc/deployed");
+    expect(moved.status).toBe(2);
+    const migrated = run("aiwc/deployed", { AIWC_SHARDS_MIGRATED: "1" });
+    expect(migrated.status, migrated.stderr).toBe(0);
+    expect(plan().users).toContain("users-03");
+    const withPlatform = parse(readFileSync(join(root, "child.yml"), "utf8"));
+    expect(withPlatform.stages).toEqual(["platform", "users", "record"]);
+
+    // The workflow: platform first, then a matrix of the touched users stacks.
+    const workflow = parse(readFileSync(join(ROOT, "examples", "ci", "github-deploy.yml"), "utf8"));
+    expect(workflow.jobs.synth.steps.some((s: { run?: string }) => s.run?.includes("examples/ci/deploy-stacks.sh aiwc/deployed"))).toBe(true);
+    expect(workflow.jobs.users.needs).toEqual(["synth", "platform"]);
+    expect(workflow.jobs.users.strategy.matrix.stack).toBe("${{ fromJSON(needs.synth.outputs.users) }}");
+    expect(workflow.jobs.users.steps.at(-1).run).toContain('npx cdktf deploy "${{ matrix.stack }}" --skip-synth');
+    const gitlab = parse(readFileSync(join(ROOT, "examples", "ci", "gitlab-ci.yml"), "utf8"));
+    expect(gitlab["aiwc-deploy-plan"].script).toContain("examples/ci/deploy-stacks.sh aiwc/deployed");
+    expect(gitlab["aiwc-deploy"].trigger.include[0]).toEqual({ artifact: "aiwc-deploy-pipeline.yml", job: "aiwc-deploy-plan" });
   });
 });
