@@ -26,13 +26,14 @@ import type { Config } from "../model/load";
 import { providerStacks } from "../clouds/stacks";
 import type { PlatformExports, ProviderStacks } from "../constructs/provider-stacks";
 import { buildTopology, type Topology } from "../model/topology";
-import { reportForDocuments, type CostReport, type PricingOptions } from "../cost/report";
+import { reportFor, reportForDocuments, stackDigest, type CostReport, type PricingOptions, type StackDigest } from "../cost/report";
+import { fromTerraformJson, type ResourceInstance } from "../cost/input";
 import { GateFailure } from "./gate-failure";
 import { writeGateRecord } from "./gate-record";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { InputError } from "../cost/input";
 import { thousands } from "../config/text";
-import { shardStackName } from "../config/placement";
+import { shardStackName, userShard } from "../config/placement";
 import { usersByShard } from "../model/topology";
 
 /** The output directory, created with its parents; a file in its place is an input error. */
@@ -310,31 +311,46 @@ function withoutCreationStacks<T>(work: () => T): T {
 
 /**
  * Builds the App and writes `cdk.tf.json` for every stack — unless the cost gate fails, which
- * throws GateFailure (cdktf's validation stops the synthesis before anything is written).
- * With `options.stacks`, writes the platform and those users stacks only, without a gate: the
- * gate record stays as the last full synthesis left it, so `aiwc verify` refuses any stack
- * whose JSON that changed.
+ * throws GateFailure before anything is written. The users stacks are built, resolved and
+ * staged one at a time (see streamApp); they move into the output only once the gate has
+ * passed. With `options.stacks`, writes those users stacks only, without a gate: the gate
+ * record stays as the last full synthesis left it, so `aiwc verify` refuses any stack whose JSON
+ * that changed.
  */
 export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
   return withoutCreationStacks(() => {
-    ensureOutdir(resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out"));
-    const built = buildApp(config, options);
+    const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    ensureOutdir(outdir);
     if (options.stacks !== undefined) {
+      const built = buildApp(config, options);
       options.onStep?.("resolving and writing the stacks");
       writeSelected(built, options.stacks);
       return built;
     }
+    // Staged beside the output, so nothing in it changes unless the gate passes.
+    const staging = mkdtempSync(join(outdir, ".staging-"));
     try {
-      options.onStep?.("resolving, pricing and writing the stacks");
-      built.app.synth();
-    } catch (error) {
-      const report = built.cost();
-      if (report !== undefined && !report.gate.passed) throw new GateFailure(report);
-      throw error;
+      mkdirSync(join(staging, "stacks"));
+      let session: { outdir: string; skipValidation: boolean; manifest: unknown } | undefined;
+      const streamed = streamApp(config, options, (stack, app) => {
+        session ??= { outdir: staging, skipValidation: false, manifest: app.manifest };
+        stack.synthesizer.synthesize(session as never);
+      });
+      const { app, platform, report } = streamed;
+      if (!report.gate.passed) throw new GateFailure(report);
+      options.onStep?.("writing the stacks");
+      platform.synthesizer.synthesize({ outdir: app.outdir, skipValidation: false, manifest: app.manifest } as never);
+      for (const name of readdirSync(join(staging, "stacks"))) {
+        rmSync(join(outdir, "stacks", name), { recursive: true, force: true });
+        renameSync(join(staging, "stacks", name), join(outdir, "stacks", name));
+      }
+      app.manifest.writeToFile();
+      // The verdict goes with the stacks it judged (aiwc verify checks them before apply).
+      writeGateRecord(app.outdir, stackNames(config), config, report);
+      return { app, topology: streamed.topology, stacks: { platform }, cost: () => report };
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
     }
-    // The verdict goes with the stacks it judged (aiwc verify checks them before apply).
-    writeGateRecord(built.app.outdir, stackNames(config), config, built.cost()!);
-    return built;
   });
 }
 
@@ -344,8 +360,7 @@ export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
  */
 function writeSelected(built: BuiltApp, names: readonly StackName[]): void {
   const { app } = built;
-  const all = Object.values(built.stacks);
-  for (const stack of all) stack.prepareStack();
+  for (const stack of Object.values(built.stacks)) stack.prepareStack();
   const session = { outdir: app.outdir, skipValidation: false, manifest: app.manifest };
   for (const name of names) {
     if (name === "platform") continue;
@@ -355,14 +370,84 @@ function writeSelected(built: BuiltApp, names: readonly StackName[]): void {
 
 /** Prices the stacks of a config in memory (no files), through the same gate as synthesis. */
 export function priceConfig(config: Config, options: AppOptions = {}): CostReport {
-  return withoutCreationStacks(() => {
-    const built = buildApp(config, options);
-    const stacks = Object.values(built.stacks) as AiwcStack[];
-    options.onStep?.("resolving the stacks");
-    for (const stack of stacks) stack.prepareStack();
-    options.onStep?.("pricing");
-    return reportForDocuments(config, stacks.map((s) => ({ name: s.stackName, json: s.freeze() })), "config", { ...options.pricing, topology: built.topology });
+  return withoutCreationStacks(() => streamApp(config, options).report);
+}
+
+interface Streamed {
+  readonly app: App;
+  readonly topology: Topology;
+  readonly platform: AiwcStack;
+  readonly report: CostReport;
+}
+
+/**
+ * cdktf keeps every token it ever created in one process-wide map, and each token holds on to
+ * its construct: a users stack built and dropped would stay in memory for good. The entries a
+ * stack added are removed once it is frozen (plain JSON from then on). Only entries added after
+ * `mark` go, so tokens of the platform — and the platform's cross-stack outputs, which the first
+ * users stack creates and which are therefore never released — stay.
+ */
+function tokenMark(): { readonly strings: number; readonly numbers: number } | undefined {
+  const map = (globalThis as { __cdktfTokenMap?: { stringTokenMap: Map<unknown, unknown>; numberTokenMap: Map<unknown, unknown> } }).__cdktfTokenMap;
+  return map === undefined ? undefined : { strings: map.stringTokenMap.size, numbers: map.numberTokenMap.size };
+}
+
+function releaseTokens(mark: { readonly strings: number; readonly numbers: number }): void {
+  const map = (globalThis as { __cdktfTokenMap?: { stringTokenMap: Map<unknown, unknown>; numberTokenMap: Map<unknown, unknown> } }).__cdktfTokenMap;
+  if (map === undefined) return;
+  for (const [tokens, keep] of [[map.stringTokenMap, mark.strings], [map.numberTokenMap, mark.numbers]] as const) {
+    let index = 0;
+    for (const key of tokens.keys()) if (index++ >= keep) tokens.delete(key);
+  }
+}
+
+/**
+ * The platform, then each users stack in turn: built, prepared, frozen, handed to `visit`
+ * (which writes it, if synthesizing), turned into priced instances, and dropped — so memory
+ * holds one users stack's constructs at a time, not 100,000 users' (about 1.2 GB). The platform
+ * is frozen last, when every users stack has registered the outputs it reads. Then the whole
+ * app is priced and gated once, exactly as before: instances in stack order, platform first.
+ */
+function streamApp(config: Config, options: AppOptions, visit?: (stack: AiwcStack, app: App) => void): Streamed {
+  const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const app = new App({ outdir, skipValidation: false });
+  const topology = buildTopology(config);
+  const builders: ProviderStacks = providerStacks(config.cluster.provider);
+
+  options.onStep?.("building the platform stack");
+  const platform = new AiwcStack(app, "platform", topology);
+  backend(platform, "platform", config, outdir);
+  const exported: PlatformExports = builders.platform(platform, topology);
+  declareObjectStorage(platform, config);
+  platform.prepareStack();
+
+  const shards = usersByShard(topology);
+  options.onStep?.(`building, resolving and pricing the users stacks (${thousands(config.users.length)} users in ${thousands(shards.length)} ${shards.length === 1 ? "stack" : "stacks"})`);
+  const instances: ResourceInstance[][] = [];
+  const digests: StackDigest[] = [];
+  shards.forEach((users, shard) => {
+    const name = shardStackName(shard);
+    // The first users stack creates the platform's cross-stack outputs: its tokens stay.
+    const mark = shard === 0 ? undefined : tokenMark();
+    const part: Topology = { ...topology, users };
+    const stack = new AiwcStack(app, name, part, platform);
+    backend(stack, name, config, outdir);
+    builders.users(stack, part, exported);
+    stack.prepareStack();
+    const json = stack.freeze();
+    visit?.(stack, app);
+    instances.push(fromTerraformJson(json, name));
+    digests.push({ name, sha256: stackDigest(json) });
+    if (mark !== undefined) {
+      app.node.tryRemoveChild(name);
+      releaseTokens(mark);
+    }
   });
+  const platformJson = platform.freeze();
+  options.onStep?.("pricing");
+  const all = [...fromTerraformJson(platformJson, "platform"), ...instances.flat()];
+  const report = reportFor(config, all, "config", { ...options.pricing, topology });
+  return { app, topology, platform, report: { ...report, stacks: [{ name: "platform", sha256: stackDigest(platformJson) }, ...digests] } };
 }
 
 /** The stacks' Terraform JSON in memory (no files, no gate): for tests and comparisons. */
@@ -378,9 +463,11 @@ export function stackJson(config: Config, options: AppOptions = {}): Record<Stac
 export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const app = new App({ outdir, skipValidation: false });
-  const topology = buildTopology(config);
-  const builders: ProviderStacks = providerStacks(config.cluster.provider);
   const only = options.stacks === undefined ? undefined : new Set(selectStacks(config, options.stacks));
+  const shardCount = config.cluster.state.shards;
+  // Selected stacks: only their users' VMs are described.
+  const topology = buildTopology(config, only === undefined ? undefined : (name) => only.has(shardStackName(userShard(name, shardCount))));
+  const builders: ProviderStacks = providerStacks(config.cluster.provider);
 
   options.onStep?.("building the platform stack");
   const platform = new AiwcStack(app, "platform", topology);

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { Config } from "../model/load";
 import { reportJson, type CostReport } from "../cost/report";
 import { toAmount } from "../catalog/money";
+import { writeJsonFile } from "../config/json-file";
 import { sha256 } from "../config/digest";
 import { byText } from "../config/text";
 
@@ -70,7 +71,7 @@ export function writeGateRecord(outdir: string, stackNames: readonly string[], c
     stacks,
   };
   writeFileSync(join(outdir, GATE_RECORD), `${JSON.stringify(record, null, 2)}\n`);
-  writeFileSync(join(outdir, REPORT_FILE), `${JSON.stringify(reportJson(report), null, 2)}\n`);
+  writeJsonFile(join(outdir, REPORT_FILE), reportJson(report));
   return record;
 }
 

@@ -45,8 +45,7 @@ describe("progress", () => {
     expect(loud.status, loud.stderr).toBe(0);
     expect(loud.stderr.split("\n").filter((l) => l.startsWith("aiwc: ["))).toEqual([
       expect.stringMatching(/^aiwc: \[\d+\.\d s\] building the platform stack$/),
-      expect.stringMatching(/^aiwc: \[\d+\.\d s\] building the users stacks \(1,000 users in 1 stack\)$/),
-      expect.stringMatching(/^aiwc: \[\d+\.\d s\] resolving the stacks$/),
+      expect.stringMatching(/^aiwc: \[\d+\.\d s\] building, resolving and pricing the users stacks \(1,000 users in 1 stack\)$/),
       expect.stringMatching(/^aiwc: \[\d+\.\d s\] pricing$/),
     ]);
     const quiet = aiwc(["--quiet"]);
