@@ -27,5 +27,5 @@ export interface NodeOutput {
 
 export type NodesOutput = Record<string, NodeOutput>;
 
-/** The output's name in both stacks. */
+/** The output's name in every stack. */
 export const NODES_OUTPUT = "nodes";

@@ -10,7 +10,7 @@ import { parseDocument, stringify } from "yaml";
 const ROOT = resolve(__dirname, "..");
 
 /** The default config (or the aws-seed example) with `users` generated users (0 = the default users.yaml). */
-export function configWithUsers(users: number, dir: string, provider: "hetzner" | "aws"): void {
+export function configWithUsers(users: number, dir: string, provider: "hetzner" | "aws", shards?: number): void {
   for (const file of ["cluster.yaml", "users.yaml", "tariffs.yaml"]) cpSync(join(ROOT, "config", file), join(dir, file));
   if (provider === "aws") {
     const aws = parseDocument(readFileSync(join(ROOT, "config", "examples", "aws-seed", "cluster.yaml"), "utf8"));
@@ -27,6 +27,7 @@ export function configWithUsers(users: number, dir: string, provider: "hetzner" 
   } else cluster.setIn(["network", "usersSubnet"], "10.0.64.0/18");
   // Thousands of users exceed the default budget; the gate still prices everything.
   cluster.setIn(["policy", "override"], { reason: "benchmark: synthesis at scale" });
+  if (shards !== undefined) cluster.setIn(["state", "shards"], shards);
   writeFileSync(join(dir, "cluster.yaml"), cluster.toString());
   const template = (parseDocument(readFileSync(join(ROOT, "config", "users.yaml"), "utf8")).toJS() as { users: Record<string, unknown>[] }).users;
   const generated = Array.from({ length: users }, (_, i) => {

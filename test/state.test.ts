@@ -1,6 +1,8 @@
 /** State backends: local by default, S3-compatible remote state with locking when configured. */
 import { describe, expect, test } from "vitest";
 import { fixtureConfig, synthesize } from "./helpers";
+import { loadConfig } from "../model/load";
+import { stackJson } from "../stacks/app";
 
 describe("state backend", () => {
   test("Hetzner Object Storage: S3 backend with endpoint, native lockfile, one key per stack", async () => {
@@ -43,5 +45,22 @@ describe("state backend", () => {
       encrypt: true,
       dynamodb_table: "tf-locks",
     });
+  });
+
+  test("every users stack has its own state and lock, on the local backend and on S3 (lockfile and DynamoDB)", () => {
+    for (const state of [
+      { backend: "local", shards: 3 },
+      { backend: "s3", bucket: "aiwc-state", region: "fsn1", endpoint: "https://fsn1.your-objectstorage.com", shards: 3 },
+      { backend: "s3", bucket: "ops-state", region: "eu-central-1", locking: "dynamodb", dynamodbTable: "tf-locks", shards: 3 },
+    ]) {
+      const stacks = stackJson(loadConfig(fixtureConfig({ cluster: (d) => d.set("state", state) })), { outdir: "cdktf.out" });
+      const backends = ["users-00", "users-01", "users-02"].map((name) => (stacks[name] as { terraform: { backend: Record<string, Record<string, unknown>> } }).terraform.backend);
+      const where = backends.map((b) => (state.backend === "local" ? String(b.local!.path) : String(b.s3!.key)));
+      expect(where.map((w) => w.replace(/^.*\//, "")), state.backend).toEqual(["users-00.tfstate", "users-01.tfstate", "users-02.tfstate"]);
+      for (const b of backends) {
+        if (state.locking === "dynamodb") expect(b.s3!.dynamodb_table).toBe("tf-locks");
+        else if (state.backend === "s3") expect(b.s3!.use_lockfile).toBe(true);
+      }
+    }
   });
 });
