@@ -344,6 +344,13 @@ export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
         rmSync(join(outdir, "stacks", name), { recursive: true, force: true });
         renameSync(join(staging, "stacks", name), join(outdir, "stacks", name));
       }
+      // Stacks an earlier synthesis wrote that this config no longer has (a lower shard count,
+      // the single `users` stack before sharding) would be deployed by a glob and fail
+      // `aiwc verify`: the output holds this synthesis only.
+      const current = new Set(stackNames(config));
+      for (const name of readdirSync(join(outdir, "stacks"))) {
+        if (!current.has(name) && existsSync(join(outdir, "stacks", name, "cdk.tf.json"))) rmSync(join(outdir, "stacks", name), { recursive: true, force: true });
+      }
       app.manifest.writeToFile();
       // The verdict goes with the stacks it judged (aiwc verify checks them before apply).
       writeGateRecord(app.outdir, stackNames(config), config, report);
@@ -409,16 +416,9 @@ function releaseTokens(mark: { readonly strings: number; readonly numbers: numbe
  * app is priced and gated once, exactly as before: instances in stack order, platform first.
  */
 function streamApp(config: Config, options: AppOptions, visit?: (stack: AiwcStack, app: App) => void): Streamed {
-  const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
-  const app = new App({ outdir, skipValidation: false });
   const topology = buildTopology(config);
-  const builders: ProviderStacks = providerStacks(config.cluster.provider);
-
-  options.onStep?.("building the platform stack");
-  const platform = new AiwcStack(app, "platform", topology);
-  backend(platform, "platform", config, outdir);
-  const exported: PlatformExports = builders.platform(platform, topology);
-  declareObjectStorage(platform, config);
+  const base = buildPlatform(config, options, topology);
+  const { app, platform } = base;
   platform.prepareStack();
 
   const shards = usersByShard(topology);
@@ -429,10 +429,7 @@ function streamApp(config: Config, options: AppOptions, visit?: (stack: AiwcStac
     const name = shardStackName(shard);
     // The first users stack creates the platform's cross-stack outputs: its tokens stay.
     const mark = shard === 0 ? undefined : tokenMark();
-    const part: Topology = { ...topology, users };
-    const stack = new AiwcStack(app, name, part, platform);
-    backend(stack, name, config, outdir);
-    builders.users(stack, part, exported);
+    const stack = buildUsersStack(base, config, topology, name, users);
     stack.prepareStack();
     const json = stack.freeze();
     visit?.(stack, app);
@@ -460,20 +457,43 @@ export function stackJson(config: Config, options: AppOptions = {}): Record<Stac
   });
 }
 
-export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
+/** The App and its platform stack: what every users stack reads. */
+interface PlatformBuild {
+  readonly app: App;
+  readonly outdir: string;
+  readonly platform: AiwcStack;
+  readonly exported: PlatformExports;
+  readonly builders: ProviderStacks;
+}
+
+function buildPlatform(config: Config, options: AppOptions, topology: Topology): PlatformBuild {
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const app = new App({ outdir, skipValidation: false });
-  const only = options.stacks === undefined ? undefined : new Set(selectStacks(config, options.stacks));
-  const shardCount = config.cluster.state.shards;
-  // Selected stacks: only their users' VMs are described.
-  const topology = buildTopology(config, only === undefined ? undefined : (name) => only.has(shardStackName(userShard(name, shardCount))));
   const builders: ProviderStacks = providerStacks(config.cluster.provider);
-
   options.onStep?.("building the platform stack");
   const platform = new AiwcStack(app, "platform", topology);
   backend(platform, "platform", config, outdir);
   const exported: PlatformExports = builders.platform(platform, topology);
   declareObjectStorage(platform, config);
+  return { app, outdir, platform, exported, builders };
+}
+
+/** A users stack holding `users`; everything else of the topology is shared. */
+function buildUsersStack(base: PlatformBuild, config: Config, topology: Topology, name: StackName, users: Topology["users"]): AiwcStack {
+  const part: Topology = { ...topology, users };
+  const stack = new AiwcStack(base.app, name, part, base.platform);
+  backend(stack, name, config, base.outdir);
+  base.builders.users(stack, part, base.exported);
+  return stack;
+}
+
+export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
+  const only = options.stacks === undefined ? undefined : new Set(selectStacks(config, options.stacks));
+  const shardCount = config.cluster.state.shards;
+  // Selected stacks: only their users' VMs are described.
+  const topology = buildTopology(config, only === undefined ? undefined : (name) => only.has(shardStackName(userShard(name, shardCount))));
+  const base = buildPlatform(config, options, topology);
+  const { app, platform } = base;
 
   const built: Record<StackName, AiwcStack> = { platform };
   const shards = usersByShard(topology);
@@ -481,12 +501,7 @@ export function buildApp(config: Config, options: AppOptions = {}): BuiltApp {
   shards.forEach((users, shard) => {
     const name = shardStackName(shard);
     if (only !== undefined && !only.has(name)) return;
-    // Each users stack sees only its own users; everything else of the topology is shared.
-    const part: Topology = { ...topology, users };
-    const stack = new AiwcStack(app, name, part, platform);
-    backend(stack, name, config, outdir);
-    builders.users(stack, part, exported);
-    built[name] = stack;
+    built[name] = buildUsersStack(base, config, topology, name, users);
   });
 
   // The cost gate: a validation on every stack, so `cdktf synth/diff/deploy` cannot pass it

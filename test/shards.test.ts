@@ -216,6 +216,11 @@ describe("aiwc synth --stack", () => {
     }
     expect(Object.keys(JSON.parse(readFileSync(join(full, "manifest.json"), "utf8")).stacks).sort()).toEqual(["platform", "users-00", "users-01", "users-02"]);
     expect(readdirSync(full).filter((n) => n.startsWith(".staging"))).toEqual([]);
+    // Fewer users stacks: the output keeps none of the old ones (a glob would deploy them).
+    const fewer = fixtureConfig({ cluster: (d) => d.setIn(["state", "shards"], 2) });
+    expect(aiwcCli(["synth", "-c", fewer, "-o", full]).code).toBe(0);
+    expect(readdirSync(join(full, "stacks")).sort()).toEqual(["platform", "users-00", "users-01"]);
+    expect(aiwcCli(["verify", full]).code).toBe(0);
     const platform = aiwcCli(["synth", "-c", dir, "-o", one, "--stack", "platform"]);
     expect(platform.code).toBe(1);
     expect(platform.err).toContain("--stack names users stacks only");
