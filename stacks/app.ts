@@ -416,35 +416,50 @@ function releaseTokens(mark: { readonly strings: number; readonly numbers: numbe
  * app is priced and gated once, exactly as before: instances in stack order, platform first.
  */
 function streamApp(config: Config, options: AppOptions, visit?: (stack: AiwcStack, app: App) => void): Streamed {
-  const topology = buildTopology(config);
-  const base = buildPlatform(config, options, topology);
-  const { app, platform } = base;
-  platform.prepareStack();
-
-  const shards = usersByShard(topology);
-  options.onStep?.(`building, resolving and pricing the users stacks (${thousands(config.users.length)} users in ${thousands(shards.length)} ${shards.length === 1 ? "stack" : "stacks"})`);
   const instances: ResourceInstance[][] = [];
   const digests: StackDigest[] = [];
-  shards.forEach((users, shard) => {
-    const name = shardStackName(shard);
-    // The first users stack creates the platform's cross-stack outputs: its tokens stay.
-    const mark = shard === 0 ? undefined : tokenMark();
-    const stack = buildUsersStack(base, config, topology, name, users);
-    stack.prepareStack();
-    const json = stack.freeze();
-    visit?.(stack, app);
-    instances.push(fromTerraformJson(json, name));
-    digests.push({ name, sha256: stackDigest(json) });
-    if (mark !== undefined) {
-      app.node.tryRemoveChild(name);
-      releaseTokens(mark);
-    }
+  const { app, topology, platform } = streamUsersStacks(config, options, "building, resolving and pricing", (stack, json) => {
+    visit?.(stack, stack.node.root as App);
+    instances.push(fromTerraformJson(json, stack.stackName));
+    digests.push({ name: stack.stackName, sha256: stackDigest(json) });
   });
   const platformJson = platform.freeze();
   options.onStep?.("pricing");
   const all = [...fromTerraformJson(platformJson, "platform"), ...instances.flat()];
   const report = reportFor(config, all, "config", { ...options.pricing, topology });
   return { app, topology, platform, report: { ...report, stacks: [{ name: "platform", sha256: stackDigest(platformJson) }, ...digests] } };
+}
+
+/**
+ * Builds the platform, then each users stack in turn — built, prepared, frozen, handed to
+ * `visit` with its JSON, and released (see releaseTokens) — so memory holds one users stack's
+ * constructs at a time. The platform is prepared, not frozen: it is complete only when every
+ * users stack has registered the outputs it reads.
+ */
+export function eachUsersStack(config: Config, options: AppOptions, doing: string, visit: (stack: AiwcStack, json: Record<string, unknown>) => void): { app: App; topology: Topology; platform: AiwcStack } {
+  return withoutCreationStacks(() => streamUsersStacks(config, options, doing, visit));
+}
+
+function streamUsersStacks(config: Config, options: AppOptions, doing: string, visit: (stack: AiwcStack, json: Record<string, unknown>) => void): { app: App; topology: Topology; platform: AiwcStack } {
+  const topology = buildTopology(config);
+  const base = buildPlatform(config, options, topology);
+  const { app, platform } = base;
+  platform.prepareStack();
+  const shards = usersByShard(topology);
+  options.onStep?.(`${doing} the users stacks (${thousands(config.users.length)} users in ${thousands(shards.length)} ${shards.length === 1 ? "stack" : "stacks"})`);
+  shards.forEach((users, shard) => {
+    const name = shardStackName(shard);
+    // The first users stack creates the platform's cross-stack outputs: its tokens stay.
+    const mark = shard === 0 ? undefined : tokenMark();
+    const stack = buildUsersStack(base, config, topology, name, users);
+    stack.prepareStack();
+    visit(stack, stack.freeze());
+    if (mark !== undefined) {
+      app.node.tryRemoveChild(name);
+      releaseTokens(mark);
+    }
+  });
+  return { app, topology, platform };
 }
 
 /** The stacks' Terraform JSON in memory (no files, no gate): for tests and comparisons. */

@@ -14,7 +14,7 @@ import { join, relative } from "node:path";
 import { App, TerraformStack } from "../constructs/cdk";
 import type { Config } from "../model/load";
 import { shardStackName, userShard } from "../config/placement";
-import { backend, stackJson, type StackName } from "./app";
+import { backend, eachUsersStack, type StackName } from "./app";
 import { byText } from "../config/text";
 
 /** The users stack layout a deployment had before: `single` (one `users` stack, before sharding) or a shard count. */
@@ -60,8 +60,8 @@ function ownerOf(path: string, users: ReadonlySet<string>): string | undefined {
 function addressesByUser(config: Config): Map<string, string[]> {
   const names = new Set(config.users.map((u) => u.name));
   const result = new Map<string, string[]>();
-  for (const [stack, json] of Object.entries(stackJson(config))) {
-    if (stack === "platform") continue;
+  // One users stack at a time: a migration of 100,000 users never holds them all as constructs.
+  eachUsersStack(config, {}, "reading", ({ stackName: stack }, json) => {
     for (const [type, blocks] of Object.entries((json.resource ?? {}) as Record<string, Record<string, { "//"?: { metadata?: { path?: string } } }>>)) {
       for (const [name, body] of Object.entries(blocks)) {
         const owner = ownerOf(body["//"]?.metadata?.path ?? "", names);
@@ -71,7 +71,7 @@ function addressesByUser(config: Config): Map<string, string[]> {
         list.push(`${type}.${name}`);
       }
     }
-  }
+  });
   return result;
 }
 
