@@ -2,7 +2,7 @@
  * `aiwc shards plan --from <single|N>`: the users that move when the config's `state.shards`
  * differs from the deployed layout, and the script that moves their state (stacks/shards.ts).
  */
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { loadConfig } from "../../model/load";
 import { planShards, writeMigration, type Layout, type ShardPlan } from "../../stacks/shards";
 import { UsageError, type CommandResult } from "../result";
@@ -16,6 +16,9 @@ export interface ShardsPlanOptions {
   readonly out?: string;
   readonly format?: string;
 }
+
+/** Moves listed one per line before the rest is left to moves.json. */
+const SHOWN = 200;
 
 function parseLayout(text: string): Layout {
   if (text === "single") return "single";
@@ -48,9 +51,10 @@ export function shardsPlan(options: ShardsPlanOptions): CommandResult {
     stdout: [
       ...summary(plan),
       "",
-      ...plan.moves.map((m) => `${m.user}: ${m.from} → ${m.to} (${m.addresses.join(", ")})`),
+      ...plan.moves.slice(0, SHOWN).map((m) => `${m.user}: ${m.from} → ${m.to} (${m.addresses.join(", ")})`),
+      ...(plan.moves.length > SHOWN ? [`… and ${thousands(plan.moves.length - SHOWN)} more users: every move is in ${join(dirname(script), "moves.json")}`] : []),
       "",
-      `wrote ${script}: run it once (it pulls, moves and pushes the states of ${plan.stacks.join(", ")}),`,
+      `wrote ${script}: run it once (it pulls, moves and pushes the states of ${plan.stacks.length > 8 ? `${plan.stacks.length} stacks, ${plan.stacks.slice(0, 4).join(", ")}, …` : plan.stacks.join(", ")}),`,
       "then `aiwc synth` and `terraform plan` in every users stack — the moved users' machines show no change.",
     ].join("\n"),
     exitCode: 0,
