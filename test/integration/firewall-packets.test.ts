@@ -128,7 +128,7 @@ beforeAll(async () => {
       run("ip", ["-n", ns("sw"), "link", "set", `p${i}`, "master", "br0", "up"]);
       run("ip", ["-n", n, "addr", "add", `${node.address}/16`, "dev", "priv0"]);
       run("ip", ["-n", n, "link", "set", "priv0", "up"]);
-      const ruleset = node.ruleset(stacks.users!, stacks.platform!);
+      const ruleset = node.ruleset(stacks["users-00"]!, stacks.platform!);
       writeFileSync(join(dir, `${node.name}.nft`), ruleset);
       run("ip", ["netns", "exec", n, "nft", "-f", join(dir, `${node.name}.nft`)]);
       listeners.push(spawn("ip", ["netns", "exec", n, process.execPath, join(dir, "listen.cjs"), ...PORTS.map(String)], { stdio: "ignore" }));
