@@ -171,7 +171,8 @@ function byStack(a: string, b: string): number {
 
 /**
  * The stacks a change touches: by digest where both reports carry them (every declaration,
- * tags and outputs included), else the stacks of the resources that change.
+ * tags and outputs included). Where one side has none (a report of aiwc before stack digests,
+ * or of plans), a change to a stack need not show in the cost: every stack is touched.
  */
 function touchedStacks(base: ReportDoc, head: ReportDoc, resources: readonly ResourceChange[]): TouchedStacks {
   let touched: string[];
@@ -186,8 +187,8 @@ function touchedStacks(base: ReportDoc, head: ReportDoc, resources: readonly Res
     touched = [...after.keys()].filter((n) => before.has(n) && before.get(n) !== after.get(n));
     all = [...after.keys()];
   } else {
-    touched = [...new Set(resources.flatMap((r) => [r.stack, r.from]).filter((s): s is string => s !== undefined))];
-    all = [...new Set(head.resources.map((r) => r.stack).filter((s): s is string => s !== undefined))];
+    all = [...new Set([...head.resources.map((r) => r.stack), ...resources.map((r) => r.from)].filter((s): s is string => s !== undefined))];
+    touched = all;
   }
   const names = [...new Set([...touched, ...added, ...removed])].sort(byStack);
   const budget = head.apiBudget;
@@ -202,8 +203,8 @@ export interface DiffOptions {
   readonly shardsMigrated?: boolean;
 }
 
-export function diffReports(base: ReportDoc, head: ReportDoc, options: DiffOptions | readonly Allowance[] = {}): CostDiff {
-  const { allowances: extraAllowances = [], shardsMigrated = false } = Array.isArray(options) ? { allowances: options as readonly Allowance[] } : (options as DiffOptions);
+export function diffReports(base: ReportDoc, head: ReportDoc, options: DiffOptions = {}): CostDiff {
+  const { allowances: extraAllowances = [], shardsMigrated = false } = options;
   const allowances = [...(head.gate.allowances ?? []), ...extraAllowances];
   // Users stacks share one namespace of addresses (a user's resources are named after the user):
   // the same address in another users stack is the same machine moved there, not a new one.

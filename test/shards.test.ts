@@ -243,6 +243,9 @@ describe("cost diff across users stacks", () => {
     expect(diffTable(diff, [])).toContain(`Stacks touched: ${stack} (1 of 5; a plan of them ≈ `);
     expect(diffMarkdown(diff, [])).toContain(`**Stacks touched:** ${stack} (1 of 5`);
     expect(diffJson(diff, []).stacks.touched).toEqual([stack]);
+    // A base without stack digests (aiwc before them): every stack is touched, never none.
+    const { stacks: _, ...old } = base;
+    expect(diffReports(old, head).stacks).toMatchObject({ touched: ["platform", "users-00", "users-01", "users-02", "users-03"], unchanged: 0 });
     // Nothing changed: nothing touched.
     expect(diffReports(base, report(configWith("hetzner", many, 4))).stacks.touched).toEqual([]);
   });
