@@ -219,8 +219,10 @@ export async function meterGateway(options: { config?: string; listen?: string; 
   const spool = new Spool(options.spool);
   const gateway = await startGateway({ config, upstream: options.upstream ?? "http://127.0.0.1:11434", keys, spool, host: listen[1]!, port: Number(listen[2]), checkpointMs: checkpoint * 1000, ...(options.trustForwardedFrom !== undefined ? { trustForwardedFrom: options.trustForwardedFrom } : {}), ...(options.source !== undefined ? { source: options.source } : {}) });
   for (const event of gateway.settled) process.stderr.write(`aiwc: request ${event.id} of ${event.user} was cut off by a stopped gateway: charged ${event.quantity} GPU hours, the time it was last seen running\n`);
+  // Listening for the stop before saying so: a supervisor may stop it the moment it reads this line.
+  const stopped = untilStopped();
   process.stderr.write(`aiwc: metering gateway on ${gateway.url} → ${options.upstream ?? "http://127.0.0.1:11434"}, ${keys.keys.length} key(s), spool ${options.spool}\n`);
-  await untilStopped();
+  await stopped;
   await gateway.close();
   spool.close();
   return { stdout: "", exitCode: 0 };
@@ -238,7 +240,11 @@ function readKeyFile(path: string): import("../../metering/keys").KeyFile {
   }
 }
 
-/** Runs until SIGINT or SIGTERM. */
+/**
+ * Resolves at SIGINT or SIGTERM. Call it before announcing readiness: stderr to a pipe is
+ * written synchronously, so whoever reads the announcement can signal before the next line
+ * runs — and a signal without a listener ends the process at once, nothing drained.
+ */
 export function untilStopped(): Promise<void> {
   return new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
@@ -256,8 +262,9 @@ export async function meterAuth(options: { config?: string; listen?: string; key
   const keys = readKeyFile(options.keys);
   const { startServiceAuth } = require("../../metering/service-auth") as typeof import("../../metering/service-auth");
   const auth = await startServiceAuth({ config, keys, listen: address.startsWith("unix:") ? { socket: address.slice(5) } : { host: hostPort![1]!, port: Number(hostPort![2]) } });
+  const stopped = untilStopped();
   process.stderr.write(`aiwc: services' key check on ${auth.address}, ${keys.keys.length} key(s)\n`);
-  await untilStopped();
+  await stopped;
   await auth.close();
   return { stdout: "", exitCode: 0 };
 }

@@ -110,8 +110,9 @@ export async function serveCommand(options: LedgerCommandOptions & { listen?: st
   const ledgerOptions = options.ledger !== undefined ? { dir: options.ledger } : {};
   await withLedger(options, async () => undefined);
   const serving = await serve({ config, token, openLedger: () => openLedger(ledgerOptions), ...(address.startsWith("unix:") ? { socket: address.slice(5) } : { host: listen![1]!, port: Number(listen![2]) }) });
+  const stopped = untilStopped();
   process.stderr.write(`aiwc: the admin page on ${serving.url} (read-only; every request needs AIWC_ADMIN_TOKEN)\n`);
-  await untilStopped();
+  await stopped;
   await serving.close();
   return { stdout: "", exitCode: 0 };
 }
