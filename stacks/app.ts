@@ -394,13 +394,20 @@ interface Streamed {
  * `mark` go, so tokens of the platform — and the platform's cross-stack outputs, which the first
  * users stack creates and which are therefore never released — stay.
  */
+type TokenMaps = { readonly stringTokenMap: Map<unknown, unknown>; readonly numberTokenMap: Map<unknown, unknown> };
+
+/** cdktf's process-wide token maps (undefined before the first token). */
+function cdktfTokenMaps(): TokenMaps | undefined {
+  return (globalThis as { __cdktfTokenMap?: TokenMaps }).__cdktfTokenMap;
+}
+
 function tokenMark(): { readonly strings: number; readonly numbers: number } | undefined {
-  const map = (globalThis as { __cdktfTokenMap?: { stringTokenMap: Map<unknown, unknown>; numberTokenMap: Map<unknown, unknown> } }).__cdktfTokenMap;
+  const map = cdktfTokenMaps();
   return map === undefined ? undefined : { strings: map.stringTokenMap.size, numbers: map.numberTokenMap.size };
 }
 
 function releaseTokens(mark: { readonly strings: number; readonly numbers: number }): void {
-  const map = (globalThis as { __cdktfTokenMap?: { stringTokenMap: Map<unknown, unknown>; numberTokenMap: Map<unknown, unknown> } }).__cdktfTokenMap;
+  const map = cdktfTokenMaps();
   if (map === undefined) return;
   for (const [tokens, keep] of [[map.stringTokenMap, mark.strings], [map.numberTokenMap, mark.numbers]] as const) {
     let index = 0;

@@ -32,6 +32,9 @@ describe("README figures", () => {
 
   test("the default config: total, setup, the group table, the GPU worker's margin", () => {
     const r = report({});
+    // The API budget line of `aiwc cost`, quoted whole.
+    const budget = cost({ date: DATE, format: "table" }).stdout.split("\n").find((l) => l.startsWith("API budget"));
+    expectReadme(`for the default config: "${budget}"`);
     expect(r.complete).toBe(true);
     expectReadme(`The default Hetzner config costs **${eur(r.totalMonthly)} per month + ${money(r.setupOneTime).toFixed(0)} € setup** and passes its gate`);
     expectReadme(`About ${money(r.totalMonthly).toFixed(0)} € per month at the prices of \`config/prices/hetzner.yaml\``);

@@ -42,8 +42,7 @@ export function shardsPlan(options: ShardsPlanOptions): CommandResult {
   const config = loadConfig(options.config);
   const plan = planShards(config, from);
   if (plan.moves.length === 0) {
-    const none = { stdout: format === "json" ? JSON.stringify({ from: plan.from, to: plan.to, moves: [] }, null, 2) : `${summary(plan)[0]}: nothing to move`, exitCode: 0 };
-    return none;
+    return { stdout: format === "json" ? JSON.stringify({ from: plan.from, to: plan.to, moves: [] }, null, 2) : `${summary(plan)[0]}: nothing to move`, exitCode: 0 };
   }
   const script = writeMigration(config, plan, resolve(options.out ?? "shards-migration"));
   if (format === "json") return { stdout: JSON.stringify({ from: plan.from, to: plan.to, script, moves: plan.moves }, null, 2), exitCode: 0 };
