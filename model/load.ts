@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { fastYaml } from "../config/fast-yaml";
+import { listYaml } from "../config/list-yaml";
 import type { z } from "zod";
 import { catalogSchema, fxSchema, unknownSources, type Catalog, type FxTable } from "../catalog/catalog";
 import { checkEnvironment } from "../config/environment";
@@ -69,7 +70,7 @@ function readYaml(file: string, sink: ProblemSink, what: string): ParseResult {
     return { ok: false };
   }
   const text = read.text;
-  const built = precompiledYaml(file, text) ?? fastYaml(text);
+  const built = precompiledYaml(file, text) ?? listYaml(text) ?? fastYaml(text);
   if (built !== undefined && built !== null) return { ok: true, value: built };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

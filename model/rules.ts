@@ -11,6 +11,7 @@ import { closest, type PathSegment, type ProblemSink } from "../config/problems"
 import type { ConfigFiles, ParsedConfig, PartialConfig } from "../config/types";
 import { ROLES, SERVICES, type ClusterConfig, type Role, type Service, type TariffsConfig } from "../config/schema";
 import { homeZone } from "../config/firewall-matrix";
+import { thousands } from "../config/text";
 
 /** Roles whose groups may be scaled to zero nodes (the platform still works without them). */
 const ZERO_ALLOWED: ReadonlySet<Role> = new Set(["gpu-worker", "service", "ci-runner"]);
@@ -321,7 +322,7 @@ export const GITLAB_SINGLE_NODE_USERS = 1000;
 /** What to tell the operator when `users` accounts outgrow one GitLab node, else undefined. */
 export function gitlabSizingNote(users: number): string | undefined {
   if (users <= GITLAB_SINGLE_NODE_USERS) return undefined;
-  return `GitLab: ${users} accounts are more than the ${GITLAB_SINGLE_NODE_USERS.toLocaleString("en-US")} users GitLab's single-node reference architecture serves (docs.gitlab.com/administration/reference_architectures/1k_users); run GitLab on a node of its own at the 2,000-user architecture's size or move to GitLab's multi-node architecture`;
+  return `GitLab: ${users} accounts are more than the ${thousands(GITLAB_SINGLE_NODE_USERS)} users GitLab's single-node reference architecture serves (docs.gitlab.com/administration/reference_architectures/1k_users); run GitLab on a node of its own at the 2,000-user architecture's size or move to GitLab's multi-node architecture`;
 }
 
 /**
@@ -470,41 +471,40 @@ function checkUsers({ cluster, users, tariffs }: ParsedConfig, files: ConfigFile
   const emails = new Map<string, number>();
   const packIds = Object.keys(tariffs.packs);
   const tariffIds = Object.keys(tariffs.tariffs);
+  // Runs once per user (100,000 of them in the largest configs): nothing is allocated unless there is something to say.
+  const vmPrefix = cluster.name.length + "-u-".length;
   users.forEach((user, index) => {
-    const at = ["users", index] as const;
+    const at = (...rest: (string | number)[]) => ["users", index, ...rest];
     const first = seen.get(user.name);
-    if (first !== undefined) sink.add(files.users, [...at, "name"], `"${user.name}" is already used by users[${first}]; user names must be unique`);
+    if (first !== undefined) sink.add(files.users, at("name"), `"${user.name}" is already used by users[${first}]; user names must be unique`);
     else seen.set(user.name, index);
     if (user.email !== undefined) {
       // The collectors attribute a service account to the user with its e-mail: one user each.
       const email = user.email.toLowerCase();
       const owner = emails.get(email);
-      if (owner !== undefined) sink.add(files.users, [...at, "email"], `"${user.email}" is already the e-mail of users[${owner}]; each user signs into the services with an address of their own`);
+      if (owner !== undefined) sink.add(files.users, at("email"), `"${user.email}" is already the e-mail of users[${owner}]; each user signs into the services with an address of their own`);
       else emails.set(email, index);
     }
     if (!tariffIds.includes(user.tariff)) {
-      sink.add(files.users, [...at, "tariff"], `unknown tariff "${user.tariff}"; known tariffs: ${tariffIds.join(", ")} (defined in ${files.tariffs})`);
+      sink.add(files.users, at("tariff"), `unknown tariff "${user.tariff}"; known tariffs: ${tariffIds.join(", ")} (defined in ${files.tariffs})`);
     }
-    const packsSeen = new Set<string>();
     user.packs.forEach((pack, p) => {
       if (!packIds.includes(pack)) {
-        sink.add(files.users, [...at, "packs", p], `unknown pack "${pack}"; known packs: ${packIds.join(", ")} (defined in ${files.tariffs})`);
-      } else if (packsSeen.has(pack)) {
-        sink.add(files.users, [...at, "packs", p], `pack "${pack}" is listed twice; list each pack once`);
+        sink.add(files.users, at("packs", p), `unknown pack "${pack}"; known packs: ${packIds.join(", ")} (defined in ${files.tariffs})`);
+      } else if (user.packs.indexOf(pack) < p) {
+        sink.add(files.users, at("packs", p), `pack "${pack}" is listed twice; list each pack once`);
       }
-      packsSeen.add(pack);
     });
     if (user.since !== undefined && user.until !== undefined && user.until < user.since) {
-      sink.add(files.users, [...at, "until"], `${user.until} is before since: ${user.since}; a user is billed from since through until`);
+      sink.add(files.users, at("until"), `${user.until} is before since: ${user.since}; a user is billed from since through until`);
     }
     if (user.profile !== undefined && tariffs.profiles[user.profile] === undefined) {
-      sink.add(files.users, [...at, "profile"], `unknown usage profile "${user.profile}"; known profiles: ${Object.keys(tariffs.profiles).join(", ") || "(none)"} (defined in ${files.tariffs})`);
+      sink.add(files.users, at("profile"), `unknown usage profile "${user.profile}"; known profiles: ${Object.keys(tariffs.profiles).join(", ") || "(none)"} (defined in ${files.tariffs})`);
     }
     if (user.zone !== undefined && !PROVIDERS_BY_ID[cluster.provider]!.zonePins) {
-      sink.warn(files.users, [...at, "zone"], `availability zone pins apply on AWS only; ignored on ${cluster.provider}`);
+      sink.warn(files.users, at("zone"), `availability zone pins apply on AWS only; ignored on ${cluster.provider}`);
     }
-    const vmName = `${cluster.name}-u-${user.name}`;
-    if (vmName.length > 63) sink.add(files.users, [...at, "name"], `VM name "${vmName}" exceeds 63 characters; shorten the user name`);
+    if (vmPrefix + user.name.length > 63) sink.add(files.users, at("name"), `VM name "${cluster.name}-u-${user.name}" exceeds 63 characters; shorten the user name`);
   });
   const usersSubnet = parseCidr(cluster.network.usersSubnet);
   // The CI runners take their addresses there too (they run users' code: homeZone).
