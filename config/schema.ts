@@ -191,7 +191,8 @@ const s3Backend = z.strictObject({
 });
 
 const localBackend = z.strictObject({
-  backend: z.literal("local"),
+  /** `state: { shards: 4 }` means the local backend with four users stacks. @default local */
+  backend: z.literal("local").default("local"),
   ...sharding,
   /** Directory for state files, relative to the project; @default `terraform-state` */
   directory: z.string().default("terraform-state"),
@@ -288,13 +289,7 @@ export const clusterSchema = z.strictObject({
     )
     .default([]),
   /** Where Terraform keeps state. @default local */
-  state: z
-    // `state: { shards: 4 }` means the default backend with four users stacks.
-    .preprocess(
-      (value) => (value !== null && typeof value === "object" && !Array.isArray(value) && !("backend" in value) ? { backend: "local", ...value } : value),
-      z.discriminatedUnion("backend", [localBackend, s3Backend], { message: "must be local or s3" }),
-    )
-    .prefault({ backend: "local" }),
+  state: z.discriminatedUnion("backend", [localBackend, s3Backend], { message: "must be local or s3" }).prefault({ backend: "local" }),
   /** Invoicing: the seller, the VAT rate and invoice numbers (aiwc bill). */
   billing: z
     .strictObject({

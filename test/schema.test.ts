@@ -62,6 +62,11 @@ describe("report schema", () => {
     const cluster = JSON.parse((await runInProcess(["schema", "cluster"])).stdout);
     expect(cluster.properties.provider.enum).toEqual([...PROVIDER_IDS]);
     expect(Object.keys(cluster.properties)).toEqual(expect.arrayContaining([...PROVIDER_IDS, "nodeGroups", "network"]));
+    // `state: { shards: 4 }` (the local backend by default) is valid for editors as for aiwc; s3 must say so.
+    const [local, s3] = cluster.properties.state.oneOf as { properties: Record<string, { default?: unknown }>; required?: string[] }[];
+    expect(local!.required ?? []).not.toContain("backend");
+    expect(local!.properties.backend!.default).toBe("local");
+    expect(s3!.required).toContain("backend");
     const diff = JSON.parse((await runInProcess(["schema", "diff"])).stdout);
     expect(diff.properties.resources.items.properties.change.enum).toEqual(["added", "removed", "replaced", "changed", "moved"]);
     const monthly = JSON.parse((await runInProcess(["schema", "monthly"])).stdout);
