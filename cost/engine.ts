@@ -320,7 +320,8 @@ class Line implements LineItem {
   constructor(
     private readonly instance: ResourceInstance,
     private readonly labels: Readonly<Record<string, string>>,
-    private readonly outcome: Outcome,
+    /** Shared by identical resources: the totals count outcomes, not line items. */
+    readonly outcome: Outcome,
   ) {}
   get address(): string {
     return this.instance.address;
@@ -385,7 +386,7 @@ export function priceInstance(instance: ResourceInstance, book: PriceBook, usage
   return priceWith(instance, book, memosOf(book), usage, labelsByName);
 }
 
-function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos, usage: Usage, labelsByName: LabelsByName): LineItem {
+function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos, usage: Usage, labelsByName: LabelsByName): Line {
   let labels = labelsOf(instance.values);
   if (labels === NO_LABELS && typeof instance.values.name === "string") labels = labelsByName[instance.values.name] ?? NO_LABELS;
 
@@ -416,8 +417,12 @@ function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos,
   let key: string | undefined;
   if (resourceUsage === NO_USAGE) {
     if (memoized) {
-      // By region, then date: no key string built per resource.
-      const byRegion = ((kind as { lines?: Map<string, Map<string, Priced>> }).lines ??= new Map());
+      // By region, then date: no key string built per resource; the last one asked first
+      // (resources of one kind come together and mostly share both).
+      const memo = kind as MemoizedKind;
+      const last = memo.last;
+      if (last !== undefined && last.region === region && last.date === date) return lineOf(instance, labels, last.priced);
+      const byRegion = (memo.lines ??= new Map());
       const regionKey = region ?? "";
       store = byRegion.get(regionKey);
       if (store === undefined) byRegion.set(regionKey, (store = new Map()));
@@ -433,10 +438,21 @@ function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos,
     priced = summarize(definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date)));
     if (store !== undefined && key !== undefined) store.set(key, priced);
   }
+  if (memoized && resourceUsage === NO_USAGE) (kind as MemoizedKind).last = { region, date, priced };
+  return lineOf(instance, labels, priced);
+}
+
+function lineOf(instance: ResourceInstance, labels: Readonly<Record<string, string>>, priced: Priced): Line {
   if (instance.values["aiwc:unknown_count"] === true && priced.outcome.status === "priced") {
     return new Line(instance, labels, (priced.unknownCount ??= { ...priced.outcome, reason: "count/for_each is an expression: priced as one instance" }));
   }
   return new Line(instance, labels, priced.outcome);
+}
+
+/** A memoized classification's priced outcomes: by region, then date, and the last one asked. */
+interface MemoizedKind {
+  lines?: Map<string, Map<string, Priced>>;
+  last?: { readonly region: string | undefined; readonly date: string; readonly priced: Priced };
 }
 
 /** What identical resources price to, shared by them. */
@@ -480,17 +496,14 @@ function memosOf(book: PriceBook): RunMemos {
 
 export function estimate(instances: readonly ResourceInstance[], book: PriceBook, given: Usage = NO_USAGE_AT_ALL, labelsByName: LabelsByName = {}): Estimate {
   const usage = Object.keys(given).length === 0 ? NO_USAGE_AT_ALL : given;
-  // Sized once (the list of a 100,000-resource run would otherwise be copied as it grows),
-  // filled and totalled in one pass; amounts are counted per distinct amount object (shared
-  // by identical resources) and multiplied once (money.ts sumCounted).
+  // Sized once (the list of a 100,000-resource run would otherwise be copied as it grows).
+  // Totals: line items are counted per shared outcome, then amounts per distinct amount
+  // object, and multiplied once (money.ts sumCounted).
   const resources: LineItem[] = new Array<LineItem>(instances.length);
   let kept = 0;
-  const removed: LineItem[] = [];
+  const removed: Line[] = [];
   const memos = memosOf(book);
-  const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
-  const monthly = new Map<Money, number>();
-  const setup = new Map<Money, number>();
-  let unknownUsage = 0;
+  const outcomes = new Map<Outcome, number>();
   for (const instance of instances) {
     const item = priceWith(instance, book, memos, usage, labelsByName);
     // Only a deletion: the resource is gone after the change (a replacement stays).
@@ -499,12 +512,17 @@ export function estimate(instances: readonly ResourceInstance[], book: PriceBook
       continue;
     }
     resources[kept++] = item;
-    counts[item.status]++;
-    const m = item.monthly;
-    if (m !== ZERO) monthly.set(m, (monthly.get(m) ?? 0) + 1);
-    const s = item.setup;
-    if (s !== ZERO) setup.set(s, (setup.get(s) ?? 0) + 1);
-    for (const c of item.components) if (c.quantity === null && c.unitPrice !== null) unknownUsage++;
+    outcomes.set(item.outcome, (outcomes.get(item.outcome) ?? 0) + 1);
+  }
+  const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
+  const monthly = new Map<Money, number>();
+  const setup = new Map<Money, number>();
+  let unknownUsage = 0;
+  for (const [shared, count] of outcomes) {
+    counts[shared.status] += count;
+    if (shared.monthly !== ZERO) monthly.set(shared.monthly, (monthly.get(shared.monthly) ?? 0) + count);
+    if (shared.setup !== ZERO) setup.set(shared.setup, (setup.get(shared.setup) ?? 0) + count);
+    for (const c of shared.components) if (c.quantity === null && c.unitPrice !== null) unknownUsage += count;
   }
   resources.length = kept;
   const incomplete: string[] = [];

@@ -113,6 +113,28 @@ describe("pricing identical resources once", () => {
     expect(byName.t!.status).toBe("unsupported");
   });
 
+  test("totals, counts and the usage note count every resource of a shared outcome, not the outcome once", () => {
+    // Three identical NAT gateways share one outcome (a usage-based component without usage),
+    // as do five identical servers; one server type is not understood.
+    const document = {
+      provider: { aws: [{ region: "eu-central-1" }] },
+      resource: {
+        aws_nat_gateway: { n1: {}, n2: {}, n3: {} },
+        hcloud_server: { ...Object.fromEntries(["a", "b", "c", "d", "e"].map((n) => [n, server(n)])), g: server("g", { server_type: 12 }) },
+      },
+    };
+    const result = estimate(fromConfiguration(document, "platform"), newBook());
+    const items = result.resources;
+    expect(items).toHaveLength(9);
+    // Each figure recomputed from the line items themselves.
+    expect(result.counts).toEqual({ priced: items.filter((i) => i.status === "priced").length, free: 0, unsupported: 1 });
+    expect(result.counts.priced).toBe(8);
+    expect(toAmount(result.totalMonthly)).toBe(toAmount(sum(items.map((i) => i.monthly))));
+    const unknownUsage = items.flatMap((i) => i.components).filter((c) => c.quantity === null && c.unitPrice !== null).length;
+    expect(unknownUsage).toBe(3);
+    expect(result.incomplete).toEqual(["1 resource(s) cannot be priced", "3 usage-based price(s) have no usage estimate (--usage)"]);
+  });
+
   test("totals of many identical amounts are exact", () => {
     const price = money("7.6923");
     const values = [...Array.from({ length: 10_000 }, () => price), money("0.01"), price];
