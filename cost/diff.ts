@@ -190,10 +190,10 @@ function touchedStacks(base: ReportDoc, head: ReportDoc, resources: readonly Res
     all = [...new Set([...head.resources.map((r) => r.stack), ...resources.map((r) => r.from)].filter((s): s is string => s !== undefined))];
     touched = all;
   }
-  const names = [...new Set([...touched, ...added, ...removed])].sort(byStack);
+  const named = new Set([...touched, ...added, ...removed]);
   const budget = head.apiBudget;
-  const refresh = budget === undefined ? undefined : budget.stacks.filter((s) => names.includes(s.stack)).reduce((sum, s) => sum + s.refresh, 0);
-  return { touched: names, added: added.sort(byStack), removed: removed.sort(byStack), unchanged: all.filter((n) => !names.includes(n)).length, ...(refresh !== undefined ? { refreshRequests: refresh } : {}) };
+  const refresh = budget === undefined ? undefined : budget.stacks.filter((s) => named.has(s.stack)).reduce((sum, s) => sum + s.refresh, 0);
+  return { touched: [...named].sort(byStack), added: added.sort(byStack), removed: removed.sort(byStack), unchanged: all.filter((n) => !named.has(n)).length, ...(refresh !== undefined ? { refreshRequests: refresh } : {}) };
 }
 
 /** Options of a diff: allowances beyond the head's, and whether the shard moves' states were moved already. */

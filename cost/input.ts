@@ -321,7 +321,8 @@ export function fromPlan(plan: unknown, stack?: string): ResourceInstance[] {
   return out;
 }
 
-function isPlan(document: unknown): boolean {
+/** A plan (`terraform show -json`), told from a configuration by its top-level keys. */
+export function isPlan(document: unknown): boolean {
   return isObject(document) && ("planned_values" in document || "resource_changes" in document || ("format_version" in document && "terraform_version" in document));
 }
 

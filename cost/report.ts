@@ -15,7 +15,7 @@ import { isCalendarDate, today } from "../config/dates";
 import { evaluateGate, type GateResult } from "./gate";
 import { capacityShortfalls } from "../config/capacity";
 import { replacementKeys } from "./replacement";
-import { fromTerraformJson, InputError, type ResourceInstance } from "./input";
+import { fromTerraformJson, InputError, isPlan, type ResourceInstance } from "./input";
 import { money, toAmount, toUnitPrice, type Money } from "../catalog/money";
 import { PriceBook } from "../catalog/prices";
 import { tariffReport, type TariffReport } from "./tariff";
@@ -103,7 +103,8 @@ export function reportFor(config: Config, instances: readonly ResourceInstance[]
     if (rate === undefined) throw new InputError(`no exchange rate for ${currency} in fx.yaml`);
     return { label, amount: money(amount), currency, eur: money(amount).dividedBy(rate) };
   });
-  const budget = apiBudget(PROVIDERS_BY_ID[config.cluster.provider]!.displayName, PROVIDERS_BY_ID[config.cluster.provider]!.api, config.cluster, instances);
+  const provider = PROVIDERS_BY_ID[config.cluster.provider]!;
+  const budget = apiBudget(provider.displayName, provider.api, config.cluster, instances);
   return { source, references, estimate: result, tariff, gate: { ...gate, warnings: [...gate.warnings, ...budget.warnings] }, book, pricingDateSource: date.source, apiBudget: budget };
 }
 
@@ -129,7 +130,7 @@ export function stackDigest(json: unknown): string {
 export function reportForDocuments(config: Config, documents: readonly { name: string; json: unknown }[], source: string, options: PricingOptions = {}): CostReport {
   const report = reportFor(config, documents.flatMap((d) => fromTerraformJson(d.json, d.name)), source, options);
   // Configurations (not plans) are what stacks declare: their digests tell a diff which stacks changed.
-  const configurations = documents.filter((d) => d.json !== null && typeof d.json === "object" && !("planned_values" in d.json));
+  const configurations = documents.filter((d) => !isPlan(d.json) && d.json !== null && typeof d.json === "object");
   return configurations.length === 0 ? report : { ...report, stacks: configurations.map((d) => ({ name: d.name, sha256: stackDigest(d.json) })) };
 }
 

@@ -36,6 +36,11 @@ import { thousands } from "../config/text";
 import { shardStackName, userShard } from "../config/placement";
 import { usersByShard } from "../model/topology";
 
+/** Where the stacks are written: `options.outdir`, else CDKTF_OUTDIR, else cdktf.out. */
+function outdirOf(options: AppOptions): string {
+  return resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+}
+
 /** The output directory, created with its parents; a file in its place is an input error. */
 function ensureOutdir(outdir: string): void {
   if (existsSync(outdir) && !statSync(outdir).isDirectory()) throw new InputError(`${outdir}: exists and is not a directory; choose another output directory`);
@@ -319,7 +324,7 @@ function withoutCreationStacks<T>(work: () => T): T {
  */
 export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
   return withoutCreationStacks(() => {
-    const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    const outdir = outdirOf(options);
     ensureOutdir(outdir);
     if (options.stacks !== undefined) {
       const built = buildApp(config, options);
@@ -347,13 +352,14 @@ export function synthesize(config: Config, options: AppOptions = {}): BuiltApp {
       // Stacks an earlier synthesis wrote that this config no longer has (a lower shard count,
       // the single `users` stack before sharding) would be deployed by a glob and fail
       // `aiwc verify`: the output holds this synthesis only.
-      const current = new Set(stackNames(config));
+      const names = stackNames(config);
+      const current = new Set(names);
       for (const name of readdirSync(join(outdir, "stacks"))) {
         if (!current.has(name) && existsSync(join(outdir, "stacks", name, "cdk.tf.json"))) rmSync(join(outdir, "stacks", name), { recursive: true, force: true });
       }
       app.manifest.writeToFile();
       // The verdict goes with the stacks it judged (aiwc verify checks them before apply).
-      writeGateRecord(app.outdir, stackNames(config), config, report);
+      writeGateRecord(app.outdir, names, config, report);
       return { app, topology: streamed.topology, stacks: { platform }, cost: () => report };
     } finally {
       rmSync(staging, { recursive: true, force: true });
@@ -489,7 +495,7 @@ interface PlatformBuild {
 }
 
 function buildPlatform(config: Config, options: AppOptions, topology: Topology): PlatformBuild {
-  const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const outdir = outdirOf(options);
   const app = new App({ outdir, skipValidation: false });
   const builders: ProviderStacks = providerStacks(config.cluster.provider);
   options.onStep?.("building the platform stack");
