@@ -3,7 +3,7 @@
  * *priced*, *free* (explicit list) or *unsupported* (unknown type, attributes it cannot read,
  * or a price the catalog does not have — a missing price is never zero).
  */
-import { MODULE_CALL, type ResourceInstance } from "./input";
+import { listSource, MODULE_CALL, type InstanceSource, type ResourceInstance } from "./input";
 import { plannedAction } from "./replacement";
 import { money, sumCounted, ZERO, type Money } from "../catalog/money";
 
@@ -208,17 +208,27 @@ function mergeReads(a: Reads, b: Reads): Reads {
   return merged;
 }
 
-/** Per resource type: what its candidates read at the top level (undefined: not memoizable). */
-const readsByType = new Map<string, ReadonlyMap<string, Reads> | undefined>();
+/** Reads as walked: the keys of a stripping object schema in order, each with what of it is read. */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly inner: readonly (Shape | null)[];
+}
 
-function topLevelReads(type: string): ReadonlyMap<string, Reads> | undefined {
-  if (readsByType.has(type)) return readsByType.get(type);
+function shapeOf(reads: ReadonlyMap<string, Reads>): Shape {
+  return { keys: [...reads.keys()], inner: [...reads.values()].map((r) => (r === null ? null : shapeOf(r))) };
+}
+
+/** Per resource type: what its candidates read at the top level (undefined: not memoizable). */
+const shapeByType = new Map<string, Shape | undefined>();
+
+function topLevelShape(type: string): Shape | undefined {
+  if (shapeByType.has(type)) return shapeByType.get(type);
   const candidates = PRICED_BY_TYPE.get(type) ?? NONE;
   let reads: Reads | undefined;
   for (const definition of candidates) reads = reads === undefined ? readsOf(definition.schema) : mergeReads(reads, readsOf(definition.schema));
-  const top = reads === undefined || reads === null ? undefined : reads;
-  readsByType.set(type, top);
-  return top;
+  const shape = reads === undefined || reads === null ? undefined : shapeOf(reads);
+  shapeByType.set(type, shape);
+  return shape;
 }
 
 /**
@@ -230,6 +240,9 @@ function topLevelReads(type: string): ReadonlyMap<string, Reads> | undefined {
 interface Trie {
   readonly next: Map<unknown, Trie>;
   leaf?: Classification;
+  /** The token last stepped with and where it led: runs of alike resources skip the map. */
+  lastToken?: unknown;
+  lastChild?: Trie;
 }
 const ARRAY = Symbol("array");
 const OBJECT = Symbol("object");
@@ -237,12 +250,16 @@ const SHAPED = Symbol("shaped");
 const END = Symbol("end");
 
 function step(node: Trie, token: unknown): Trie {
+  // Same token as last time (=== where the map uses SameValueZero: a NaN only misses here).
+  if (node.lastToken === token && node.lastChild !== undefined) return node.lastChild;
   let child = node.next.get(token);
-  if (child === undefined) node.next.set(token, (child = { next: new Map() }));
+  if (child === undefined) node.next.set(token, (child = { next: new Map(), leaf: undefined, lastToken: undefined, lastChild: undefined }));
+  node.lastToken = token;
+  node.lastChild = child;
   return child;
 }
 
-function walk(node: Trie, value: unknown, reads: Reads): Trie {
+function walk(node: Trie, value: unknown, shape: Shape | null): Trie {
   if (value === null || typeof value !== "object") return step(node, value);
   if (Array.isArray(value)) {
     node = step(node, ARRAY);
@@ -250,10 +267,11 @@ function walk(node: Trie, value: unknown, reads: Reads): Trie {
     return step(node, END);
   }
   const record = value as Record<string, unknown>;
-  if (reads !== null) {
+  if (shape !== null) {
     // A stripping object schema: only the keys it reads, in its own order.
     node = step(node, SHAPED);
-    for (const [key, inner] of reads) node = walk(node, record[key], inner);
+    const { keys, inner } = shape;
+    for (let i = 0; i < keys.length; i++) node = walk(node, record[keys[i]!], inner[i]!);
     return node;
   }
   node = step(node, OBJECT);
@@ -266,13 +284,32 @@ function walk(node: Trie, value: unknown, reads: Reads): Trie {
  * is memoized per pricing run in a trie per type over those attributes, and the leaf also
  * holds the priced components. Values come from JSON documents (parsed, or resolved by cdktf).
  */
-function classify(instance: ResourceInstance, memo: Map<string, Trie>): Classification {
-  const reads = topLevelReads(instance.type);
-  if (reads === undefined) return classifyOnce(instance, false);
-  let node = memo.get(instance.type);
-  if (node === undefined) memo.set(instance.type, (node = { next: new Map() }));
-  for (const [key, inner] of reads) node = walk(node, instance.values[key], inner);
+function classify(instance: ResourceInstance, memos: RunMemos): Classification {
+  // Resources of one type come together: the type's trie and reads are kept at hand.
+  let typed = memos.lastType;
+  if (typed === undefined || typed.type !== instance.type) {
+    typed = memos.classes.get(instance.type);
+    if (typed === undefined) {
+      typed = { type: instance.type, shape: topLevelShape(instance.type), root: { next: new Map(), leaf: undefined, lastToken: undefined, lastChild: undefined } };
+      memos.classes.set(instance.type, typed);
+    }
+    memos.lastType = typed;
+  }
+  const shape = typed.shape;
+  if (shape === undefined) return classifyOnce(instance, false);
+  let node = typed.root;
+  const values = instance.values;
+  const { keys, inner } = shape;
+  for (let i = 0; i < keys.length; i++) node = walk(node, values[keys[i]!], inner[i]!);
   return (node.leaf ??= classifyOnce(instance, true));
+}
+
+/** A resource type's classifications in one pricing run: what it reads, and the trie over it. */
+interface TypedTrie {
+  readonly type: string;
+  /** What the type's schemas read (undefined: the whole value, not memoized). */
+  readonly shape: Shape | undefined;
+  readonly root: Trie;
 }
 
 function classifyOnce(instance: ResourceInstance, memoized: boolean): Classification {
@@ -390,7 +427,7 @@ function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos,
   let labels = labelsOf(instance.values);
   if (labels === NO_LABELS && typeof instance.values.name === "string") labels = labelsByName[instance.values.name] ?? NO_LABELS;
 
-  const kind = classify(instance, memos.classes);
+  const kind = classify(instance, memos);
   if (!("definition" in kind)) {
     let known = unpricedOutcomes.get(kind);
     if (known === undefined) unpricedOutcomes.set(kind, (known = "free" in kind ? outcome("free", kind.free) : outcome("unsupported", kind.unsupported)));
@@ -443,7 +480,7 @@ function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos,
 }
 
 function lineOf(instance: ResourceInstance, labels: Readonly<Record<string, string>>, priced: Priced): Line {
-  if (instance.values["aiwc:unknown_count"] === true && priced.outcome.status === "priced") {
+  if (instance.unknownCount === true && priced.outcome.status === "priced") {
     return new Line(instance, labels, (priced.unknownCount ??= { ...priced.outcome, reason: "count/for_each is an expression: priced as one instance" }));
   }
   return new Line(instance, labels, priced.outcome);
@@ -485,35 +522,50 @@ function summarize(components: readonly LineComponent[]): Priced {
 const NO_USAGE: Readonly<Record<string, number>> = Object.freeze({});
 const NO_USAGE_AT_ALL: Usage = Object.freeze({});
 /** Per pricing run (a PriceBook): classifications and components of identical resources. */
-type RunMemos = { readonly classes: Map<string, Trie>; readonly lines: Map<string, Priced> };
+type RunMemos = { readonly classes: Map<string, TypedTrie>; lastType: TypedTrie | undefined; readonly lines: Map<string, Priced> };
 const runMemos = new WeakMap<PriceBook, RunMemos>();
 
 function memosOf(book: PriceBook): RunMemos {
   let memos = runMemos.get(book);
-  if (memos === undefined) runMemos.set(book, (memos = { classes: new Map(), lines: new Map() }));
+  if (memos === undefined) runMemos.set(book, (memos = { classes: new Map(), lastType: undefined, lines: new Map() }));
   return memos;
 }
 
 export function estimate(instances: readonly ResourceInstance[], book: PriceBook, given: Usage = NO_USAGE_AT_ALL, labelsByName: LabelsByName = {}): Estimate {
+  return estimateEach(listSource(instances), book, given, labelsByName);
+}
+
+/**
+ * estimate over a pass of instances (documentsSource: each resource priced as it is read). The
+ * totals count line items per shared outcome, then amounts per distinct amount object, and
+ * multiply once (money.ts sumCounted).
+ */
+export function estimateEach(source: InstanceSource, book: PriceBook, given: Usage = NO_USAGE_AT_ALL, labelsByName: LabelsByName = {}): Estimate {
   const usage = Object.keys(given).length === 0 ? NO_USAGE_AT_ALL : given;
-  // Sized once (the list of a 100,000-resource run would otherwise be copied as it grows).
-  // Totals: line items are counted per shared outcome, then amounts per distinct amount
-  // object, and multiplied once (money.ts sumCounted).
-  const resources: LineItem[] = new Array<LineItem>(instances.length);
-  let kept = 0;
+  const resources: LineItem[] = [];
   const removed: Line[] = [];
   const memos = memosOf(book);
   const outcomes = new Map<Outcome, number>();
-  for (const instance of instances) {
+  // Alike resources come in runs: counted per run, added to the map when the run ends.
+  let current: Outcome | undefined;
+  let run = 0;
+  source((instance) => {
     const item = priceWith(instance, book, memos, usage, labelsByName);
     // Only a deletion: the resource is gone after the change (a replacement stays).
     if (instance.actions !== undefined && plannedAction(instance.actions) === "delete") {
       removed.push(item);
-      continue;
+      return;
     }
-    resources[kept++] = item;
-    outcomes.set(item.outcome, (outcomes.get(item.outcome) ?? 0) + 1);
-  }
+    resources.push(item);
+    if (item.outcome === current) {
+      run++;
+      return;
+    }
+    if (current !== undefined) outcomes.set(current, (outcomes.get(current) ?? 0) + run);
+    current = item.outcome;
+    run = 1;
+  });
+  if (current !== undefined) outcomes.set(current, (outcomes.get(current) ?? 0) + run);
   const counts: Record<Status, number> = { priced: 0, free: 0, unsupported: 0 };
   const monthly = new Map<Money, number>();
   const setup = new Map<Money, number>();
@@ -524,7 +576,6 @@ export function estimate(instances: readonly ResourceInstance[], book: PriceBook
     if (shared.setup !== ZERO) setup.set(shared.setup, (setup.get(shared.setup) ?? 0) + count);
     for (const c of shared.components) if (c.quantity === null && c.unitPrice !== null) unknownUsage += count;
   }
-  resources.length = kept;
   const incomplete: string[] = [];
   if (counts.unsupported > 0) incomplete.push(`${counts.unsupported} resource(s) cannot be priced`);
   if (unknownUsage > 0) incomplete.push(`${unknownUsage} usage-based price(s) have no usage estimate (--usage)`);

@@ -22,6 +22,8 @@ export interface ResourceInstance {
   readonly providerRegion?: string | undefined;
   /** Plan action (`create`, `update`, `no-op`, `delete`, …); absent for configuration JSON. */
   readonly actions?: readonly string[];
+  /** Configuration JSON whose `count`/`for_each` is an expression: one instance stands for an unknown number. */
+  readonly unknownCount?: boolean;
 }
 
 export class InputError extends Error {
@@ -132,13 +134,48 @@ class ConfiguredResource implements ResourceInstance {
   }
 }
 
+/**
+ * Resource instances as one pass over them: `visit` is called with each in order. Pricing a
+ * document as it is read touches each resource's attributes once, while they are still in the
+ * CPU cache (a 100,000-resource document is far larger than the cache: a second pass over its
+ * objects costs a cache miss per resource).
+ */
+export type InstanceSource = (visit: (instance: ResourceInstance) => void) => void;
+
+/** A pass over lists of instances, one after the other. */
+export function listSource(...lists: readonly (readonly ResourceInstance[])[]): InstanceSource {
+  return (visit) => {
+    for (const list of lists) for (const instance of list) visit(instance);
+  };
+}
+
+/** A pass over Terraform JSON documents (plans or configurations), one per stack or file, in order. */
+export function documentsSource(documents: readonly { readonly name: string; readonly json: unknown }[]): InstanceSource {
+  return (visit) => {
+    for (const d of documents) {
+      if (isPlan(d.json)) for (const instance of fromPlan(d.json, d.name)) visit(instance);
+      else eachConfigured(d.json, d.name, visit);
+    }
+  };
+}
+
 /** Resources of a Terraform JSON configuration, with `count`/`for_each` literals expanded. */
 export function fromConfiguration(document: unknown, stack?: string): ResourceInstance[] {
+  const out: ResourceInstance[] = [];
+  eachConfigured(document, stack, (instance) => {
+    out.push(instance);
+  });
+  return out;
+}
+
+/** fromConfiguration as a pass: each instance handed to `visit` as it is read. */
+function eachConfigured(document: unknown, stack: string | undefined, visit: (instance: ResourceInstance) => void): void {
   if (!isObject(document)) throw new InputError("(document): not a Terraform JSON configuration: expected an object at the top level");
   const resources = document.resource ?? {};
   if (!isObject(resources)) throw new InputError('resource: must be an object of resource types');
   const regions = providerRegions(document);
-  const out: ResourceInstance[] = [];
+  // Instances so far, for the limit.
+  let seen = 0;
   for (const [type, instances] of Object.entries(resources)) {
     if (!isObject(instances)) throw new InputError(`${path("resource", type)}: must be an object of resource names`);
     // The region of the type's default provider configuration, once per type.
@@ -153,7 +190,8 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
       const forEach = body.for_each;
       if (count === undefined && forEach === undefined) {
         // The common case: this loop runs once per resource.
-        out.push(new ConfiguredResource(region === typeRegion ? block : { type, stack, providerRegion: region }, name, body));
+        seen++;
+        visit(new ConfiguredResource(region === typeRegion ? block : { type, stack, providerRegion: region }, name, body));
         continue;
       }
       const constructPath = constructPathOf(body);
@@ -162,17 +200,20 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
       if (typeof count === "number") {
         if (!Number.isInteger(count) || count < 0) throw new InputError(`${where}.count: must be a whole number ≥ 0, got ${count}`);
         if (count > LIMITS.instancesPerResource) throw new InputError(`${where}.count: ${count} instances exceed aiwc's limit of ${LIMITS.instancesPerResource} per resource`);
-        if (out.length + count > LIMITS.instances) throw new InputError(`${where}.count: the configuration expands to more than ${LIMITS.instances} resource instances, aiwc's limit`);
-        for (let i = 0; i < count; i++) out.push({ ...base, address: `${type}.${name}[${i}]` });
+        if (seen + count > LIMITS.instances) throw new InputError(`${where}.count: the configuration expands to more than ${LIMITS.instances} resource instances, aiwc's limit`);
+        seen += count;
+        for (let i = 0; i < count; i++) visit({ ...base, address: `${type}.${name}[${i}]` });
       } else if (count !== undefined && typeof count !== "string") {
         throw new InputError(`${where}.count: must be a number or an expression string, got ${JSON.stringify(count)}`);
       } else if (isObject(forEach) || Array.isArray(forEach)) {
         const keys = Array.isArray(forEach) ? forEach.map((k) => String(k)) : Object.keys(forEach);
         if (keys.length > LIMITS.instancesPerResource) throw new InputError(`${where}.for_each: ${keys.length} instances exceed aiwc's limit of ${LIMITS.instancesPerResource} per resource`);
-        for (const key of keys) out.push({ ...base, address: `${type}.${name}[${JSON.stringify(key)}]` });
+        seen += keys.length;
+        for (const key of keys) visit({ ...base, address: `${type}.${name}[${JSON.stringify(key)}]` });
       } else {
         // An expression count/for_each is only known at plan time: price one instance and say so.
-        out.push({ ...base, address: `${type}.${name}`, values: { ...body, "aiwc:unknown_count": true } });
+        seen++;
+        visit({ ...base, address: `${type}.${name}`, unknownCount: true });
       }
     }
   }
@@ -180,10 +221,9 @@ export function fromConfiguration(document: unknown, stack?: string): ResourceIn
   const modules = document.module;
   if (isObject(modules)) {
     for (const [name, call] of Object.entries(modules)) {
-      out.push({ address: `module.${name}`, type: MODULE_CALL, values: isObject(call) ? call : {}, stack });
+      visit({ address: `module.${name}`, type: MODULE_CALL, values: isObject(call) ? call : {}, stack });
     }
   }
-  return out;
 }
 
 /** The pseudo-type of a module call in Terraform JSON configuration. */

@@ -9,13 +9,13 @@ import { buildTopology, dataVolumeName, storageVolumeName, type Topology } from 
 import { PROVIDERS, PROVIDERS_BY_ID } from "../clouds/registry";
 import { apiBudget, type ApiBudget } from "./api-budget";
 import { sha256 } from "../config/digest";
-import { estimate, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
+import { estimateEach, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
 import { ENV } from "../config/environment";
 import { isCalendarDate, today } from "../config/dates";
 import { evaluateGate, type GateResult } from "./gate";
 import { capacityShortfalls } from "../config/capacity";
 import { replacementKeys } from "./replacement";
-import { fromTerraformJson, InputError, isPlan, type ResourceInstance } from "./input";
+import { documentsSource, InputError, isPlan, type InstanceSource } from "./input";
 import { money, toAmount, toUnitPrice, type Money } from "../catalog/money";
 import { PriceBook } from "../catalog/prices";
 import { tariffReport, type TariffReport } from "./tariff";
@@ -89,12 +89,12 @@ function labelsByName(topology: Topology): LabelsByName {
 }
 
 /** Prices resource instances against a config's catalogs, tariffs and policy. */
-export function reportFor(config: Config, instances: readonly ResourceInstance[], source: string, options: PricingOptions = {}): CostReport {
+export function reportFor(config: Config, instances: InstanceSource, source: string, options: PricingOptions = {}): CostReport {
   // Providers whose plans name types by id (OVH flavors) say how ids map to catalog names.
   const aliases = Object.fromEntries(PROVIDERS.flatMap((p) => (p.priceAliases !== undefined ? [[p.id, p.priceAliases(config.cluster)]] : [])));
   const date = pricingDate(options);
   const book = new PriceBook(config.catalogs, config.fx, date.date, aliases);
-  const result = estimate(instances, book, options.usage ?? {}, labelsByName(options.topology ?? buildTopology(config)));
+  const result = estimateEach(instances, book, options.usage ?? {}, labelsByName(options.topology ?? buildTopology(config)));
   const tariff = tariffReport(config, result, book);
   const capacity = capacityShortfalls(config.cluster, config.users).map((s) => s.message);
   const gate = evaluateGate(config.cluster.policy, result, tariff, book, options.env ?? process.env, options.allowDataLoss ?? [], capacity);
@@ -104,7 +104,8 @@ export function reportFor(config: Config, instances: readonly ResourceInstance[]
     return { label, amount: money(amount), currency, eur: money(amount).dividedBy(rate) };
   });
   const provider = PROVIDERS_BY_ID[config.cluster.provider]!;
-  const budget = apiBudget(provider.displayName, provider.api, config.cluster, instances);
+  // Every instance is a line item: what remains after the change, or what it removes.
+  const budget = apiBudget(provider.displayName, provider.api, config.cluster, [result.resources, result.removed].flat());
   return { source, references, estimate: result, tariff, gate: { ...gate, warnings: [...gate.warnings, ...budget.warnings] }, book, pricingDateSource: date.source, apiBudget: budget };
 }
 
@@ -128,7 +129,8 @@ export function stackDigest(json: unknown): string {
 
 /** Prices Terraform JSON documents (plans or configurations), one per stack or file. */
 export function reportForDocuments(config: Config, documents: readonly { name: string; json: unknown }[], source: string, options: PricingOptions = {}): CostReport {
-  const report = reportFor(config, documents.flatMap((d) => fromTerraformJson(d.json, d.name)), source, options);
+  // One pass: each resource priced as it is read (cost/input.ts documentsSource).
+  const report = reportFor(config, documentsSource(documents), source, options);
   // Configurations (not plans) are what stacks declare: their digests tell a diff which stacks changed.
   const configurations = documents.filter((d) => !isPlan(d.json) && d.json !== null && typeof d.json === "object");
   return configurations.length === 0 ? report : { ...report, stacks: configurations.map((d) => ({ name: d.name, sha256: stackDigest(d.json) })) };

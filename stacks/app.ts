@@ -27,7 +27,7 @@ import { providerStacks } from "../clouds/stacks";
 import type { PlatformExports, ProviderStacks } from "../constructs/provider-stacks";
 import { buildTopology, type Topology } from "../model/topology";
 import { reportFor, reportForDocuments, stackDigest, type CostReport, type PricingOptions, type StackDigest } from "../cost/report";
-import { fromTerraformJson, type ResourceInstance } from "../cost/input";
+import { fromTerraformJson, listSource, type ResourceInstance } from "../cost/input";
 import { GateFailure } from "./gate-failure";
 import { writeGateRecord } from "./gate-record";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
@@ -438,8 +438,7 @@ function streamApp(config: Config, options: AppOptions, visit?: (stack: AiwcStac
   });
   const platformJson = platform.freeze();
   options.onStep?.("pricing");
-  const all = [...fromTerraformJson(platformJson, "platform"), ...instances.flat()];
-  const report = reportFor(config, all, "config", { ...options.pricing, topology });
+  const report = reportFor(config, listSource(fromTerraformJson(platformJson, "platform"), ...instances), "config", { ...options.pricing, topology });
   return { app, topology, platform, report: { ...report, stacks: [{ name: "platform", sha256: stackDigest(platformJson) }, ...digests] } };
 }
 

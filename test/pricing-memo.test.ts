@@ -3,8 +3,8 @@
  * exactly what pricing each resource on its own gives.
  */
 import { describe, expect, test } from "vitest";
-import { estimate, priceInstance, type LineItem } from "../cost/engine";
-import { fromConfiguration } from "../cost/input";
+import { estimate, estimateEach, priceInstance, type LineItem } from "../cost/engine";
+import { documentsSource, fromConfiguration, fromTerraformJson } from "../cost/input";
 import { money, sum, toAmount } from "../catalog/money";
 import { PriceBook } from "../catalog/prices";
 import { loadConfig } from "../model/load";
@@ -133,6 +133,73 @@ describe("pricing identical resources once", () => {
     const unknownUsage = items.flatMap((i) => i.components).filter((c) => c.quantity === null && c.unitPrice !== null).length;
     expect(unknownUsage).toBe(3);
     expect(result.incomplete).toEqual(["1 resource(s) cannot be priced", "3 usage-based price(s) have no usage estimate (--usage)"]);
+  });
+
+  test("a literal count prices each instance; an expression count prices one and says so, sharing the price but not the note", () => {
+    const document = {
+      resource: {
+        hcloud_server: {
+          fixed: { ...server("fixed"), count: 3 },
+          planned: { ...server("planned"), count: "${var.workers}" },
+          each: { ...server("each"), for_each: "${toset(var.names)}" },
+          plain: server("plain"),
+        },
+      },
+    };
+    const result = estimate(fromConfiguration(document, "users"), newBook());
+    const byAddress = Object.fromEntries(result.resources.map((r) => [r.address, r]));
+    expect(Object.keys(byAddress)).toEqual(["hcloud_server.fixed[0]", "hcloud_server.fixed[1]", "hcloud_server.fixed[2]", "hcloud_server.planned", "hcloud_server.each", "hcloud_server.plain"]);
+    const note = "count/for_each is an expression: priced as one instance";
+    expect(byAddress["hcloud_server.planned"]!.reason).toBe(note);
+    expect(byAddress["hcloud_server.each"]!.reason).toBe(note);
+    expect(byAddress["hcloud_server.plain"]!.reason).toBeUndefined();
+    expect(byAddress["hcloud_server.fixed[1]"]!.reason).toBeUndefined();
+    // One price for all: the note is the only difference.
+    const monthly = toAmount(byAddress["hcloud_server.plain"]!.monthly);
+    for (const item of result.resources) expect(toAmount(item.monthly), item.address).toBe(monthly);
+    expect(toAmount(result.totalMonthly)).toBe(toAmount(byAddress["hcloud_server.plain"]!.monthly.times(6)));
+  });
+
+  test("one pass over documents (priced as read) gives what pricing their instance lists gives", () => {
+    const volume = { availability_zone: "eu-central-1a", size: 400, type: "gp3", tags: { "aiwc/group": "ceph-storage" } };
+    const plan = {
+      format_version: "1.2",
+      terraform_version: "1.11.0",
+      planned_values: { root_module: { resources: [{ address: "aws_ebs_volume.a", mode: "managed", type: "aws_ebs_volume", name: "a", values: volume }] } },
+      resource_changes: [
+        { address: "aws_ebs_volume.a", mode: "managed", type: "aws_ebs_volume", change: { actions: ["delete", "create"], before: volume, after: volume } },
+        { address: "aws_ebs_volume.b", mode: "managed", type: "aws_ebs_volume", change: { actions: ["delete"], before: volume, after: null } },
+      ],
+      configuration: { provider_config: { aws: { name: "aws", expressions: { region: { constant_value: "eu-central-1" } } } } },
+    };
+    const configuration = {
+      provider: { aws: [{ region: "eu-central-1" }] },
+      resource: {
+        hcloud_server: { a: server("a"), b: { ...server("b"), count: 2 }, c: { ...server("c"), count: "${var.n}" }, d: server("d", { server_type: 12 }) },
+        aws_instance: { w: { instance_type: "t3.small", ami: "ami-0a1b2c3d4e5f67890", root_block_device: { volume_size: 30, volume_type: "gp3" } } },
+        hcloud_network: { n: { name: "n", ip_range: "10.0.0.0/16" } },
+      },
+      module: { vpc: { source: "terraform-aws-modules/vpc/aws" } },
+    };
+    const documents = [
+      { name: "platform", json: configuration },
+      { name: "plan", json: plan },
+      { name: "users", json: document },
+    ];
+    const listed = estimate(documents.flatMap((d) => fromTerraformJson(d.json, d.name)), newBook());
+    const passed = estimateEach(documentsSource(documents), newBook());
+    expect(passed.resources.map(plain)).toEqual(listed.resources.map(plain));
+    expect(passed.removed.map(plain)).toEqual(listed.removed.map(plain));
+    expect(passed.removed.map((r) => r.address)).toEqual(["aws_ebs_volume.b"]);
+    expect([toAmount(passed.totalMonthly), passed.counts, passed.incomplete]).toEqual([toAmount(listed.totalMonthly), listed.counts, listed.incomplete]);
+    // Configuration: a, b[0], b[1], c, w priced; n free; d and the module call unsupported. Plan:
+    // the replaced volume stays, the deleted one is removed. Users: all but e (no price before
+    // cpx12 existed) and g; three volumes.
+    expect(passed.counts).toEqual({ priced: 14, free: 1, unsupported: 4 });
+    // A broken document is the same clear error either way.
+    const broken = [...documents, { name: "bad", json: { resource: { hcloud_server: { x: { ...server("x"), count: -1 } } } } }];
+    expect(() => estimateEach(documentsSource(broken), newBook())).toThrow('resource.hcloud_server.x.count: must be a whole number ≥ 0, got -1');
+    expect(() => broken.flatMap((d) => fromTerraformJson(d.json, d.name))).toThrow('resource.hcloud_server.x.count: must be a whole number ≥ 0, got -1');
   });
 
   test("totals of many identical amounts are exact", () => {
