@@ -152,11 +152,14 @@ export function listSource(...lists: readonly (readonly ResourceInstance[])[]): 
 /** A pass over Terraform JSON documents (plans or configurations), one per stack or file, in order. */
 export function documentsSource(documents: readonly { readonly name: string; readonly json: unknown }[]): InstanceSource {
   return (visit) => {
-    for (const d of documents) {
-      if (isPlan(d.json)) for (const instance of fromPlan(d.json, d.name)) visit(instance);
-      else eachConfigured(d.json, d.name, visit);
-    }
+    for (const d of documents) eachInstance(d.json, d.name, visit);
   };
+}
+
+/** fromTerraformJson as a pass: a plan's or a configuration's instances handed to `visit` in order. */
+function eachInstance(document: unknown, stack: string | undefined, visit: (instance: ResourceInstance) => void): void {
+  if (isPlan(document)) for (const instance of fromPlan(document, stack)) visit(instance);
+  else eachConfigured(document, stack, visit);
 }
 
 /** Resources of a Terraform JSON configuration, with `count`/`for_each` literals expanded. */
