@@ -25,6 +25,10 @@ const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
 const DASH = 45;
+const COMMA = 44;
+const QUESTION = 63;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
 
 /** First characters this reader leaves to the general parsers: indicators, and anything that could start a number, .inf/.nan or ~. */
 const DECLINED_START = new Uint8Array(128);
@@ -58,6 +62,12 @@ function scalar(text: string, start: number, end: number): string | boolean | un
   return value;
 }
 
+/** The start of text[start, end) without leading spaces. */
+function trimStart(text: string, start: number, end: number): number {
+  while (start < end && text.charCodeAt(start) === SPACE) start++;
+  return start;
+}
+
 /** The end of text[start, end) without trailing spaces. */
 function trimEnd(text: string, start: number, end: number): number {
   while (end > start && text.charCodeAt(end - 1) === SPACE) end--;
@@ -67,7 +77,7 @@ function trimEnd(text: string, start: number, end: number): number {
 /** The value of a flow list `[a, b]` in text[start, end) of plain words; undefined = decline. */
 function flowList(text: string, start: number, end: number): (string | boolean)[] | undefined {
   const close = end - 1;
-  if (text.charCodeAt(close) !== 93) return undefined;
+  if (text.charCodeAt(close) !== CLOSE_BRACKET) return undefined;
   for (let i = start + 1; i < close; i++) {
     const c = text.charCodeAt(i);
     if (c < 128 && FLOW_DECLINED[c] === 1) return undefined;
@@ -76,9 +86,8 @@ function flowList(text: string, start: number, end: number): (string | boolean)[
   let from = start + 1;
   for (;;) {
     let to = from;
-    while (to < close && text.charCodeAt(to) !== 44) to++;
-    let a = from;
-    while (a < to && text.charCodeAt(a) === SPACE) a++;
+    while (to < close && text.charCodeAt(to) !== COMMA) to++;
+    const a = trimStart(text, from, to);
     const b = trimEnd(text, a, to);
     if (a === b && to === close && items.length === 0) return items; // []
     const value = scalar(text, a, b);
@@ -169,7 +178,7 @@ export function listYaml(text: string): Record<string, Record<string, unknown>[]
     const key = keys[index]!;
     if (index < 31 ? (has & (1 << index)) !== 0 : Object.hasOwn(record, key)) return false;
     has |= index < 31 ? 1 << index : 0;
-    while (a < end && text.charCodeAt(a) === SPACE) a++;
+    a = trimStart(text, a, end);
     const hash = a < end && text.charCodeAt(a) === HASH ? a : spaceHash.next(a - 1);
     const commented = hash < end;
     const b = trimEnd(text, a, commented ? hash : end);
@@ -177,7 +186,7 @@ export function listYaml(text: string): Record<string, Record<string, unknown>[]
       pendingKey = key;
       return true;
     }
-    if (text.charCodeAt(a) === 91) {
+    if (text.charCodeAt(a) === OPEN_BRACKET) {
       const items = flowList(text, a, b);
       if (items === undefined) return false;
       record[key] = items;
@@ -196,8 +205,7 @@ export function listYaml(text: string): Record<string, Record<string, unknown>[]
   for (let pos = 0; pos <= length; ) {
     let lineEnd = text.indexOf("\n", pos);
     if (lineEnd === -1) lineEnd = length;
-    let start = pos;
-    while (start < lineEnd && text.charCodeAt(start) === SPACE) start++;
+    const start = trimStart(text, pos, lineEnd);
     const indent = start - pos;
     const end = trimEnd(text, start, lineEnd);
     pos = lineEnd + 1;
@@ -242,8 +250,7 @@ export function listYaml(text: string): Record<string, Record<string, unknown>[]
           pendingKey = undefined;
         }
         if (indent !== listIndent) return undefined;
-        let a = start + 2;
-        while (a < end && text.charCodeAt(a) === SPACE) a++;
+        const a = trimStart(text, start + 2, end);
         if (colonSpace.next(a) < end) return undefined;
         const hash = spaceHash.next(a - 1);
         const value = scalar(text, a, trimEnd(text, a, hash < end ? hash : end));
@@ -261,7 +268,7 @@ export function listYaml(text: string): Record<string, Record<string, unknown>[]
     if (indent > keyIndent && openKey !== undefined) {
       // A continuation line: folded into the scalar with one space.
       const c = text.charCodeAt(start);
-      if (c === DASH || c === COLON || c === 63 /* ? */) return undefined;
+      if (c === DASH || c === COLON || c === QUESTION) return undefined;
       if (colonSpace.next(start) < end || spaceHash.next(start) < end || text.charCodeAt(end - 1) === COLON) return undefined;
       openParts.push(text.slice(start, end));
       continue;

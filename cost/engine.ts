@@ -249,11 +249,14 @@ const OBJECT = Symbol("object");
 const SHAPED = Symbol("shaped");
 const END = Symbol("end");
 
+/** A trie node with every field set from the start (one object shape for all nodes). */
+const newTrie = (): Trie => ({ next: new Map(), leaf: undefined, lastToken: undefined, lastChild: undefined });
+
 function step(node: Trie, token: unknown): Trie {
   // Same token as last time (=== where the map uses SameValueZero: a NaN only misses here).
   if (node.lastToken === token && node.lastChild !== undefined) return node.lastChild;
   let child = node.next.get(token);
-  if (child === undefined) node.next.set(token, (child = { next: new Map(), leaf: undefined, lastToken: undefined, lastChild: undefined }));
+  if (child === undefined) node.next.set(token, (child = newTrie()));
   node.lastToken = token;
   node.lastChild = child;
   return child;
@@ -290,7 +293,7 @@ function classify(instance: ResourceInstance, memos: RunMemos): Classification {
   if (typed === undefined || typed.type !== instance.type) {
     typed = memos.classes.get(instance.type);
     if (typed === undefined) {
-      typed = { type: instance.type, shape: topLevelShape(instance.type), root: { next: new Map(), leaf: undefined, lastToken: undefined, lastChild: undefined } };
+      typed = { type: instance.type, shape: topLevelShape(instance.type), root: newTrie() };
       memos.classes.set(instance.type, typed);
     }
     memos.lastType = typed;

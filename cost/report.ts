@@ -105,7 +105,7 @@ export function reportFor(config: Config, instances: InstanceSource, source: str
   });
   const provider = PROVIDERS_BY_ID[config.cluster.provider]!;
   // Every instance is a line item: what remains after the change, or what it removes.
-  const budget = apiBudget(provider.displayName, provider.api, config.cluster, [result.resources, result.removed].flat());
+  const budget = apiBudget(provider.displayName, provider.api, config.cluster, result.removed.length === 0 ? result.resources : [...result.resources, ...result.removed]);
   return { source, references, estimate: result, tariff, gate: { ...gate, warnings: [...gate.warnings, ...budget.warnings] }, book, pricingDateSource: date.source, apiBudget: budget };
 }
 
