@@ -6,11 +6,14 @@
  * `JSON.parse(readFileSync(file, "utf8"))` of the same file — and with JSON.parse after aiwc's
  * own (Latin-1) read. Targets: ≥ 100,000 resources/s, ≤ 2× the parse time (issue #3), ≤ 1.5×
  * (issue #12). `--cold` times each section once per fresh process instead (modules and config
- * loaded first, the pricing code not yet optimized), as one `aiwc cost --plan` run is.
+ * loaded first, the pricing code not yet optimized), as one `aiwc cost --plan` run is. `--plan`
+ * prices the same resources as a `terraform show -json` plan instead (planned values, resource
+ * changes and the configuration's provider keys: about six times the bytes per resource).
  *
  *   npm run bench:pricing                    # 10k and 100k, warm, in one process
  *   npm run bench:pricing -- 50000           # other sizes
  *   npm run bench:pricing -- --cold          # one section per fresh process
+ *   npm run bench:pricing -- --plan          # plans instead of configurations (with --cold too)
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +70,31 @@ function generate(count: number): string {
   return JSON.stringify({ provider: { aws: [{ region: "eu-central-1" }], hcloud: [{}] }, resource });
 }
 
+/**
+ * The same resources as a plan (`terraform show -json`): each in the planned values (with the
+ * attributes a provider reports back), as a no-op change (before and after), and in the
+ * configuration with its provider key — what aiwc reads a plan's regions from.
+ */
+function generatePlan(count: number): string {
+  const configuration = JSON.parse(generate(count)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+  const resources: unknown[] = [];
+  const changes: unknown[] = [];
+  const configured: unknown[] = [];
+  for (const [type, byName] of Object.entries(configuration.resource)) {
+    const provider = type === "terraform_data" ? "terraform" : type.split("_")[0]!;
+    for (const [name, body] of Object.entries(byName)) {
+      const { "//": _metadata, ...values } = body;
+      const address = `${type}.${name}`;
+      const reported = { ...values, id: String(resources.length + 1) };
+      resources.push({ address, mode: "managed", type, name, provider_name: `registry.terraform.io/x/${provider}`, schema_version: 0, values: reported, sensitive_values: {} });
+      changes.push({ address, mode: "managed", type, name, provider_name: `registry.terraform.io/x/${provider}`, change: { actions: ["no-op"], before: reported, after: reported, after_unknown: {}, before_sensitive: {}, after_sensitive: {} } });
+      configured.push({ address, mode: "managed", type, name, provider_config_key: provider, expressions: {}, schema_version: 0 });
+    }
+  }
+  const provider_config = { aws: { name: "aws", expressions: { region: { constant_value: "eu-central-1" } } }, hcloud: { name: "hcloud" } };
+  return JSON.stringify({ format_version: "1.2", terraform_version: "1.11.0", planned_values: { root_module: { resources } }, resource_changes: changes, configuration: { provider_config, root_module: { resources: configured } } });
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -115,15 +143,15 @@ const SECTIONS = {
 type Section = keyof typeof SECTIONS;
 
 /** `--cold`: each section timed once in a fresh process of this script (AIWC_BENCH_SECTION). */
-function cold(sizes: number[]): void {
-  console.log(`node ${process.version}, one timed section per fresh process (modules and config loaded first), ${RUNS} processes each, median\n`);
+function cold(sizes: number[], document: (count: number) => string): void {
+  console.log(`node ${process.version}, ${document === generatePlan ? "plans" : "configurations"}, one timed section per fresh process (modules and config loaded first), ${RUNS} processes each, median\n`);
   console.log("| resources | JSON.parse (utf8 read) | JSON.parse (aiwc's read) | pricing | pricing ÷ parse | pricing ÷ parse after aiwc's read |");
   console.log("|---:|---:|---:|---:|---:|---:|");
   for (const count of sizes) {
     const dir = mkdtempSync(join(tmpdir(), "aiwc-bench-pricing-"));
     try {
       const file = join(dir, "cdk.tf.json");
-      writeFileSync(file, generate(count));
+      writeFileSync(file, document(count));
       const times: Record<Section, number[]> = { utf8: [], latin1: [], price: [] };
       for (let run = 0; run < RUNS; run++) {
         for (const section of Object.keys(times) as Section[]) {
@@ -150,16 +178,17 @@ async function main(): Promise<void> {
     return;
   }
   const args = process.argv.slice(2);
-  const sizes = args.filter((a) => a !== "--cold").map(Number);
-  if (args.includes("--cold")) return cold(sizes.length > 0 ? sizes : [10_000, 100_000]);
-  console.log(`node ${process.version}, ${WARMUP} warm-up and ${RUNS} measured runs each, median\n`);
+  const sizes = args.filter((a) => !a.startsWith("--")).map(Number);
+  const document = args.includes("--plan") ? generatePlan : generate;
+  if (args.includes("--cold")) return cold(sizes.length > 0 ? sizes : [10_000, 100_000], document);
+  console.log(`node ${process.version}, ${args.includes("--plan") ? "plans" : "configurations"}, ${WARMUP} warm-up and ${RUNS} measured runs each, median\n`);
   console.log("| resources | file | JSON.parse (utf8 read) | JSON.parse (aiwc's read) | pricing (aiwc's read + parse + price) | GC in parse (aiwc's read) | GC in pricing | resources/s | pricing ÷ parse | pricing ÷ parse after aiwc's read | total |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of sizes.length > 0 ? sizes : [10_000, 100_000]) {
     const dir = mkdtempSync(join(tmpdir(), "aiwc-bench-pricing-"));
     try {
       const file = join(dir, "cdk.tf.json");
-      writeFileSync(file, generate(count));
+      writeFileSync(file, document(count));
       const size = readFileSync(file).length;
       const parse: number[] = [];
       const fastParse: number[] = [];
