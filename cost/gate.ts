@@ -13,6 +13,7 @@ import { formatEur, money, toAmount } from "../catalog/money";
 import type { PriceBook } from "../catalog/prices";
 import type { TariffReport } from "./tariff";
 import { daysBetween } from "../config/dates";
+import { componentLists, monthlyBy, usedProviders } from "./totals";
 
 export const OVERRIDE_ENV = ENV.override;
 
@@ -104,8 +105,7 @@ export function evaluateGate(
     else warnings.push(message);
   }
 
-  const byGroup = new Map<string, ReturnType<typeof money>>();
-  for (const r of estimate.resources) byGroup.set(r.group, (byGroup.get(r.group) ?? money(0)).plus(r.monthly));
+  const byGroup = monthlyBy(estimate.resources, (r) => r.group);
   const biggest = [...byGroup.entries()].sort((a, b) => b[1].comparedTo(a[1])).slice(0, 3).map(([g, c]) => `${g} ${formatEur(c)}`).join(", ");
 
   if (policy.maxMonthlyCost !== undefined && estimate.totalMonthly.greaterThan(policy.maxMonthlyCost)) {
@@ -126,8 +126,7 @@ export function evaluateGate(
     }
   }
 
-  const used = new Set(estimate.resources.flatMap((r) => r.components.map((c) => c.priceKey.split(".")[0]!)));
-  for (const provider of [...used].sort()) {
+  for (const provider of usedProviders(estimate.resources)) {
     const catalog = book.catalogs[provider];
     if (catalog === undefined) continue;
     const age = daysBetween(catalog.as_of, book.pricingDate);
@@ -136,8 +135,9 @@ export function evaluateGate(
     }
   }
   const notes = new Set<string>();
-  for (const r of estimate.resources) {
-    for (const c of r.components) {
+  // Once per component list: identical resources share theirs.
+  for (const components of componentLists(estimate.resources).keys()) {
+    for (const c of components) {
       if (c.estimate !== undefined) notes.add(`${c.priceKey} is an estimate (${c.estimate})`);
       if (c.asOf !== undefined && daysBetween(c.asOf, book.pricingDate) > policy.maxCatalogAgeDays) {
         notes.add(`${c.priceKey} was last confirmed ${c.asOf}, more than ${policy.maxCatalogAgeDays} days ago`);

@@ -4,27 +4,11 @@
  */
 import { thousands } from "../config/text";
 import Table from "cli-table3";
-import type { LineItem } from "./engine";
 import { formatEur, toAmount, toUnitPrice, ZERO, type Money } from "../catalog/money";
 import type { CostReport } from "./report";
 import type { GroupMargin } from "./tariff";
 import { byText } from "../config/text";
-
-interface Row {
-  readonly group: string;
-  readonly resources: number;
-  readonly monthly: Money;
-  readonly setup: Money;
-}
-
-function groups(resources: readonly LineItem[]): Row[] {
-  const byGroup = new Map<string, Row>();
-  for (const r of resources) {
-    const row = byGroup.get(r.group) ?? { group: r.group, resources: 0, monthly: ZERO, setup: ZERO };
-    byGroup.set(r.group, { ...row, resources: row.resources + 1, monthly: row.monthly.plus(r.monthly), setup: row.setup.plus(r.setup) });
-  }
-  return [...byGroup.values()].sort((a, b) => byText(a.group, b.group));
-}
+import { groupTotals, usageBased, usedProviders } from "./totals";
 
 const percent = (value: Money | null) => (value === null ? "—" : `${toAmount(value, 1)} %`);
 
@@ -67,8 +51,9 @@ function referenceLine(report: CostReport, r: CostReport["references"][number]):
 }
 
 function headerLine(report: CostReport): string {
+  const used = new Set(usedProviders(report.estimate.resources));
   const catalogs = Object.entries(report.book.catalogs)
-    .filter(([p]) => report.estimate.resources.some((r) => r.components.some((c) => c.priceKey.startsWith(`${p}.`))))
+    .filter(([p]) => used.has(p))
     .map(([p, c]) => `${p} ${c.version} (${c.as_of})`)
     .join(", ");
   return `Prices for ${report.estimate.pricingDate} (${report.pricingDateSource}), net EUR; catalogs: ${catalogs || "none used"}`;
@@ -78,9 +63,8 @@ export function renderTable(report: CostReport): string {
   const { estimate: e, tariff: t } = report;
   const out: string[] = [headerLine(report), ""];
   const groupTable = new Table({ head: ["Node group", "Resources", "Monthly", "Setup (once)"], colAligns: ["left", "right", "right", "right"], style: { head: [], border: [], compact: true } });
-  for (const row of groups(e.resources)) {
-    const unpriced = e.resources.some((r) => r.group === row.group && r.status === "unsupported");
-    groupTable.push([row.group, row.resources, unpriced ? `≥ ${formatEur(row.monthly)}` : formatEur(row.monthly), row.setup.isZero() ? "" : formatEur(row.setup)]);
+  for (const row of groupTotals(e.resources)) {
+    groupTable.push([row.group, row.resources, row.unsupported > 0 ? `≥ ${formatEur(row.monthly)}` : formatEur(row.monthly), row.setup.isZero() ? "" : formatEur(row.setup)]);
   }
   groupTable.push(["Total", e.resources.length, total(report, e.totalMonthly), e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)]);
   out.push(groupTable.toString());
@@ -88,7 +72,7 @@ export function renderTable(report: CostReport): string {
   for (const r of report.references) out.push(referenceLine(report, r));
   out.push(`Resources: ${e.counts.priced} priced, ${e.counts.free} free, ${e.counts.unsupported} unsupported`);
   for (const r of e.resources.filter((x) => x.status === "unsupported")) out.push(`  unsupported (no price): ${r.address} — ${r.reason}`);
-  const usage = e.resources.flatMap((r) => r.components.filter((c) => c.quantity === null && c.unitPrice !== null).map((c) => `  usage-based: ${r.address} ${c.name}: ${toUnitPrice(c.unitPrice!)} € per ${c.unit.replace(/s$/, "")} (set ${c.usageKey ?? "usage"})`));
+  const usage = usageBased(e.resources).map(({ item: r, component: c }) => `  usage-based: ${r.address} ${c.name}: ${toUnitPrice(c.unitPrice!)} € per ${c.unit.replace(/s$/, "")} (set ${c.usageKey ?? "usage"})`);
   out.push(...usage);
   for (const r of e.removed) out.push(`  destroyed by the plan: ${r.address} (${formatEur(r.monthly)} per month before)`);
 
@@ -156,7 +140,7 @@ export function renderMarkdown(report: CostReport): string {
     ...report.references.flatMap((r) => [referenceLine(report, r), ""]),
     "| Node group | Resources | Monthly | Setup |",
     "|---|---:|---:|---:|",
-    ...groups(e.resources).map((r) => `| ${r.group} | ${r.resources} | ${formatEur(r.monthly)} | ${r.setup.isZero() ? "" : formatEur(r.setup)} |`),
+    ...groupTotals(e.resources).map((r) => `| ${r.group} | ${r.resources} | ${formatEur(r.monthly)} | ${r.setup.isZero() ? "" : formatEur(r.setup)} |`),
     `| **Total** | ${e.resources.length} | **${total(report, e.totalMonthly)}** | ${e.setupOneTime.isZero() ? "" : formatEur(e.setupOneTime)} |`,
     "",
   ];

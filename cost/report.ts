@@ -9,7 +9,7 @@ import { buildTopology, dataVolumeName, storageVolumeName, type Topology } from 
 import { PROVIDERS, PROVIDERS_BY_ID } from "../clouds/registry";
 import { apiBudget, type ApiBudget } from "./api-budget";
 import { sha256 } from "../config/digest";
-import { estimateEach, type Estimate, type LabelsByName, type LineItem, type Usage } from "./engine";
+import { estimateEach, type Estimate, type LabelsByName, type LineComponent, type Usage } from "./engine";
 import { ENV } from "../config/environment";
 import { isCalendarDate, today } from "../config/dates";
 import { evaluateGate, type GateResult } from "./gate";
@@ -19,7 +19,7 @@ import { documentsSource, InputError, isPlan, type InstanceSource } from "./inpu
 import { money, toAmount, toUnitPrice, type Money } from "../catalog/money";
 import { PriceBook } from "../catalog/prices";
 import { tariffReport, type TariffReport } from "./tariff";
-import { byText } from "../config/text";
+import { groupTotals, usageBased, usedProviders } from "./totals";
 
 export const REPORT_VERSION = 1;
 
@@ -133,25 +133,53 @@ export function reportForDocuments(config: Config, documents: readonly { name: s
   const report = reportFor(config, documentsSource(documents), source, options);
   // Configurations (not plans) are what stacks declare: their digests tell a diff which stacks changed.
   const configurations = documents.filter((d) => !isPlan(d.json) && d.json !== null && typeof d.json === "object");
-  return configurations.length === 0 ? report : { ...report, stacks: configurations.map((d) => ({ name: d.name, sha256: stackDigest(d.json) })) };
+  if (configurations.length === 0) return report;
+  // Hashing a document means serializing it whole (about 0.2 s at 100,000 resources), and only
+  // the JSON report and diffs read the digests: computed on first read, then kept.
+  let stacks: StackDigest[] | undefined;
+  return Object.defineProperty({ ...report }, "stacks", {
+    enumerable: true,
+    get: () => (stacks ??= configurations.map((d) => ({ name: d.name, sha256: stackDigest(d.json) }))),
+  });
 }
 
-const amount = (m: Money) => toAmount(m);
-const nullable = (m: Money | null) => (m === null ? null : toAmount(m));
+/**
+ * Cents as the JSON carries them. Identical resources share their amount objects (engine.ts),
+ * so each distinct amount is formatted once, not once per resource.
+ */
+const amounts = new WeakMap<Money, string>();
+function amount(m: Money): string {
+  let text = amounts.get(m);
+  if (text === undefined) amounts.set(m, (text = toAmount(m)));
+  return text;
+}
+const nullable = (m: Money | null) => (m === null ? null : amount(m));
 
-function groupTotals(resources: readonly LineItem[]) {
-  const groups = new Map<string, { monthly: Money; setup: Money; resources: number }>();
-  for (const r of resources) {
-    const g = groups.get(r.group);
-    groups.set(r.group, g === undefined ? { monthly: r.monthly, setup: r.setup, resources: 1 } : { monthly: g.monthly.plus(r.monthly), setup: g.setup.plus(r.setup), resources: g.resources + 1 });
-  }
-  return [...groups.entries()].sort(([a], [b]) => byText(a, b));
+/** A component list as the JSON carries it: shared by identical resources, so made once per list. */
+const componentJson = new WeakMap<readonly LineComponent[], ReportJson["resources"][number]["components"]>();
+function componentsOf(components: readonly LineComponent[]): ReportJson["resources"][number]["components"] {
+  let json = componentJson.get(components);
+  if (json !== undefined) return json;
+  json = components.map((c) => ({
+    name: c.name,
+    unit: c.unit,
+    quantity: c.quantity === null ? null : c.quantity.toFixed(),
+    unitPrice: c.unitPrice === null ? null : toUnitPrice(c.unitPrice),
+    monthly: nullable(c.monthly),
+    ...(c.setup !== undefined ? { setup: amount(c.setup) } : {}),
+    priceKey: c.priceKey,
+    ...(c.usageKey !== undefined ? { usageKey: c.usageKey } : {}),
+    ...(c.missing !== undefined ? { missing: c.missing } : {}),
+    ...(c.estimate !== undefined ? { estimate: c.estimate } : {}),
+  }));
+  componentJson.set(components, json);
+  return json;
 }
 
 /** The versioned JSON form: money as decimal strings, stable order. */
 export function reportJson(report: CostReport): ReportJson {
   const { estimate: e, tariff: t, gate, book } = report;
-  const usedProviders = [...new Set(e.resources.flatMap((r) => r.components.map((c) => c.priceKey.split(".")[0]!)))].sort();
+  const used = usedProviders(e.resources);
   return {
     version: REPORT_VERSION,
     source: report.source,
@@ -159,7 +187,7 @@ export function reportJson(report: CostReport): ReportJson {
     pricingDate: e.pricingDate,
     pricingDateSource: report.pricingDateSource,
     catalogs: Object.entries(book.catalogs)
-      .filter(([p]) => usedProviders.includes(p))
+      .filter(([p]) => used.includes(p))
       .map(([provider, c]) => ({ provider, version: c.version, asOf: c.as_of, currency: c.currency })),
     fx: Object.entries(book.fx.rates).map(([currency, r]) => ({ currency, perEur: r.per_eur, asOf: r.as_of })),
     totalMonthly: amount(e.totalMonthly),
@@ -174,7 +202,7 @@ export function reportJson(report: CostReport): ReportJson {
     })),
     setupOneTime: amount(e.setupOneTime),
     counts: e.counts,
-    groups: groupTotals(e.resources).map(([name, g]) => ({ name, monthly: amount(g.monthly), setup: amount(g.setup), resources: g.resources })),
+    groups: groupTotals(e.resources).map((g) => ({ name: g.group, monthly: amount(g.monthly), setup: amount(g.setup), resources: g.resources })),
     users: (t?.perUser ?? []).map((u) => ({
       user: u.user,
       tariff: u.tariff,
@@ -202,18 +230,7 @@ export function reportJson(report: CostReport): ReportJson {
       // An unsupported resource has no price of its own.
       monthly: r.status === "unsupported" ? null : amount(r.monthly),
       setup: r.status === "unsupported" ? null : amount(r.setup),
-      components: r.components.map((c) => ({
-        name: c.name,
-        unit: c.unit,
-        quantity: c.quantity === null ? null : c.quantity.toFixed(),
-        unitPrice: c.unitPrice === null ? null : toUnitPrice(c.unitPrice),
-        monthly: nullable(c.monthly),
-        ...(c.setup !== undefined ? { setup: amount(c.setup) } : {}),
-        priceKey: c.priceKey,
-        ...(c.usageKey !== undefined ? { usageKey: c.usageKey } : {}),
-        ...(c.missing !== undefined ? { missing: c.missing } : {}),
-        ...(c.estimate !== undefined ? { estimate: c.estimate } : {}),
-      })),
+      components: componentsOf(r.components),
     })),
     removed: e.removed.map((r) => ({
       address: r.address,
@@ -225,11 +242,7 @@ export function reportJson(report: CostReport): ReportJson {
       monthlyBefore: amount(r.monthly),
     })),
     unsupported: e.resources.filter((r) => r.status === "unsupported").map((r) => ({ address: r.address, type: r.type, reason: r.reason })),
-    usageBased: e.resources.flatMap((r) =>
-      r.components
-        .filter((c) => c.quantity === null && c.unitPrice !== null)
-        .map((c) => ({ address: r.address, component: c.name, unit: c.unit, unitPrice: toUnitPrice(c.unitPrice!), usageKey: c.usageKey })),
-    ),
+    usageBased: usageBased(e.resources).map(({ item: r, component: c }) => ({ address: r.address, component: c.name, unit: c.unit, unitPrice: toUnitPrice(c.unitPrice!), usageKey: c.usageKey })),
     ...(t !== undefined
       ? {
           tariff: {

@@ -11,6 +11,7 @@ import { SHARED_GROUP, type Estimate } from "./engine";
 import { money, sum, ZERO, type Money } from "../catalog/money";
 import { isMissing, type PriceBook } from "../catalog/prices";
 import { byText } from "../config/text";
+import { monthlyBy } from "./totals";
 
 export interface UserRevenue {
   readonly user: string;
@@ -121,12 +122,8 @@ function streams(config: Config, perUser: readonly UserRevenue[]): { name: strin
 
 export function tariffReport(config: Config, estimate: Estimate, book: PriceBook): TariffReport {
   const { tariffs } = config;
-  const costByUser = new Map<string, Money>();
-  const costByGroup = new Map<string, Money>();
-  for (const item of estimate.resources) {
-    if (item.user !== undefined) costByUser.set(item.user, (costByUser.get(item.user) ?? ZERO).plus(item.monthly));
-    costByGroup.set(item.group, (costByGroup.get(item.group) ?? ZERO).plus(item.monthly));
-  }
+  const costByUser = monthlyBy(estimate.resources, (item) => item.user);
+  const costByGroup = monthlyBy(estimate.resources, (item) => item.group);
   const perUser = config.users.map((u) => userRevenue(tariffs, u, costByUser.get(u.name) ?? ZERO));
   const revenue = {
     base: sum(perUser.map((u) => u.base)),
