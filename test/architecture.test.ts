@@ -28,13 +28,13 @@ function cruise(cwd: string, paths: readonly string[]): { violations: Violation[
 }
 
 /** The modules of aiwc's own (dist/) and of packages that one CLI run loads. */
-function loaded(args: readonly string[], env: NodeJS.ProcessEnv = {}): string[] {
+function loaded(args: readonly string[], env: NodeJS.ProcessEnv = {}, status = 0): string[] {
   const dir = tempDir("aiwc-loaded-");
   const preload = join(dir, "loaded.cjs");
   const out = join(dir, "modules.json");
   writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
   const r = spawnSync(process.execPath, ["-r", preload, join(ROOT, "bin", "aiwc.cjs"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
-  expect(r.status, r.stderr).toBe(0);
+  expect(r.status, r.stderr).toBe(status);
   return JSON.parse(readFileSync(out, "utf8")) as string[];
 }
 
@@ -75,13 +75,17 @@ describe("architecture", () => {
     expect(rules).toContain("cdktf-through-one-module: cost/top.ts → node_modules/cdktf/index.js");
   });
 
-  test("validate and --help never load cdktf; a Hetzner synthesis never loads the AWS bindings", () => {
+  test("validate, --help and cost --plan never load cdktf; a Hetzner synthesis never loads the AWS bindings", () => {
     for (const args of [["validate"], ["--help"]]) {
       const seen = packages(loaded(args));
       expect(seen.has("cdktf"), args.join(" ")).toBe(false);
       expect(seen.has("@cdktf/provider-aws"), args.join(" ")).toBe(false);
     }
     expect([...packages(loaded(["--help"]))]).toEqual(["commander"]);
+    // Pricing a plan or a Terraform JSON file synthesizes nothing (exit 2: the seed's gate fails).
+    const plan = packages(loaded(["cost", "--plan", join(ROOT, "test", "fixtures", "aws-seed.tf.json")], {}, 2));
+    expect(plan.has("cdktf")).toBe(false);
+    expect(plan.has("@cdktf/provider-aws")).toBe(false);
     const cost = packages(loaded(["cost"]));
     expect(cost.has("cdktf")).toBe(true);
     expect(cost.has("@cdktf/provider-aws")).toBe(false);

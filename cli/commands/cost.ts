@@ -5,13 +5,15 @@ import type { Usage } from "../../cost/engine";
 import { InputError } from "../../cost/input";
 import { renderMarkdown, renderTable } from "../../cost/render";
 import { reportForDocuments, reportJson, type PricingOptions } from "../../cost/report";
-import { priceConfig } from "../../stacks/app";
 import { UsageError, type CommandResult } from "../result";
 import { readJsonFile, readText } from "../input-files";
 import { AIWC_LIMITS } from "../../config/limits";
 import { isCalendarDate } from "../../config/dates";
 import { ADDRESS } from "../../config/schema";
 import { withProgress } from "../progress";
+
+/** The stacks (cdktf and the provider bindings) load only when a config is synthesized, never for `--plan`. */
+const stacks = () => require("../../stacks/app") as typeof import("../../stacks/app");
 
 export interface CostOptions {
   readonly config?: string;
@@ -81,7 +83,7 @@ export function cost(options: CostOptions): CommandResult {
   // References from the config: fixed figures, or another config priced the same way.
   for (const ref of config.cluster.references) {
     if ("config" in ref) {
-      const other = priceConfig(loadConfig(resolve(config.dir, ref.config)), { pricing: { ...(options.date !== undefined ? { date: options.date } : {}) }, outdir: "cdktf.out" });
+      const other = stacks().priceConfig(loadConfig(resolve(config.dir, ref.config)), { pricing: { ...(options.date !== undefined ? { date: options.date } : {}) }, outdir: "cdktf.out" });
       references.push({ label: ref.label, amount: other.estimate.totalMonthly.toFixed(2), currency: "EUR" });
     } else references.push({ label: ref.label, amount: ref.amount, currency: ref.currency });
   }
@@ -102,7 +104,7 @@ export function cost(options: CostOptions): CommandResult {
     }
   } else {
     try {
-      report = withProgress(config.users.length, { quiet: options.quiet === true }, (onStep) => priceConfig(config, { pricing, outdir: "cdktf.out", onStep }));
+      report = withProgress(config.users.length, { quiet: options.quiet === true }, (onStep) => stacks().priceConfig(config, { pricing, outdir: "cdktf.out", onStep }));
     } catch (error) {
       if (error instanceof InputError) throw new UsageError(error.message);
       throw error;
