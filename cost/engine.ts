@@ -417,6 +417,10 @@ class Line implements LineItem {
 }
 
 const NO_COMPONENTS: readonly LineComponent[] = Object.freeze([]);
+
+/** A component priced per use whose quantity nobody estimated (no usage file entry). */
+export const isUsageBased = (c: LineComponent): boolean => c.quantity === null && c.unitPrice !== null;
+
 const outcome = (status: Status, reason: string | undefined): Outcome => ({ status, reason, components: NO_COMPONENTS, monthly: ZERO, setup: ZERO });
 const FREE_VARIANT = outcome("free", "free variant");
 /** Outcomes of classifications that are not priced (free or unsupported types), per classification. */
@@ -577,7 +581,7 @@ export function estimateEach(source: InstanceSource, book: PriceBook, given: Usa
     counts[shared.status] += count;
     if (shared.monthly !== ZERO) monthly.set(shared.monthly, (monthly.get(shared.monthly) ?? 0) + count);
     if (shared.setup !== ZERO) setup.set(shared.setup, (setup.get(shared.setup) ?? 0) + count);
-    for (const c of shared.components) if (c.quantity === null && c.unitPrice !== null) unknownUsage += count;
+    for (const c of shared.components) if (isUsageBased(c)) unknownUsage += count;
   }
   const incomplete: string[] = [];
   if (counts.unsupported > 0) incomplete.push(`${counts.unsupported} resource(s) cannot be priced`);

@@ -136,7 +136,7 @@ export function evaluateGate(
   }
   const notes = new Set<string>();
   // Once per component list: identical resources share theirs.
-  for (const components of componentLists(estimate.resources).keys()) {
+  for (const components of componentLists(estimate.resources)) {
     for (const c of components) {
       if (c.estimate !== undefined) notes.add(`${c.priceKey} is an estimate (${c.estimate})`);
       if (c.asOf !== undefined && daysBetween(c.asOf, book.pricingDate) > policy.maxCatalogAgeDays) {

@@ -5,7 +5,7 @@
  * amount is counted where it repeats and multiplied once (money.ts sumCounted) instead of being
  * added as a Decimal per line item; components are looked at once per shared component list.
  */
-import type { LineComponent, LineItem } from "./engine";
+import { isUsageBased, type LineComponent, type LineItem } from "./engine";
 import { sumCounted, ZERO, type Money } from "../catalog/money";
 import { byText } from "../config/text";
 
@@ -27,7 +27,7 @@ class CountedSum {
 
   total(): Money {
     this.flush();
-    return this.counts.size === 0 ? ZERO : sumCounted(this.counts);
+    return sumCounted(this.counts);
   }
 
   private flush(): void {
@@ -96,41 +96,29 @@ export function groupTotals(items: readonly LineItem[]): readonly GroupTotal[] {
   return totals;
 }
 
-/**
- * Each distinct component list once (identical resources share theirs), in the order first
- * met, with how many line items carry it.
- */
-export function componentLists(items: readonly LineItem[]): Map<readonly LineComponent[], number> {
-  const lists = new Map<readonly LineComponent[], number>();
+/** Each distinct component list once (identical resources share theirs), in the order first met. */
+export function componentLists(items: readonly LineItem[]): Set<readonly LineComponent[]> {
+  const lists = new Set<readonly LineComponent[]>();
   let last: readonly LineComponent[] | undefined;
-  let run = 0;
   for (const item of items) {
     const components = item.components;
-    if (components === last) {
-      run++;
-      continue;
-    }
-    if (last !== undefined) lists.set(last, (lists.get(last) ?? 0) + run);
+    if (components === last) continue;
+    lists.add(components);
     last = components;
-    run = 1;
   }
-  if (last !== undefined) lists.set(last, (lists.get(last) ?? 0) + run);
   return lists;
 }
 
 /** The price providers (catalogs) the line items' components use, sorted. */
 export function usedProviders(items: readonly LineItem[]): string[] {
   const used = new Set<string>();
-  for (const components of componentLists(items).keys()) for (const c of components) used.add(c.priceKey.split(".")[0]!);
+  for (const components of componentLists(items)) for (const c of components) used.add(c.priceKey.split(".")[0]!);
   return [...used].sort();
 }
 
-/** A component priced per use whose quantity nobody estimated (no usage file entry). */
-export const isUsageBased = (c: LineComponent): boolean => c.quantity === null && c.unitPrice !== null;
-
 /** The usage-based components without a usage estimate, with their line items, in line item order. */
 export function usageBased(items: readonly LineItem[]): { readonly item: LineItem; readonly component: LineComponent }[] {
-  const lists = new Set([...componentLists(items).keys()].filter((components) => components.some(isUsageBased)));
+  const lists = new Set([...componentLists(items)].filter((components) => components.some(isUsageBased)));
   const out: { item: LineItem; component: LineComponent }[] = [];
   if (lists.size === 0) return out;
   for (const item of items) {
