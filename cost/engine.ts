@@ -117,67 +117,85 @@ function isDate(value: unknown): value is string {
 
 /**
  * Components repeat (every cpx22 server has the same one): results are memoized per book, and
- * being immutable, shared between line items.
+ * being immutable, shared between line items. In two steps: what the price comes to apart
+ * from the quantity (a rate: the catalog lookup, currency, percentage, cap), then the
+ * component per quantity — so a new quantity (every volume size) costs one multiplication.
  */
-const componentMemo = new WeakMap<PriceBook, Map<string, LineComponent>>();
+const rateMemo = new WeakMap<PriceBook, Map<string, Rate>>();
+
+/** A component's price apart from its quantity, with the components made from it by quantity. */
+interface Rate {
+  readonly priceKey: string;
+  /** EUR per unit; null with `missing`. */
+  readonly unitPrice: Money | null;
+  readonly missing: string | undefined;
+  /** EUR per capped unit (`capped`: the monthly price × the percentage). */
+  readonly capPerUnit: Money | undefined;
+  readonly setup: Money | undefined;
+  readonly asOf: string | undefined;
+  readonly estimate: string | undefined;
+  readonly byQuantity: Map<string, LineComponent>;
+}
+
+const ONE = money(1);
 
 function computeComponent(spec: ComponentSpec, book: PriceBook, region: string | undefined, date: string): LineComponent {
-  let memo = componentMemo.get(book);
-  if (memo === undefined) componentMemo.set(book, (memo = new Map()));
-  const key = [
-    spec.name,
-    spec.unit,
-    spec.quantity === null ? "" : spec.quantity.toString(),
-    spec.price.provider,
-    spec.price.section,
-    spec.price.id,
-    spec.rate ?? "",
-    spec.percent?.id ?? "",
-    spec.cappedUnits?.toString() ?? "",
-    spec.setup === true ? "s" : "",
-    spec.usageKey ?? "",
-    region ?? "",
-    date,
-  ].join("\u0000");
-  let component = memo.get(key);
-  if (component === undefined) {
-    component = computeComponentOnce(spec, book, region, date);
-    memo.set(key, component);
-  }
+  let rates = rateMemo.get(book);
+  if (rates === undefined) rateMemo.set(book, (rates = new Map()));
+  const { price, percent } = spec;
+  const rateKey = `${price.provider}\u0000${price.section}\u0000${price.id}\u0000${spec.rate ?? ""}\u0000${percent === undefined ? "" : `${percent.provider}\u0000${percent.section}\u0000${percent.id}`}\u0000${spec.setup === true ? "s" : ""}\u0000${region ?? ""}\u0000${date}`;
+  let rate = rates.get(rateKey);
+  if (rate === undefined) rates.set(rateKey, (rate = rateOf(spec, book, region, date)));
+  const quantityKey = `${spec.name}\u0000${spec.unit}\u0000${spec.quantity === null ? "" : spec.quantity.toString()}\u0000${spec.cappedUnits?.toString() ?? ""}\u0000${spec.usageKey ?? ""}`;
+  let component = rate.byQuantity.get(quantityKey);
+  if (component === undefined) rate.byQuantity.set(quantityKey, (component = componentOf(spec, rate)));
   return component;
 }
 
-function computeComponentOnce(spec: ComponentSpec, book: PriceBook, region: string | undefined, date: string): LineComponent {
-  const price = book.lookup(spec.price, { ...(region !== undefined ? { region } : {}), date });
-  const base = {
-    name: spec.name,
-    unit: spec.unit,
-    quantity: spec.quantity,
-    priceKey: price.key,
-    ...(spec.usageKey !== undefined ? { usageKey: spec.usageKey } : {}),
-  };
-  if (isMissing(price)) return { ...base, unitPrice: null, monthly: null, missing: price.missing };
-  let factor = money(1);
+function rateOf(spec: ComponentSpec, book: PriceBook, region: string | undefined, date: string): Rate {
+  const price = book.lookup(spec.price, region !== undefined ? { region, date } : { date });
+  const missingRate = (key: string, missing: string): Rate => ({ priceKey: key, unitPrice: null, missing, capPerUnit: undefined, setup: undefined, asOf: undefined, estimate: undefined, byQuantity: new Map() });
+  if (isMissing(price)) return missingRate(price.key, price.missing);
+  let factor = ONE;
   if (spec.percent !== undefined) {
     const percent = book.lookup(spec.percent, { date });
-    if (isMissing(percent)) return { ...base, unitPrice: null, monthly: null, missing: percent.missing };
+    if (isMissing(percent)) return missingRate(price.key, percent.missing);
     factor = percent.monthly.dividedBy(100);
   }
   const hours = book.hoursPerMonth(spec.price.provider)!;
   const rate = spec.rate ?? "monthly";
-  const unitPrice = (rate === "monthly" ? price.monthly : price.hourly ?? price.monthly.dividedBy(hours)).times(factor);
-  let monthly = spec.quantity === null ? null : spec.quantity.times(unitPrice);
-  if (rate === "capped" && monthly !== null) {
-    const cap = price.monthly.times(factor).times(spec.cappedUnits ?? money(1));
+  return {
+    priceKey: price.key,
+    unitPrice: (rate === "monthly" ? price.monthly : price.hourly ?? price.monthly.dividedBy(hours)).times(factor),
+    missing: undefined,
+    capPerUnit: rate === "capped" ? price.monthly.times(factor) : undefined,
+    setup: spec.setup === true ? price.setup : undefined,
+    asOf: price.asOf,
+    estimate: price.estimate,
+    byQuantity: new Map(),
+  };
+}
+
+/** One shape for every component (absent fields undefined): the report and totals read them all alike. */
+function componentOf(spec: ComponentSpec, rate: Rate): LineComponent {
+  const { unitPrice, capPerUnit } = rate;
+  let monthly = spec.quantity === null || unitPrice === null ? null : spec.quantity.times(unitPrice);
+  if (capPerUnit !== undefined && monthly !== null) {
+    const cap = capPerUnit.times(spec.cappedUnits ?? ONE);
     if (monthly.greaterThan(cap)) monthly = cap;
   }
   return {
-    ...base,
+    name: spec.name,
+    unit: spec.unit,
+    quantity: spec.quantity,
     unitPrice,
     monthly,
-    ...(spec.setup === true && price.setup !== undefined ? { setup: price.setup } : {}),
-    asOf: price.asOf,
-    ...(price.estimate !== undefined ? { estimate: price.estimate } : {}),
+    setup: rate.setup,
+    priceKey: rate.priceKey,
+    usageKey: spec.usageKey,
+    missing: rate.missing,
+    estimate: rate.estimate,
+    asOf: rate.asOf,
   };
 }
 
@@ -238,7 +256,8 @@ function topLevelShape(type: string): Shape | undefined {
  * walking it allocates nothing once the trie has seen the shape.
  */
 interface Trie {
-  readonly next: Map<unknown, Trie>;
+  /** Children by token, made when a second one is seen (most nodes have one: `lastChild`). */
+  next: Map<unknown, Trie> | undefined;
   leaf?: Classification;
   /** The token last stepped with and where it led: runs of alike resources skip the map. */
   lastToken?: unknown;
@@ -250,13 +269,21 @@ const SHAPED = Symbol("shaped");
 const END = Symbol("end");
 
 /** A trie node with every field set from the start (one object shape for all nodes). */
-const newTrie = (): Trie => ({ next: new Map(), leaf: undefined, lastToken: undefined, lastChild: undefined });
+const newTrie = (): Trie => ({ next: undefined, leaf: undefined, lastToken: undefined, lastChild: undefined });
 
 function step(node: Trie, token: unknown): Trie {
+  const last = node.lastChild;
   // Same token as last time (=== where the map uses SameValueZero: a NaN only misses here).
-  if (node.lastToken === token && node.lastChild !== undefined) return node.lastChild;
-  let child = node.next.get(token);
-  if (child === undefined) node.next.set(token, (child = newTrie()));
+  if (last !== undefined && node.lastToken === token) return last;
+  let child: Trie | undefined;
+  if (last === undefined) child = newTrie();
+  else {
+    // A second token here: from now on the children are in a map (the first one too).
+    let next = node.next;
+    if (next === undefined) node.next = next = new Map([[node.lastToken, last]]);
+    child = next.get(token);
+    if (child === undefined) next.set(token, (child = newTrie()));
+  }
   node.lastToken = token;
   node.lastChild = child;
   return child;
@@ -462,20 +489,24 @@ function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos,
   if (resourceUsage === NO_USAGE) {
     if (memoized) {
       // By region, then date: no key string built per resource; the last one asked first
-      // (resources of one kind come together and mostly share both).
+      // (resources of one kind come together and mostly share both). The maps are made when
+      // a kind is seen with a second region or date: most never are.
       const memo = kind as MemoizedKind;
       const last = memo.last;
-      if (last !== undefined && last.region === region && last.date === date) return lineOf(instance, labels, last.priced);
-      const byRegion = (memo.lines ??= new Map());
-      const regionKey = region ?? "";
-      store = byRegion.get(regionKey);
-      if (store === undefined) byRegion.set(regionKey, (store = new Map()));
-      key = date;
+      if (last !== undefined) {
+        if (last.region === region && last.date === date) return lineOf(instance, labels, last.priced);
+        let byRegion = memo.lines;
+        if (byRegion === undefined) memo.lines = byRegion = new Map([[last.region ?? "", new Map([[last.date, last.priced]])]]);
+        const regionKey = region ?? "";
+        store = byRegion.get(regionKey);
+        if (store === undefined) byRegion.set(regionKey, (store = new Map()));
+        key = date;
+      }
     } else {
       store = memos.lines;
       key = `${definition.provider}\u0000${region ?? ""}\u0000${date}\u0000${definition.type}\u0000${JSON.stringify(attributes)}`;
     }
-    priced = store.get(key);
+    if (store !== undefined && key !== undefined) priced = store.get(key);
   }
   if (priced === undefined) {
     const context: PricingContext = { book, region, date, usage: resourceUsage, hoursPerMonth: book.hoursPerMonth(definition.provider) ?? 730 };

@@ -135,6 +135,38 @@ describe("pricing identical resources once", () => {
     expect(result.incomplete).toEqual(["1 resource(s) cannot be priced", "3 usage-based price(s) have no usage estimate (--usage)"]);
   });
 
+  test("a kind met again after another, or after another date, reuses what it was priced to", () => {
+    // a, c and e are alike (one kind, one date); b reads another type between them, d another
+    // creation date of the same kind. What a, c and e price to is shared, not priced again.
+    const created = (name: string, date: string) => server(name, { labels: { "aiwc/group": "user-vms", "aiwc/created": date } });
+    const document = { resource: { hcloud_server: { a: server("a"), b: server("b", { server_type: "cpx22" }), c: server("c"), d: created("d", "2026-05-01"), e: server("e"), f: created("f", "2026-05-01") } } };
+    const items = estimate(fromConfiguration(document, "users"), newBook()).resources;
+    for (const item of items) {
+      const alone = priceInstance(fromConfiguration(document, "users").find((i) => i.address === item.address)!, newBook());
+      expect(plain(item), item.address).toEqual(plain(alone));
+    }
+    const [a, b, c, d, e, f] = items as [LineItem, LineItem, LineItem, LineItem, LineItem, LineItem];
+    expect(c.components).toBe(a.components);
+    expect(e.components).toBe(a.components);
+    expect(f.components).toBe(d.components);
+    expect(b.components).not.toBe(a.components);
+    expect(toAmount(d.monthly)).not.toBe(toAmount(a.monthly));
+  });
+
+  test("volumes of every size share one price lookup: each is its size (at least 10 GB) times the price per GB", () => {
+    const sizes = [5, 10, 20, 21, 20, 400];
+    const document = { resource: { hcloud_volume: Object.fromEntries(sizes.map((size, i) => [`v${i}`, { name: `v${i}`, size, location: "fsn1" }])) } };
+    const items = estimate(fromConfiguration(document, "users"), newBook()).resources;
+    const perGb = items[0]!.components[0]!.unitPrice!;
+    expect(perGb.greaterThan(0)).toBe(true);
+    expect(items.map((i) => toAmount(i.monthly))).toEqual(sizes.map((size) => toAmount(perGb.times(Math.max(size, 10)))));
+    for (const item of items) expect(item.components[0]!.unitPrice, item.address).toBe(perGb);
+    // Equal sizes share their component; 5 GB is billed as 10 GB, with its own quantity.
+    expect(items[4]!.components[0]).toBe(items[2]!.components[0]);
+    expect(items[0]!.components[0]!.quantity!.toFixed()).toBe("10");
+    for (const item of items) expect(plain(item), item.address).toEqual(plain(priceInstance(fromConfiguration(document, "users").find((i) => i.address === item.address)!, newBook())));
+  });
+
   test("a literal count prices each instance; an expression count prices one and says so, sharing the price but not the note", () => {
     const document = {
       resource: {
