@@ -9,11 +9,14 @@
  * loaded first, the pricing code not yet optimized), as one `aiwc cost --plan` run is. `--plan`
  * prices the same resources as a `terraform show -json` plan instead (planned values, resource
  * changes and the configuration's provider keys: about six times the bytes per resource).
+ * `--distinct` gives every volume its own size, so each is a kind of resource the pricing has
+ * not seen (a classification, a price component), instead of 125 sizes in all.
  *
  *   npm run bench:pricing                    # 10k and 100k, warm, in one process
  *   npm run bench:pricing -- 50000           # other sizes
  *   npm run bench:pricing -- --cold          # one section per fresh process
  *   npm run bench:pricing -- --plan          # plans instead of configurations (with --cold too)
+ *   npm run bench:pricing -- --distinct      # every volume a size of its own
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -38,7 +41,7 @@ setFlagsFromString("--expose-gc");
 const collect = runInNewContext("gc") as () => void;
 
 /** A configuration shaped like aiwc's stacks: every resource gets labels, most are priced. */
-function generate(count: number): string {
+function generate(count: number, distinct = false): string {
   const resource: Record<string, Record<string, unknown>> = {};
   const add = (type: string, name: string, body: unknown) => ((resource[type] ??= {})[name] = body);
   const types = ["cpx12", "cpx22", "cpx42", "ccx13"];
@@ -52,7 +55,7 @@ function generate(count: number): string {
         add("hcloud_server", name, { "//": { metadata: { path: `users/${name}/Server` } }, name, server_type: types[i % types.length], image: "ubuntu-24.04", location: "fsn1", labels, public_net: [{ ipv4_enabled: false, ipv6_enabled: false }], network: [{ network_id: "${hcloud_network.n.id}" }] });
         break;
       case 3:
-        add("hcloud_volume", name, { name, size: 20 + (i % 500), location: "fsn1", labels });
+        add("hcloud_volume", name, { name, size: 20 + (distinct ? i : i % 500), location: "fsn1", labels });
         break;
       case 4:
         add("hcloud_primary_ip", name, { name, type: "ipv4", location: "fsn1", assignee_type: "server", auto_delete: false, labels });
@@ -75,8 +78,8 @@ function generate(count: number): string {
  * attributes a provider reports back), as a no-op change (before and after), and in the
  * configuration with its provider key — what aiwc reads a plan's regions from.
  */
-function generatePlan(count: number): string {
-  const configuration = JSON.parse(generate(count)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+function generatePlan(count: number, distinct = false): string {
+  const configuration = JSON.parse(generate(count, distinct)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
   const resources: unknown[] = [];
   const changes: unknown[] = [];
   const configured: unknown[] = [];
@@ -143,8 +146,8 @@ const SECTIONS = {
 type Section = keyof typeof SECTIONS;
 
 /** `--cold`: each section timed once in a fresh process of this script (AIWC_BENCH_SECTION). */
-function cold(sizes: number[], document: (count: number) => string): void {
-  console.log(`node ${process.version}, ${document === generatePlan ? "plans" : "configurations"}, one timed section per fresh process (modules and config loaded first), ${RUNS} processes each, median\n`);
+function cold(sizes: number[], document: (count: number) => string, kind: string): void {
+  console.log(`node ${process.version}, ${kind}, one timed section per fresh process (modules and config loaded first), ${RUNS} processes each, median\n`);
   console.log("| resources | JSON.parse (utf8 read) | JSON.parse (aiwc's read) | pricing | pricing ÷ parse | pricing ÷ parse after aiwc's read |");
   console.log("|---:|---:|---:|---:|---:|---:|");
   for (const count of sizes) {
@@ -179,9 +182,11 @@ async function main(): Promise<void> {
   }
   const args = process.argv.slice(2);
   const sizes = args.filter((a) => !a.startsWith("--")).map(Number);
-  const document = args.includes("--plan") ? generatePlan : generate;
-  if (args.includes("--cold")) return cold(sizes.length > 0 ? sizes : [10_000, 100_000], document);
-  console.log(`node ${process.version}, ${args.includes("--plan") ? "plans" : "configurations"}, ${WARMUP} warm-up and ${RUNS} measured runs each, median\n`);
+  const distinct = args.includes("--distinct");
+  const document = (count: number) => (args.includes("--plan") ? generatePlan : generate)(count, distinct);
+  const kind = `${args.includes("--plan") ? "plans" : "configurations"}${distinct ? " (every volume a size of its own)" : ""}`;
+  if (args.includes("--cold")) return cold(sizes.length > 0 ? sizes : [10_000, 100_000], document, kind);
+  console.log(`node ${process.version}, ${kind}, ${WARMUP} warm-up and ${RUNS} measured runs each, median\n`);
   console.log("| resources | file | JSON.parse (utf8 read) | JSON.parse (aiwc's read) | pricing (aiwc's read + parse + price) | GC in parse (aiwc's read) | GC in pricing | resources/s | pricing ÷ parse | pricing ÷ parse after aiwc's read | total |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of sizes.length > 0 ? sizes : [10_000, 100_000]) {
