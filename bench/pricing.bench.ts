@@ -145,16 +145,25 @@ const SECTIONS = {
 };
 type Section = keyof typeof SECTIONS;
 
+/** A generated document in a temporary file for `use`, removed afterwards. */
+async function inTempFile(text: string, use: (file: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "aiwc-bench-pricing-"));
+  try {
+    const file = join(dir, "cdk.tf.json");
+    writeFileSync(file, text);
+    await use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `--cold`: each section timed once in a fresh process of this script (AIWC_BENCH_SECTION). */
-function cold(sizes: number[], document: (count: number) => string, kind: string): void {
+async function cold(sizes: number[], document: (count: number) => string, kind: string): Promise<void> {
   console.log(`node ${process.version}, ${kind}, one timed section per fresh process (modules and config loaded first), ${RUNS} processes each, median\n`);
   console.log("| resources | JSON.parse (utf8 read) | JSON.parse (aiwc's read) | pricing | pricing ÷ parse | pricing ÷ parse after aiwc's read |");
   console.log("|---:|---:|---:|---:|---:|---:|");
   for (const count of sizes) {
-    const dir = mkdtempSync(join(tmpdir(), "aiwc-bench-pricing-"));
-    try {
-      const file = join(dir, "cdk.tf.json");
-      writeFileSync(file, document(count));
+    await inTempFile(document(count), async (file) => {
       const times: Record<Section, number[]> = { utf8: [], latin1: [], price: [] };
       for (let run = 0; run < RUNS; run++) {
         for (const section of Object.keys(times) as Section[]) {
@@ -165,9 +174,7 @@ function cold(sizes: number[], document: (count: number) => string, kind: string
       }
       const [p, fp, pr] = [median(times.utf8), median(times.latin1), median(times.price)];
       console.log(`| ${count.toLocaleString("en")} | ${p.toFixed(0)} ms | ${fp.toFixed(0)} ms | ${pr.toFixed(0)} ms | ${(pr / p).toFixed(2)}× | ${(pr / fp).toFixed(2)}× |`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }
 }
 
@@ -182,18 +189,15 @@ async function main(): Promise<void> {
   }
   const args = process.argv.slice(2);
   const sizes = args.filter((a) => !a.startsWith("--")).map(Number);
-  const distinct = args.includes("--distinct");
-  const document = (count: number) => (args.includes("--plan") ? generatePlan : generate)(count, distinct);
-  const kind = `${args.includes("--plan") ? "plans" : "configurations"}${distinct ? " (every volume a size of its own)" : ""}`;
+  const [plan, distinct] = [args.includes("--plan"), args.includes("--distinct")];
+  const document = (count: number) => (plan ? generatePlan : generate)(count, distinct);
+  const kind = `${plan ? "plans" : "configurations"}${distinct ? " (every volume a size of its own)" : ""}`;
   if (args.includes("--cold")) return cold(sizes.length > 0 ? sizes : [10_000, 100_000], document, kind);
   console.log(`node ${process.version}, ${kind}, ${WARMUP} warm-up and ${RUNS} measured runs each, median\n`);
   console.log("| resources | file | JSON.parse (utf8 read) | JSON.parse (aiwc's read) | pricing (aiwc's read + parse + price) | GC in parse (aiwc's read) | GC in pricing | resources/s | pricing ÷ parse | pricing ÷ parse after aiwc's read | total |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of sizes.length > 0 ? sizes : [10_000, 100_000]) {
-    const dir = mkdtempSync(join(tmpdir(), "aiwc-bench-pricing-"));
-    try {
-      const file = join(dir, "cdk.tf.json");
-      writeFileSync(file, document(count));
+    await inTempFile(document(count), async (file) => {
       const size = readFileSync(file).length;
       const parse: number[] = [];
       const fastParse: number[] = [];
@@ -235,9 +239,7 @@ async function main(): Promise<void> {
       console.log(
         `| ${count.toLocaleString("en")} | ${(size / 1048576).toFixed(1)} MB | ${p.toFixed(0)} ms | ${fp.toFixed(0)} ms | ${pr.toFixed(0)} ms | ${median(parseGc).toFixed(0)} ms | ${median(priceGc).toFixed(0)} ms | ${Math.round(count / (pr / 1000)).toLocaleString("en")} | ${(pr / p).toFixed(2)}× | ${(pr / fp).toFixed(2)}× | ${total} € |`,
       );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }
 }
 

@@ -152,9 +152,13 @@ function computeComponent(spec: ComponentSpec, book: PriceBook, region: string |
   return component;
 }
 
+/** A rate whose price (or percentage) the catalog does not have: every component of it is unpriced. */
+function missingRate(priceKey: string, missing: string): Rate {
+  return { priceKey, unitPrice: null, missing, capPerUnit: undefined, setup: undefined, asOf: undefined, estimate: undefined, byQuantity: new Map() };
+}
+
 function rateOf(spec: ComponentSpec, book: PriceBook, region: string | undefined, date: string): Rate {
   const price = book.lookup(spec.price, region !== undefined ? { region, date } : { date });
-  const missingRate = (key: string, missing: string): Rate => ({ priceKey: key, unitPrice: null, missing, capPerUnit: undefined, setup: undefined, asOf: undefined, estimate: undefined, byQuantity: new Map() });
   if (isMissing(price)) return missingRate(price.key, price.missing);
   let factor = ONE;
   if (spec.percent !== undefined) {

@@ -38,23 +38,30 @@ class CountedSum {
 }
 
 /**
- * Monthly amounts summed per key (a node group, a user), in the order the keys first occur;
- * items whose key is undefined are left out.
+ * Line items gathered per key, in the order the keys first occur (items whose key is undefined
+ * are left out): `add` folds each into its key's sums. Items of one key mostly come together,
+ * so the last key's sums are kept at hand.
  */
-export function monthlyBy(items: readonly LineItem[], keyOf: (item: LineItem) => string | undefined): Map<string, Money> {
-  const sums = new Map<string, CountedSum>();
+function perKey<S>(items: readonly LineItem[], keyOf: (item: LineItem) => string | undefined, create: () => S, add: (sums: S, item: LineItem) => void): Map<string, S> {
+  const byKey = new Map<string, S>();
   let lastKey: string | undefined;
-  let lastSum: CountedSum | undefined;
+  let last: S | undefined;
   for (const item of items) {
     const key = keyOf(item);
     if (key === undefined) continue;
-    if (key !== lastKey || lastSum === undefined) {
-      lastSum = sums.get(key);
-      if (lastSum === undefined) sums.set(key, (lastSum = new CountedSum()));
+    if (key !== lastKey || last === undefined) {
+      last = byKey.get(key);
+      if (last === undefined) byKey.set(key, (last = create()));
       lastKey = key;
     }
-    lastSum.add(item.monthly);
+    add(last, item);
   }
+  return byKey;
+}
+
+/** Monthly amounts summed per key (a node group, a user), in the order the keys first occur; items whose key is undefined are left out. */
+export function monthlyBy(items: readonly LineItem[], keyOf: (item: LineItem) => string | undefined): Map<string, Money> {
+  const sums = perKey(items, keyOf, () => new CountedSum(), (sum, item) => sum.add(item.monthly));
   return new Map([...sums].map(([key, sum]) => [key, sum.total()]));
 }
 
@@ -74,21 +81,17 @@ export function groupTotals(items: readonly LineItem[]): readonly GroupTotal[] {
   const known = groupMemo.get(items);
   if (known !== undefined) return known;
   type Sums = { resources: number; unsupported: number; readonly monthly: CountedSum; readonly setup: CountedSum };
-  const byGroup = new Map<string, Sums>();
-  let lastGroup: string | undefined;
-  let last: Sums | undefined;
-  for (const item of items) {
-    const group = item.group;
-    if (group !== lastGroup || last === undefined) {
-      last = byGroup.get(group);
-      if (last === undefined) byGroup.set(group, (last = { resources: 0, unsupported: 0, monthly: new CountedSum(), setup: new CountedSum() }));
-      lastGroup = group;
-    }
-    last.resources++;
-    if (item.status === "unsupported") last.unsupported++;
-    last.monthly.add(item.monthly);
-    last.setup.add(item.setup);
-  }
+  const byGroup = perKey<Sums>(
+    items,
+    (item) => item.group,
+    () => ({ resources: 0, unsupported: 0, monthly: new CountedSum(), setup: new CountedSum() }),
+    (sums, item) => {
+      sums.resources++;
+      if (item.status === "unsupported") sums.unsupported++;
+      sums.monthly.add(item.monthly);
+      sums.setup.add(item.setup);
+    },
+  );
   const totals = [...byGroup]
     .map(([group, s]) => ({ group, resources: s.resources, unsupported: s.unsupported, monthly: s.monthly.total(), setup: s.setup.total() }))
     .sort((a, b) => byText(a.group, b.group));
