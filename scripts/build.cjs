@@ -106,6 +106,28 @@ for (const file of files(OUT, ".js")) {
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
 
+// Node 22 made util's type checks runtime deprecations (DEP0044 and its kin). cdktf 0.21, its
+// last release, calls util.isArray whenever it synthesizes an output, so every synth on Node
+// 22/24 printed a DeprecationWarning on stderr. util.isArray is an alias of Array.isArray
+// (Node's docs), so the vendored bundles call that instead. Any other call of a deprecated
+// util function fails the build, naming it, rather than warning every user at run time.
+const DEPRECATED_UTIL = /\(0, (\w+)\.(is[A-Z]\w*|_extend)\)\(|\b(\w+)\.(is(?:Array|Boolean|Buffer|Date|Error|Function|Null|NullOrUndefined|Number|Object|Primitive|RegExp|String|Symbol|Undefined)|_extend)\(/g;
+for (const name of vendored) {
+  const file = vendorFile(name);
+  const text = readFileSync(file, "utf8");
+  // Names bound to Node's util module, and only to it, anywhere in the bundle.
+  const bindings = new Map();
+  for (const m of text.matchAll(/\b(?:var|let|const) (\w+) = (require\("(?:node:)?util"\)|[^;\n]*)/g)) bindings.set(m[1], (bindings.get(m[1]) ?? true) && m[2].startsWith("require("));
+  const isUtil = (binding) => bindings.get(binding) === true;
+  const rewritten = text.replace(DEPRECATED_UTIL, (call, b1, f1, b2, f2) => {
+    const [binding, fn] = b1 !== undefined ? [b1, f1] : [b2, f2];
+    if (!isUtil(binding)) return call;
+    if (fn === "isArray") return "Array.isArray(";
+    throw new Error(`scripts/build.cjs: the vendored ${name} calls util.${fn}, deprecated since Node 22 (it would print a DeprecationWarning on every run): replace it here like util.isArray`);
+  });
+  if (rewritten !== text) writeFileSync(file, rewritten);
+}
+
 // aiwc for the platform's own nodes, self-contained (dist/node/): what the metering gateway and
 // the collectors run with nothing but Node — the gpu_worker and ceph roles copy the directory.
 // One bundled file, the package manifest (aiwc finds its root by it) and the built-in YAML

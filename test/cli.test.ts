@@ -3,7 +3,7 @@
  * exit codes, stdout/stderr, no stack traces for expected failures.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { fixtureConfig, ROOT, tempDir } from "./helpers";
@@ -89,6 +89,30 @@ describe("aiwc", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/synthesized platform/);
     for (const stack of ["platform", "users-00"]) expect(existsSync(join(out, "stacks", stack, "cdk.tf.json"))).toBe(true);
+  });
+
+  test("synth and cost print no deprecation warning on Node 22 and later (util's type checks)", () => {
+    // Node 22 deprecates util.isArray and its kin at run time (DEP0044 …): a call prints a
+    // DeprecationWarning on stderr. Preloaded here as Node 22 does it, so this Node shows it too.
+    const dir = tempDir();
+    const preload = join(dir, "node22-util.cjs");
+    writeFileSync(
+      preload,
+      [
+        'const util = require("node:util");',
+        'for (const name of ["isArray", "isBoolean", "isBuffer", "isDate", "isError", "isFunction", "isNull", "isNullOrUndefined", "isNumber", "isObject", "isPrimitive", "isRegExp", "isString", "isSymbol", "isUndefined", "_extend"]) {',
+        '  if (typeof util[name] === "function") util[name] = util.deprecate(util[name], `The \\`util.${name}\\` API is deprecated.`, "DEP0044");',
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const node22 = { NODE_OPTIONS: `--require ${preload}` };
+    const synth = aiwc(["synth", "--out", join(dir, "out")], node22);
+    expect(synth.code).toBe(0);
+    expect(synth.stderr).toBe("");
+    const cost = aiwc(["cost", "--quiet"], node22);
+    expect(cost.code).toBe(0);
+    expect(cost.stderr).toBe("");
   });
 
   test("synth refuses a bad config without writing anything", () => {
