@@ -111,7 +111,8 @@ for (const file of files(OUT, ".js")) {
 // 22/24 printed a DeprecationWarning on stderr. util.isArray is an alias of Array.isArray
 // (Node's docs), so the vendored bundles call that instead. Any other call of a deprecated
 // util function fails the build, naming it, rather than warning every user at run time.
-const DEPRECATED_UTIL = /\(0, (\w+)\.(is[A-Z]\w*|_extend)\)\(|\b(\w+)\.(is(?:Array|Boolean|Buffer|Date|Error|Function|Null|NullOrUndefined|Number|Object|Primitive|RegExp|String|Symbol|Undefined)|_extend)\(/g;
+const DEPRECATED = "isArray|isBoolean|isBuffer|isDate|isError|isFunction|isNull|isNullOrUndefined|isNumber|isObject|isPrimitive|isRegExp|isString|isSymbol|isUndefined|_extend";
+const DEPRECATED_UTIL = new RegExp(`\\(0, (\\w+)\\.(${DEPRECATED})\\)\\(|\\b(\\w+)\\.(${DEPRECATED})\\(`, "g");
 for (const name of vendored) {
   const file = vendorFile(name);
   const text = readFileSync(file, "utf8");
