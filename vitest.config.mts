@@ -11,7 +11,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     env: { CHECKPOINT_DISABLE: "1" },
-    // In CI, also write machine-readable results; .ci/run prints the totals from them.
-    reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
+    // In CI, also write machine-readable results; .ci/run prints the totals from them (one file
+    // per Node version it runs the suite on: AIWC_TEST_RESULTS).
+    reporters: process.env.CI ? ["default", ["json", { outputFile: process.env.AIWC_TEST_RESULTS ?? "test-results.json" }]] : ["default"],
   },
 });
