@@ -109,12 +109,12 @@ for (const file of files(OUT, ".js")) {
 // Node 22 made util's type checks runtime deprecations (DEP0044 and its kin). cdktf 0.21, its
 // last release, calls util.isArray whenever it synthesizes an output, so every synth on Node
 // 22/24 printed a DeprecationWarning on stderr. util.isArray is an alias of Array.isArray
-// (Node's docs), so the vendored bundles call that instead. Any other call of a deprecated
-// util function fails the build, naming it, rather than warning every user at run time.
+// (Node's docs), so the vendored bundles and the nodes' bundle call that instead. Any other
+// call of a deprecated util function fails the build, naming it, rather than warning every
+// user at run time.
 const DEPRECATED = "isArray|isBoolean|isBuffer|isDate|isError|isFunction|isNull|isNullOrUndefined|isNumber|isObject|isPrimitive|isRegExp|isString|isSymbol|isUndefined|_extend";
 const DEPRECATED_UTIL = new RegExp(`\\(0, (\\w+)\\.(${DEPRECATED})\\)\\(|\\b(\\w+)\\.(${DEPRECATED})\\(`, "g");
-for (const name of vendored) {
-  const file = vendorFile(name);
+function withoutDeprecatedUtil(file) {
   const text = readFileSync(file, "utf8");
   // Names bound to Node's util module, and only to it, anywhere in the bundle.
   const bindings = new Map();
@@ -124,10 +124,11 @@ for (const name of vendored) {
     const [binding, fn] = b1 !== undefined ? [b1, f1] : [b2, f2];
     if (!isUtil(binding)) return call;
     if (fn === "isArray") return "Array.isArray(";
-    throw new Error(`scripts/build.cjs: the vendored ${name} calls util.${fn}, deprecated since Node 22 (it would print a DeprecationWarning on every run): replace it here like util.isArray`);
+    throw new Error(`scripts/build.cjs: ${relative(ROOT, file)} calls util.${fn}, deprecated since Node 22 (it would print a DeprecationWarning on every run): replace it here like util.isArray`);
   });
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
+for (const name of vendored) withoutDeprecatedUtil(vendorFile(name));
 
 // aiwc for the platform's own nodes, self-contained (dist/node/): what the metering gateway and
 // the collectors run with nothing but Node — the gpu_worker and ceph roles copy the directory.
@@ -153,6 +154,7 @@ for (const name of vendored) {
     external: ["cdktf", "constructs", "@cdktf/*", "@electric-sql/pglite", "pg-native", "cdktf-cli", "esbuild", "playwright-core", "ssh2", "*.node"],
   });
   rmSync(entry, { force: true });
+  withoutDeprecatedUtil(join(NODE, "aiwc.cjs"));
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   writeFileSync(join(NODE, "package.json"), `${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, description: "aiwc for the platform's nodes (bundled)" }, null, 2)}\n`);
   for (const file of yamlFiles) {
