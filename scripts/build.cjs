@@ -94,17 +94,6 @@ for (const name of vendored) {
   metafiles.push(bundled.metafile);
 }
 rmSync(stubs, { recursive: true, force: true });
-// Every require of a vendored library, in aiwc's modules and in the bundles, goes to the bundle.
-const pattern = new RegExp(`require\\("(${vendored.map((v) => v.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})"\\)`, "g");
-for (const file of files(OUT, ".js")) {
-  const text = readFileSync(file, "utf8");
-  const rewritten = text.replace(pattern, (_, name) => {
-    let target = relative(dirname(file), vendorFile(name)).split("\\").join("/");
-    if (!target.startsWith(".")) target = `./${target}`;
-    return `require(${JSON.stringify(target)})`;
-  });
-  if (rewritten !== text) writeFileSync(file, rewritten);
-}
 
 // Node 22 made util's type checks runtime deprecations (DEP0044 and its kin). cdktf 0.21, its
 // last release, calls util.isArray whenever it synthesizes an output, so every synth on Node
@@ -114,21 +103,31 @@ for (const file of files(OUT, ".js")) {
 // user at run time.
 const DEPRECATED = "isArray|isBoolean|isBuffer|isDate|isError|isFunction|isNull|isNullOrUndefined|isNumber|isObject|isPrimitive|isRegExp|isString|isSymbol|isUndefined|_extend";
 const DEPRECATED_UTIL = new RegExp(`\\(0, (\\w+)\\.(${DEPRECATED})\\)\\(|\\b(\\w+)\\.(${DEPRECATED})\\(`, "g");
-function withoutDeprecatedUtil(file) {
-  const text = readFileSync(file, "utf8");
+function withoutDeprecatedUtil(text, file) {
   // Names bound to Node's util module, and only to it, anywhere in the bundle.
   const bindings = new Map();
   for (const m of text.matchAll(/\b(?:var|let|const) (\w+) = (require\("(?:node:)?util"\)|[^;\n]*)/g)) bindings.set(m[1], (bindings.get(m[1]) ?? true) && m[2].startsWith("require("));
   const isUtil = (binding) => bindings.get(binding) === true;
-  const rewritten = text.replace(DEPRECATED_UTIL, (call, b1, f1, b2, f2) => {
+  return text.replace(DEPRECATED_UTIL, (call, b1, f1, b2, f2) => {
     const [binding, fn] = b1 !== undefined ? [b1, f1] : [b2, f2];
     if (!isUtil(binding)) return call;
     if (fn === "isArray") return "Array.isArray(";
     throw new Error(`scripts/build.cjs: ${relative(ROOT, file)} calls util.${fn}, deprecated since Node 22 (it would print a DeprecationWarning on every run): replace it here like util.isArray`);
   });
+}
+
+// Every require of a vendored library, in aiwc's modules and in the bundles, goes to the bundle.
+const pattern = new RegExp(`require\\("(${vendored.map((v) => v.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})"\\)`, "g");
+for (const file of files(OUT, ".js")) {
+  const text = readFileSync(file, "utf8");
+  let rewritten = text.replace(pattern, (_, name) => {
+    let target = relative(dirname(file), vendorFile(name)).split("\\").join("/");
+    if (!target.startsWith(".")) target = `./${target}`;
+    return `require(${JSON.stringify(target)})`;
+  });
+  if (file.startsWith(VENDOR)) rewritten = withoutDeprecatedUtil(rewritten, file);
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
-for (const name of vendored) withoutDeprecatedUtil(vendorFile(name));
 
 // aiwc for the platform's own nodes, self-contained (dist/node/): what the metering gateway and
 // the collectors run with nothing but Node — the gpu_worker and ceph roles copy the directory.
@@ -154,7 +153,8 @@ for (const name of vendored) withoutDeprecatedUtil(vendorFile(name));
     external: ["cdktf", "constructs", "@cdktf/*", "@electric-sql/pglite", "pg-native", "cdktf-cli", "esbuild", "playwright-core", "ssh2", "*.node"],
   });
   rmSync(entry, { force: true });
-  withoutDeprecatedUtil(join(NODE, "aiwc.cjs"));
+  const bundle = join(NODE, "aiwc.cjs");
+  writeFileSync(bundle, withoutDeprecatedUtil(readFileSync(bundle, "utf8"), bundle));
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   writeFileSync(join(NODE, "package.json"), `${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, description: "aiwc for the platform's nodes (bundled)" }, null, 2)}\n`);
   for (const file of yamlFiles) {
