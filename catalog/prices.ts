@@ -4,6 +4,7 @@
  */
 import type { Catalog, CatalogPrice, FxTable } from "./catalog";
 import { money, type Money } from "./money";
+import { keepShape } from "./shapes";
 
 /** Region of a resource whose provider configuration aiwc cannot resolve: priced nowhere. */
 export const UNKNOWN_REGION = "(unknown region)";
@@ -139,3 +140,5 @@ export class PriceBook {
     return entry?.unit;
   }
 }
+// A price book per run: its class outlives the runs (shapes.ts).
+keepShape(new PriceBook({}, { base: "EUR", rates: {}, sources: {} }, "1970-01-01"));

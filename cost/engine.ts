@@ -8,6 +8,7 @@ import { plannedAction } from "./replacement";
 import { money, sumCounted, ZERO, type Money } from "../catalog/money";
 
 import { isMissing, type PriceBook } from "../catalog/prices";
+import { keepFirstShape, keepShape } from "../catalog/shapes";
 import { FREE_TYPES, PRICED_BY_TYPE } from "./registry";
 import type { ComponentSpec, PricedResourceType, PricingContext } from "../catalog/priced-resource";
 
@@ -205,7 +206,12 @@ function componentOf(spec: ComponentSpec, rate: Rate): LineComponent {
 
 const NONE: readonly PricedResourceType<any>[] = [];
 
-type Classification = { definition: PricedResourceType<any>; attributes: unknown; memoized: boolean } | { free: string } | { unsupported: string };
+/**
+ * A resource's kind: priced by a model (with what the memo of a memoized kind holds: every
+ * field there from the start, so all kinds share one shape, catalog/shapes.ts), free, or not
+ * supported.
+ */
+type Classification = ({ definition: PricedResourceType<any>; attributes: unknown; memoized: boolean } & MemoizedKind) | { free: string } | { unsupported: string };
 
 /**
  * What of a resource's attributes its classification can depend on: `null` for a whole value;
@@ -355,7 +361,12 @@ function classifyOnce(instance: ResourceInstance, memoized: boolean): Classifica
   let problems: string[] | undefined;
   for (const definition of candidates) {
     const parsed = definition.schema.safeParse(instance.values);
-    if (parsed.success) return { definition, attributes: parsed.data, memoized };
+    if (parsed.success) {
+      // The pricing code is specialised to the parsed attributes' shape (a model's region,
+      // free): kept past the run (catalog/shapes.ts).
+      keepFirstShape(definition, parsed.data);
+      return { definition, attributes: parsed.data, memoized, lines: undefined, last: undefined };
+    }
     (problems ??= []).push(parsed.error.issues.map((i) => `${i.path.join(".") || "(resource)"}: ${i.message}`).join("; "));
   }
   const free = FREE_TYPES[instance.type];
@@ -454,6 +465,8 @@ export const isUsageBased = (c: LineComponent): boolean => c.quantity === null &
 
 const outcome = (status: Status, reason: string | undefined): Outcome => ({ status, reason, components: NO_COMPONENTS, monthly: ZERO, setup: ZERO });
 const FREE_VARIANT = outcome("free", "free variant");
+// One per resource, all collected after a run: the class outlives them (catalog/shapes.ts).
+keepShape(new Line({ address: "", type: "", values: {} }, NO_LABELS, FREE_VARIANT));
 /** Outcomes of classifications that are not priced (free or unsupported types), per classification. */
 const unpricedOutcomes = new WeakMap<Classification, Outcome>();
 
@@ -495,12 +508,11 @@ function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos,
       // By region, then date: no key string built per resource; the last one asked first
       // (resources of one kind come together and mostly share both). The maps are made when
       // a kind is seen with a second region or date: most never are.
-      const memo = kind as MemoizedKind;
-      const last = memo.last;
+      const last = kind.last;
       if (last !== undefined) {
         if (last.region === region && last.date === date) return lineOf(instance, labels, last.priced);
-        let byRegion = memo.lines;
-        if (byRegion === undefined) memo.lines = byRegion = new Map([[last.region ?? "", new Map([[last.date, last.priced]])]]);
+        let byRegion = kind.lines;
+        if (byRegion === undefined) kind.lines = byRegion = new Map([[last.region ?? "", new Map([[last.date, last.priced]])]]);
         const regionKey = region ?? "";
         store = byRegion.get(regionKey);
         if (store === undefined) byRegion.set(regionKey, (store = new Map()));
@@ -517,7 +529,7 @@ function priceWith(instance: ResourceInstance, book: PriceBook, memos: RunMemos,
     priced = summarize(definition.components(attributes, context).map((spec) => computeComponent(spec, book, region, date)));
     if (store !== undefined && key !== undefined) store.set(key, priced);
   }
-  if (memoized && resourceUsage === NO_USAGE) (kind as MemoizedKind).last = { region, date, priced };
+  if (memoized && resourceUsage === NO_USAGE) kind.last = { region, date, priced };
   return lineOf(instance, labels, priced);
 }
 
@@ -530,8 +542,8 @@ function lineOf(instance: ResourceInstance, labels: Readonly<Record<string, stri
 
 /** A memoized classification's priced outcomes: by region, then date, and the last one asked. */
 interface MemoizedKind {
-  lines?: Map<string, Map<string, Priced>>;
-  last?: { readonly region: string | undefined; readonly date: string; readonly priced: Priced };
+  lines: Map<string, Map<string, Priced>> | undefined;
+  last: { readonly region: string | undefined; readonly date: string; readonly priced: Priced } | undefined;
 }
 
 /** What identical resources price to, shared by them. */

@@ -5,6 +5,7 @@
  */
 
 import { UNKNOWN_REGION } from "../catalog/prices";
+import { keepShape } from "../catalog/shapes";
 import { dotPath } from "../config/problems";
 import { plannedAction } from "./replacement";
 
@@ -133,6 +134,8 @@ class ConfiguredResource implements ResourceInstance {
     return constructPathOf(this.values);
   }
 }
+// One per resource, all collected after a run: the class outlives them (catalog/shapes.ts).
+keepShape(new ConfiguredResource({ type: "", stack: undefined, providerRegion: undefined }, "", {}));
 
 /**
  * Resource instances as one pass over them: `visit` is called with each in order. Pricing a
