@@ -6,10 +6,11 @@
  * throws the code away when such a class is garbage-collected ("weak objects"). An instance's
  * class hangs off its constructor only through weak transitions, one per field, so when
  * everything a pricing run made is collected — its line items, resource instances and price
- * book — their classes go too, and the next run in the same process (the admin page, the
- * billing run, a bench) prices in unoptimized code while V8 compiles it again. One instance of
- * each, kept here, keeps its class and the code specialised to it (bench/README.md, "Ninth
- * step": 141 of these deoptimizations in 18 runs at 10,000 resources before, 15 after).
+ * book — their classes go too, and the next run in the same process (`aiwc cost diff` prices
+ * base and head, `aiwc compare` each provider, a bench) prices in unoptimized code while V8
+ * compiles it again. One instance of each, kept here, keeps its class and the code
+ * specialised to it (bench/README.md, "Ninth step": 141 of these deoptimizations in 18 runs at
+ * 10,000 resources before, 15 after).
  */
 const exemplars: unknown[] = [];
 
