@@ -141,4 +141,4 @@ export class PriceBook {
   }
 }
 // A price book per run: its class outlives the runs (shapes.ts).
-keepShape(new PriceBook({}, { base: "EUR", rates: {}, sources: {} }, "1970-01-01"));
+keepShape(PriceBook, new PriceBook({}, { base: "EUR", rates: {}, sources: {} }, "1970-01-01"));

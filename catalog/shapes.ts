@@ -12,20 +12,12 @@
  * specialised to it (bench/README.md, "Ninth step": 141 of these deoptimizations in 18 runs at
  * 10,000 resources before, 15 after).
  */
-const exemplars: unknown[] = [];
-
-/** Keeps `exemplar` (and so its hidden class) alive for good; returns it. */
-export function keepShape<T>(exemplar: T): T {
-  exemplars.push(exemplar);
-  return exemplar;
-}
-
-const kept = new Map<unknown, unknown>();
+const exemplars = new Map<unknown, unknown>();
 
 /**
- * keepShape for values made elsewhere (a schema's parse result): the first one per `key`
- * only, so memory stays bounded by the number of keys (price models), not of resources.
+ * Keeps `exemplar` (and so its hidden class) alive for good: the first one per `key` (a class,
+ * a price model), so memory stays bounded by the number of keys, not of resources.
  */
-export function keepFirstShape(key: unknown, exemplar: unknown): void {
-  if (!kept.has(key)) kept.set(key, exemplar);
+export function keepShape(key: unknown, exemplar: unknown): void {
+  if (!exemplars.has(key)) exemplars.set(key, exemplar);
 }

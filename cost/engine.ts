@@ -8,7 +8,7 @@ import { plannedAction } from "./replacement";
 import { money, sumCounted, ZERO, type Money } from "../catalog/money";
 
 import { isMissing, type PriceBook } from "../catalog/prices";
-import { keepFirstShape, keepShape } from "../catalog/shapes";
+import { keepShape } from "../catalog/shapes";
 import { FREE_TYPES, PRICED_BY_TYPE } from "./registry";
 import type { ComponentSpec, PricedResourceType, PricingContext } from "../catalog/priced-resource";
 
@@ -364,7 +364,7 @@ function classifyOnce(instance: ResourceInstance, memoized: boolean): Classifica
     if (parsed.success) {
       // The pricing code is specialised to the parsed attributes' shape (a model's region,
       // free): kept past the run (catalog/shapes.ts).
-      keepFirstShape(definition, parsed.data);
+      keepShape(definition, parsed.data);
       return { definition, attributes: parsed.data, memoized, lines: undefined, last: undefined };
     }
     (problems ??= []).push(parsed.error.issues.map((i) => `${i.path.join(".") || "(resource)"}: ${i.message}`).join("; "));
@@ -466,7 +466,7 @@ export const isUsageBased = (c: LineComponent): boolean => c.quantity === null &
 const outcome = (status: Status, reason: string | undefined): Outcome => ({ status, reason, components: NO_COMPONENTS, monthly: ZERO, setup: ZERO });
 const FREE_VARIANT = outcome("free", "free variant");
 // One per resource, all collected after a run: the class outlives them (catalog/shapes.ts).
-keepShape(new Line({ address: "", type: "", values: {} }, NO_LABELS, FREE_VARIANT));
+keepShape(Line, new Line({ address: "", type: "", values: {} }, NO_LABELS, FREE_VARIANT));
 /** Outcomes of classifications that are not priced (free or unsupported types), per classification. */
 const unpricedOutcomes = new WeakMap<Classification, Outcome>();
 

@@ -135,7 +135,7 @@ class ConfiguredResource implements ResourceInstance {
   }
 }
 // One per resource, all collected after a run: the class outlives them (catalog/shapes.ts).
-keepShape(new ConfiguredResource({ type: "", stack: undefined, providerRegion: undefined }, "", {}));
+keepShape(ConfiguredResource, new ConfiguredResource({ type: "", stack: undefined, providerRegion: undefined }, "", {}));
 
 /**
  * Resource instances as one pass over them: `visit` is called with each in order. Pricing a
