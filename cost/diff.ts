@@ -149,7 +149,7 @@ function byName<T>(items: readonly T[], name: (item: T) => string): Map<string, 
 function hintFor(r: ReportResource): AnsibleHint {
   const host = r.name ?? r.address;
   const playbook = r.role === "user-vm" || r.user !== undefined ? "users.yml" : r.role === "bastion" ? "bastion.yml" : "site.yml";
-  const what = r.user !== undefined ? `${r.user}'s account, key or sudo changed` : r.role === "bastion" ? "the bastion's admin CIDRs, keys or firewall changed" : "the node's keys or boot configuration changed";
+  const what = r.user !== undefined ? `${r.user}'s account, key, sudo or firewall changed` : r.role === "bastion" ? "the bastion's admin CIDRs, keys or firewall changed" : "the node's keys or boot configuration changed";
   return {
     address: r.address,
     ...(r.stack !== undefined ? { stack: r.stack } : {}),

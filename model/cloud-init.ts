@@ -91,11 +91,13 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
     );
   }
   if (role === "user-vm") {
-    // Defence in depth: the receiving VM already drops traffic from the users subnet.
+    // Defence in depth: the receiving VM already drops traffic from the users subnet. A VM's
+    // traffic to its own private address leaves through loopback and stays allowed.
     lines.push(
       "  chain output {",
       "    type filter hook output priority 0; policy accept;",
       "    ct state established,related accept",
+      "    oif lo accept",
       `    ip daddr ${zones.users.text} drop comment "users' VMs never reach each other"`,
       "  }",
     );

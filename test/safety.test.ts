@@ -87,7 +87,7 @@ describe("Found 2: key rotation, sudo and admin CIDRs replace nothing", () => {
     expect(json.resources).toEqual([]);
     expect(json.dataAtRisk).toEqual([]);
     expect(json.ansible.map((h: { host: string; playbook: string }) => `${h.playbook} ${h.host}`).sort()).toEqual(["bastion.yml aiwc-bastion-01", "users.yml aiwc-u-ben", "users.yml aiwc-u-clara"]);
-    expect(json.ansible.find((h: { user?: string }) => h.user === "ben").message).toContain("ben's account, key or sudo changed: run `ansible-playbook -i inventory.yml users.yml --limit aiwc-u-ben`");
+    expect(json.ansible.find((h: { user?: string }) => h.user === "ben").message).toContain("ben's account, key, sudo or firewall changed: run `ansible-playbook -i inventory.yml users.yml --limit aiwc-u-ben`");
     const markdown = costDiff({ base: join(ROOT, "config"), config: fixtureConfig(rotated), date: DATE, format: "markdown" }).stdout;
     expect(markdown).toContain("**After the deploy, run Ansible:**");
   });

@@ -194,6 +194,13 @@ describe("host firewalls, with packets", () => {
     expect(open(probe("ben", all(address("anna"))))).toEqual([]);
   });
 
+  test("a user's VM reaches its own services on its private address (the users-subnet drop is for other VMs)", () => {
+    // A user's app that listens on the VM's private address and calls itself there: the
+    // packet leaves through loopback with a users-subnet destination.
+    expect(open(probe("anna", all(address("anna"))))).toEqual(all(address("anna")).map((p) => `anna→${p.host}:${p.port}`).sort());
+    expect(open(probe("runner", all(address("runner"))))).toEqual(all(address("runner")).map((p) => `runner→${p.host}:${p.port}`).sort());
+  });
+
   test("users reach the services' 443, GitLab's git SSH and the GPU workers' metering gateway, nothing on Ceph, the bastion, Ollama itself or other ports", () => {
     const results = probe("anna", [...all(address("service")), ...all(address("ceph")), ...all(address("bastion")), ...all(address("gpu"))]);
     expect(open(results)).toEqual([`anna→${address("service")}:2222`, `anna→${address("service")}:443`, `anna→${address("gpu")}:11435`]);
