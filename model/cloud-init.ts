@@ -131,6 +131,21 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
 }
 
 /**
+ * The ruleset as Ansible installs it on a running machine (`aiwc_firewall_ruleset`): where the
+ * boot ruleset starts with `flush ruleset` — right at first boot, when nothing else has rules
+ * yet — this one replaces only aiwc's own tables, so loading it again (the common role's
+ * handler, `systemctl reload nftables`) leaves other tables in place: Docker's NAT and filter
+ * chains on the service nodes, CI runners and users' own VMs, which a flush would cut off
+ * until Docker restarts. One `nft -f` is one transaction: each table is declared (made if it
+ * is not there), deleted and defined anew.
+ */
+export function reloadableRuleset(ruleset: string): string {
+  const tables = [...ruleset.matchAll(/^table (\S+) (\S+) \{$/gm)].map((m) => `${m[1]} ${m[2]}`);
+  if (!/^flush ruleset$/m.test(ruleset) || tables.length === 0) throw new Error("reloadableRuleset: expected a ruleset that flushes and defines its tables");
+  return ruleset.replace(/^flush ruleset$/m, tables.flatMap((t) => [`table ${t}`, `delete table ${t}`]).join("\n"));
+}
+
+/**
  * Egress for private-only nodes, run as `bootcmd` (every boot, before cloud-init installs
  * packages): the default route through the network gateway (which routes to the bastion's
  * NAT) and resolvers reachable through it. Waits for the private interface, at most 2 minutes.

@@ -20,9 +20,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../model/load";
 import { stackJson } from "../../stacks/app";
-import { nftablesRuleset } from "../../model/cloud-init";
+import { nftablesRuleset, reloadableRuleset } from "../../model/cloud-init";
+import { inventory } from "../../cli/commands/inventory";
 import { buildTopology, networkZones } from "../../model/topology";
-import { DEFAULT_CONFIG, tempDir } from "../helpers";
+import { DEFAULT_CONFIG, ROOT, tempDir } from "../helpers";
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
@@ -54,7 +55,7 @@ const NODES: readonly Node[] = [
   { name: "runner", address: "10.0.16.50", ruleset: (_u, p) => fromUserData(byName(p, "aiwc-ci-runners-01")) },
   // The default config's GPU workers are dedicated servers: their ruleset is the one
   // `aiwc inventory` hands the common role.
-  { name: "gpu", address: "10.0.2.10", ruleset: () => nftablesRuleset("gpu-worker", networkZones(buildTopology(config))) },
+  { name: "gpu", address: "10.0.2.10", ruleset: () => reloadableRuleset(nftablesRuleset("gpu-worker", networkZones(buildTopology(config)))) },
 ];
 const ADMIN = "198.51.100.10";
 const STRANGER = "192.0.2.10";
@@ -231,5 +232,60 @@ describe("host firewalls, with packets", () => {
   test("the platform reaches Ceph's monitor and OSD ports and the services, not the users' VMs", () => {
     const results = probe("service", [...all(address("ceph")), ...all(address("anna"))]);
     expect(open(results)).toEqual([3300, 6789, 6800, 7300].map((p) => `service→${address("ceph")}:${p}`).sort());
+  });
+});
+
+/**
+ * GIVEN a node whose Docker has its own tables (NAT for its containers), WHEN the common role
+ * installs the inventory's ruleset and its handler loads it — once, then again after a change —
+ * THEN aiwc's tables hold the new rules once each and Docker's tables are still there. The
+ * boot ruleset (user data) flushes everything, which is right at first boot only.
+ */
+describe("reloading a node's firewall, as the common role's handler does", () => {
+  const DOCKER = `table ip nat {
+  chain POSTROUTING {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 172.17.0.0/16 oifname != "docker0" masquerade
+  }
+}
+table ip filter {
+  chain DOCKER-USER {
+    return
+  }
+}
+`;
+  const reloadNs = ns("reload");
+  const nft = (...args: string[]) => run("ip", ["netns", "exec", reloadNs, "nft", ...args]);
+  const load = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    nft("-f", join(dir, name));
+  };
+  const service = (): string => {
+    const { stdout } = inventory({ outputs: [join(ROOT, "test", "fixtures", "outputs", "hetzner.cdktf-outputs.json")] });
+    return String((parse(stdout) as { all: { children: Record<string, { vars: Record<string, unknown> }> } }).all.children.service_nodes!.vars.aiwc_firewall_ruleset);
+  };
+
+  beforeAll(() => run("ip", ["netns", "add", reloadNs]));
+  afterAll(() => run("ip", ["netns", "del", reloadNs]));
+
+  test("the inventory's ruleset replaces aiwc's tables and leaves Docker's NAT in place", () => {
+    const ruleset = service();
+    expect(ruleset).not.toMatch(/^flush ruleset$/m);
+    load("docker.nft", DOCKER);
+    load("aiwc-1.nft", ruleset);
+    // A change to the matrix, loaded over the running rules: a port opened for the bastion.
+    load("aiwc-2.nft", ruleset.replace("  chain input {\n", "  chain input {\n    ip saddr 10.0.1.2 tcp dport 9999 accept\n"));
+    expect(nft("list", "tables").trim().split("\n").sort()).toEqual(["table inet aiwc", "table ip filter", "table ip nat"]);
+    expect(nft("list", "table", "ip", "nat")).toContain("masquerade");
+    const aiwc = nft("list", "table", "inet", "aiwc");
+    expect(aiwc.match(/tcp dport 9999 accept/g)).toHaveLength(1);
+    expect(aiwc.match(/policy drop/g)).toHaveLength(1);
+    expect(aiwc.match(/iif "lo" accept/g)).toHaveLength(1);
+  });
+
+  test("the boot ruleset (user data) starts from an empty ruleset", () => {
+    load("docker.nft", DOCKER);
+    load("boot.nft", nftablesRuleset("service", networkZones(buildTopology(config))));
+    expect(nft("list", "tables").trim().split("\n")).toEqual(["table inet aiwc"]);
   });
 });
