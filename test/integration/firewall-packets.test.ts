@@ -260,17 +260,19 @@ table ip filter {
     writeFileSync(join(dir, name), text);
     nft("-f", join(dir, name));
   };
-  const service = (): string => {
+  /** The ruleset `aiwc inventory` hands the common role for an inventory group. */
+  const handed = (group: string): string => {
     const { stdout } = inventory({ outputs: [join(ROOT, "test", "fixtures", "outputs", "hetzner.cdktf-outputs.json")] });
-    return String((parse(stdout) as { all: { children: Record<string, { vars: Record<string, unknown> }> } }).all.children.service_nodes!.vars.aiwc_firewall_ruleset);
+    return String((parse(stdout) as { all: { children: Record<string, { vars: Record<string, unknown> }> } }).all.children[group]!.vars.aiwc_firewall_ruleset);
   };
 
   beforeAll(() => run("ip", ["netns", "add", reloadNs]));
   afterAll(() => run("ip", ["netns", "del", reloadNs]));
 
   test("the inventory's ruleset replaces aiwc's tables and leaves Docker's NAT in place", () => {
-    const ruleset = service();
+    const ruleset = handed("service_nodes");
     expect(ruleset).not.toMatch(/^flush ruleset$/m);
+    nft("flush", "ruleset");
     load("docker.nft", DOCKER);
     load("aiwc-1.nft", ruleset);
     // A change to the matrix, loaded over the running rules: a port opened for the bastion.
@@ -281,6 +283,16 @@ table ip filter {
     expect(aiwc.match(/tcp dport 9999 accept/g)).toHaveLength(1);
     expect(aiwc.match(/policy drop/g)).toHaveLength(1);
     expect(aiwc.match(/iif "lo" accept/g)).toHaveLength(1);
+  });
+
+  test("the bastion's, with its NAT table too, loaded twice: each of aiwc's tables once, Docker's kept", () => {
+    nft("flush", "ruleset");
+    load("docker.nft", DOCKER);
+    load("bastion-1.nft", handed("bastion"));
+    load("bastion-2.nft", handed("bastion"));
+    expect(nft("list", "tables").trim().split("\n").sort()).toEqual(["table inet aiwc", "table ip aiwc_nat", "table ip filter", "table ip nat"]);
+    expect(nft("list", "table", "ip", "aiwc_nat").match(/masquerade/g)).toHaveLength(1);
+    expect(nft("list", "table", "inet", "aiwc").match(/NAT egress for private nodes/g)).toHaveLength(1);
   });
 
   test("the boot ruleset (user data) starts from an empty ruleset", () => {
