@@ -5,7 +5,8 @@
  * tariffs. GIVEN four users (basic; + team; + devops; + devops + team), WHEN the play runs,
  * THEN each has an account with their users.yaml key, the team-pack users (only) are members
  * of the shared group, the devops-pack users (only) maintain their own CI subgroup; a second
- * run changes nothing; taking a pack away takes the membership, a rotated key replaces the old.
+ * run changes nothing; taking a pack away takes the membership, a rotated key replaces the old;
+ * a user taken out of users.yaml is blocked and unblocked when they return.
  *
  * Needs ansible-core, Debian's `ansible` (community.general) and python3-gitlab (.ci/run
  * installs them). Only the stand-in on 127.0.0.1 is contacted.
@@ -158,4 +159,28 @@ describe("GitLab accounts and groups from users.yaml and the packs (Ansible, com
     const fourth = await play(after);
     expect(fourth.changed).toBe(0);
   }, 300_000);
+
+  test("a user taken out of users.yaml is blocked, not deleted; back in it, unblocked; the operator's own accounts and blocks are left alone", async () => {
+    const now: User[] = [USERS[0]!, { ...USERS[1]!, packs: [] }, { ...USERS[2]!, sshKey: KEY(7) }, { ...USERS[3]!, packs: ["team"] }, { name: "emil", tariff: "basic", packs: ["devops"], sshKey: KEY(4) }];
+    // The operator's own account (a key of their own, none of aiwc's), and dora blocked by an
+    // administrator while she is still in users.yaml.
+    gitlab.users.push({ id: 9000, username: "ops", name: "Ops", email: "ops@example.org", state: "active", is_admin: false, bot: false, note: null, external: false, identities: [], keys: [{ id: 9001, title: "laptop", key: KEY(9), created_at: "2026-11-01T00:00:00Z" }] });
+    user("dora")!.state = "blocked";
+    const withoutBen = now.filter((u) => u.name !== "ben");
+    const gone = await play(withoutBen);
+    expect(gone.failed).toBe(0);
+    expect(user("ben")).toMatchObject({ state: "blocked", note: "Blocked by aiwc: not in users.yaml." });
+    // Blocked, not deleted: the account and its key are still there.
+    expect(user("ben")!.keys).toHaveLength(1);
+    expect(user("ops")).toMatchObject({ state: "active", note: null });
+    expect(user("root")).toMatchObject({ state: "active" });
+    expect(user("dora")).toMatchObject({ state: "blocked", note: null });
+    expect(["anna", "cleo", "emil"].map((n) => user(n)!.state)).toEqual(["active", "active", "active"]);
+    expect((await play(withoutBen)).changed).toBe(0);
+    const back = await play(now);
+    expect(back.failed).toBe(0);
+    expect(user("ben")).toMatchObject({ state: "active", note: "" });
+    expect(user("dora")).toMatchObject({ state: "blocked", note: null });
+    expect((await play(now)).changed).toBe(0);
+  }, 600_000);
 });

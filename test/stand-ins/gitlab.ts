@@ -8,8 +8,9 @@
  * that is not the administrator's is 403 on `/runners/all`, an unknown one 401.
  *
  * The accounts side, as python-gitlab (and so community.general's gitlab_* modules) calls it:
- * `GET /user`; users (`GET /users?username=|search=`, `POST /users`, `GET|PUT /users/:id`),
- * their SSH keys (`GET|POST /users/:id/keys`, `DELETE /users/:id/keys/:key_id`), groups
+ * `GET /user`; users (`GET /users?username=|search=|active=true|blocked=true`, `POST /users`,
+ * `GET|PUT /users/:id` with the administrator's `note`, `POST /users/:id/block|unblock`
+ * answering `true`), their SSH keys (`GET|POST /users/:id/keys`, `DELETE /users/:id/keys/:key_id`), groups
  * (`GET /groups?search=`, `GET /groups/:id|:url-encoded-path`, `GET /groups/:id/subgroups`,
  * `POST /groups`, `PUT /groups/:id`) and their direct members (`GET|POST /groups/:id/members`,
  * `GET|PUT|DELETE /groups/:id/members/:user_id`, access levels 10–50). Lists are paged with
@@ -48,6 +49,9 @@ export interface GitlabUser {
   email: string;
   state: "active" | "blocked";
   is_admin: boolean;
+  bot: boolean;
+  /** The administrators' note on the account (admin-only field). */
+  note: string | null;
   external: boolean;
   identities: unknown[];
   keys: { id: number; title: string; key: string; created_at: string }[];
@@ -86,7 +90,7 @@ export interface GitlabStandIn {
   close(): Promise<void>;
 }
 
-const ROOT_USER: GitlabUser = { id: 1, username: "root", name: "Administrator", email: "admin@example.com", state: "active", is_admin: true, external: false, identities: [], keys: [] };
+const ROOT_USER: GitlabUser = { id: 1, username: "root", name: "Administrator", email: "admin@example.com", state: "active", is_admin: true, bot: false, note: null, external: false, identities: [], keys: [] };
 
 export async function startGitlabStandIn(adminToken: string, userToken: string): Promise<GitlabStandIn> {
   const state = { runners: [] as GitlabRunner[], users: [structuredClone(ROOT_USER)] as GitlabUser[], groups: [] as GitlabGroup[], requests: [] as string[], changes: [] as string[] };
@@ -178,7 +182,14 @@ export async function startGitlabStandIn(adminToken: string, userToken: string):
     if (method === "GET" && path === "/users") {
       const username = q.get("username");
       const search = q.get("search")?.toLowerCase();
-      return list(state.users.filter((u) => (username === null || u.username.toLowerCase() === username.toLowerCase()) && (search === undefined || [u.username, u.name, u.email].some((f) => f.toLowerCase().includes(search)))).map(userJson));
+      // Booleans as GitLab's API parses them (python-gitlab sends Python's `True`).
+      const yes = (name: string) => ["true", "1", "yes", "t", "y", "on"].includes((q.get(name) ?? "").toLowerCase());
+      const wanted = yes("active") ? "active" : yes("blocked") ? "blocked" : undefined;
+      return list(
+        state.users
+          .filter((u) => (username === null || u.username.toLowerCase() === username.toLowerCase()) && (search === undefined || [u.username, u.name, u.email].some((f) => f.toLowerCase().includes(search))) && (wanted === undefined || u.state === wanted))
+          .map(userJson),
+      );
     }
     if (method === "POST" && path === "/users") {
       const b = body();
@@ -186,7 +197,7 @@ export async function startGitlabStandIn(adminToken: string, userToken: string):
       if (b.password === undefined && b.reset_password !== true && b.reset_password !== "true" && b.force_random_password !== true && b.force_random_password !== "true") return reply(400, { error: "password, reset_password, force_random_password are missing, at least one parameter must be provided" });
       if (state.users.some((u) => u.username.toLowerCase() === String(b.username).toLowerCase())) return reply(409, { message: "Username has already been taken" });
       if (state.users.some((u) => u.email.toLowerCase() === String(b.email).toLowerCase())) return reply(409, { message: "Email has already been taken" });
-      const user: GitlabUser = { id: nextId++, username: String(b.username), name: String(b.name), email: String(b.email), state: "active", is_admin: b.admin === true || b.admin === "true", external: b.external === true || b.external === "true", identities: [], keys: [] };
+      const user: GitlabUser = { id: nextId++, username: String(b.username), name: String(b.name), email: String(b.email), state: "active", is_admin: b.admin === true || b.admin === "true", bot: false, note: null, external: b.external === true || b.external === "true", identities: [], keys: [] };
       state.users.push(user);
       return reply(201, userJson(user));
     }
@@ -200,8 +211,15 @@ export async function startGitlabStandIn(adminToken: string, userToken: string):
         if (typeof b.email === "string") user.email = b.email;
         if (b.admin !== undefined) user.is_admin = b.admin === true || b.admin === "true";
         if (b.external !== undefined) user.external = b.external === true || b.external === "true";
+        if (typeof b.note === "string") user.note = b.note;
         return reply(200, userJson(user));
       }
+    }
+    if (method === "POST" && (m = /^\/users\/(\d+)\/(block|unblock)$/.exec(path)) !== null) {
+      const user = state.users.find((u) => u.id === Number(m![1]));
+      if (user === undefined) return reply(404, { message: "404 User Not Found" });
+      user.state = m[2] === "block" ? "blocked" : "active";
+      return reply(201, true);
     }
     if ((m = /^\/users\/(\d+)\/keys(?:\/(\d+))?$/.exec(path)) !== null) {
       const user = state.users.find((u) => u.id === Number(m![1]));
