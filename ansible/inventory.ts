@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { Config } from "../model/load";
-import { nftablesRuleset, reloadableRuleset } from "../model/cloud-init";
+import { nftablesRuleset } from "../model/cloud-init";
 import type { Target } from "../config/firewall-matrix";
 import { buildTopology, networkZones } from "../model/topology";
 import { PROVIDERS_BY_ID } from "../clouds/registry";
@@ -181,7 +181,7 @@ export function buildInventory(config: Config, nodes: Readonly<Record<string, No
         // The host firewall of the group's role, from the same matrix as the cloud firewalls
         // (the common role installs it; on OVH it is the only firewall there is), in the form
         // that replaces only aiwc's tables when it is loaded again.
-        aiwc_firewall_ruleset: reloadableRuleset(nftablesRuleset(roleOf[group]!, zones)),
+        aiwc_firewall_ruleset: nftablesRuleset(roleOf[group]!, zones, "reload"),
         ...groupVariables(config, group),
       },
       hosts: groups[group],

@@ -56,15 +56,26 @@ function sources(zone: Zone, zones: NetworkZones): string[] {
   }
 }
 
-/** The nftables ruleset for a role, rendered from FIREWALL_MATRIX. */
-export function nftablesRuleset(role: Target, zones: NetworkZones): string {
+/**
+ * The nftables ruleset for a role, rendered from FIREWALL_MATRIX. `boot` (user data) starts
+ * with `flush ruleset` — right at first boot, when nothing else has rules yet. `reload` is what
+ * Ansible installs on a running machine (`aiwc_firewall_ruleset`): it replaces only aiwc's own
+ * tables, so loading it again (the common role's handler, `systemctl reload nftables`) leaves
+ * other tables in place — Docker's NAT and filter chains on the service nodes, CI runners and
+ * users' own VMs, which a flush would cut off until Docker restarts. One `nft -f` is one
+ * transaction: each table is declared (made if it is not there), deleted and defined anew.
+ */
+export function nftablesRuleset(role: Target, zones: NetworkZones, form: "boot" | "reload" = "boot"): string {
+  // The bastion NATs the private nodes: its own table.
+  const nat = role === "bastion";
+  const tables = ["inet aiwc", ...(nat ? ["ip aiwc_nat"] : [])];
   const lines = [
     "#!/usr/sbin/nft -f",
     // Frozen text: it is in every deployed node's user data, and new bytes there would show
     // every node's boot configuration as changed in the next cost diff. (The matrix now lives
     // in config/firewall-matrix.ts.)
     `# aiwc host firewall for role ${role}; generated from constructs/firewall-matrix.ts`,
-    "flush ruleset",
+    ...(form === "boot" ? ["flush ruleset"] : tables.flatMap((t) => [`table ${t}`, `delete table ${t}`])),
     "table inet aiwc {",
     "  chain input {",
     "    type filter hook input priority 0; policy drop;",
@@ -117,7 +128,7 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
     }
   }
   lines.push("}");
-  if (role === "bastion") {
+  if (nat) {
     lines.push(
       "table ip aiwc_nat {",
       "  chain postrouting {",
@@ -128,21 +139,6 @@ export function nftablesRuleset(role: Target, zones: NetworkZones): string {
     );
   }
   return `${lines.join("\n")}\n`;
-}
-
-/**
- * The ruleset as Ansible installs it on a running machine (`aiwc_firewall_ruleset`): where the
- * boot ruleset starts with `flush ruleset` — right at first boot, when nothing else has rules
- * yet — this one replaces only aiwc's own tables, so loading it again (the common role's
- * handler, `systemctl reload nftables`) leaves other tables in place: Docker's NAT and filter
- * chains on the service nodes, CI runners and users' own VMs, which a flush would cut off
- * until Docker restarts. One `nft -f` is one transaction: each table is declared (made if it
- * is not there), deleted and defined anew.
- */
-export function reloadableRuleset(ruleset: string): string {
-  const tables = [...ruleset.matchAll(/^table (\S+) (\S+) \{$/gm)].map((m) => `${m[1]} ${m[2]}`);
-  if (!/^flush ruleset$/m.test(ruleset) || tables.length === 0) throw new Error("reloadableRuleset: expected a ruleset that flushes and defines its tables");
-  return ruleset.replace(/^flush ruleset$/m, tables.flatMap((t) => [`table ${t}`, `delete table ${t}`]).join("\n"));
 }
 
 /**

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
-import { nftablesRuleset, reloadableRuleset } from "../../model/cloud-init";
+import { nftablesRuleset } from "../../model/cloud-init";
 import { ROOT, ZONES } from "../helpers";
 import { pinnedSshConfig, startSshHosts, type SshHosts } from "../helpers-netns";
 
@@ -79,7 +79,7 @@ describe("the common role through the bastion", () => {
           vars: { aiwc_cluster: "itest", aiwc_provider: "hetzner", ansible_user: "root", ansible_python_interpreter: "/usr/bin/python3" },
           children: {
             controllers: {
-              vars: { ansible_ssh_common_args: jump, aiwc_firewall_ruleset: reloadableRuleset(nftablesRuleset("controller", ZONES)) },
+              vars: { ansible_ssh_common_args: jump, aiwc_firewall_ruleset: nftablesRuleset("controller", ZONES, "reload") },
               hosts: { "controllers-01": { ansible_host: hosts.private.host } },
             },
           },

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../model/load";
 import { stackJson } from "../../stacks/app";
-import { nftablesRuleset, reloadableRuleset } from "../../model/cloud-init";
+import { nftablesRuleset } from "../../model/cloud-init";
 import { inventory } from "../../cli/commands/inventory";
 import { buildTopology, networkZones } from "../../model/topology";
 import { DEFAULT_CONFIG, ROOT, tempDir } from "../helpers";
@@ -55,7 +55,7 @@ const NODES: readonly Node[] = [
   { name: "runner", address: "10.0.16.50", ruleset: (_u, p) => fromUserData(byName(p, "aiwc-ci-runners-01")) },
   // The default config's GPU workers are dedicated servers: their ruleset is the one
   // `aiwc inventory` hands the common role.
-  { name: "gpu", address: "10.0.2.10", ruleset: () => reloadableRuleset(nftablesRuleset("gpu-worker", networkZones(buildTopology(config)))) },
+  { name: "gpu", address: "10.0.2.10", ruleset: () => nftablesRuleset("gpu-worker", networkZones(buildTopology(config)), "reload") },
 ];
 const ADMIN = "198.51.100.10";
 const STRANGER = "192.0.2.10";

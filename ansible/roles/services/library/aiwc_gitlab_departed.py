@@ -18,8 +18,7 @@ description:
 options:
   api_url: {description: GitLab's URL., type: str, required: true}
   api_token: {description: An administrator's personal access token (api scope)., type: str, required: true, no_log: true}
-  validate_certs: {description: Check GitLab's TLS certificate., type: bool, default: true}
-  ca_path: {description: A CA bundle to check it with., type: str}
+  validate_certs: {description: "Check GitLab's TLS certificate (against REQUESTS_CA_BUNDLE where set: the role sets Caddy's CA).", type: bool, default: true}
   users: {description: The usernames that keep their access (users.yaml)., type: list, elements: str, required: true}
   key_title_prefix: {description: What the titles of the keys aiwc gives begin with., type: str, default: "aiwc "}
   note: {description: The administrator note written on an account aiwc blocks (its first line marks it)., type: str, default: "Blocked by aiwc: not in users.yaml."}
@@ -56,7 +55,6 @@ def main():
             api_url=dict(type="str", required=True),
             api_token=dict(type="str", required=True, no_log=True),
             validate_certs=dict(type="bool", default=True),
-            ca_path=dict(type="str"),
             users=dict(type="list", elements="str", required=True),
             key_title_prefix=dict(type="str", default="aiwc "),
             note=dict(type="str", default="Blocked by aiwc: not in users.yaml."),
@@ -66,11 +64,10 @@ def main():
     if GITLAB_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("python-gitlab"), exception=GITLAB_IMPORT_ERROR)
     p = module.params
-    verify = p["ca_path"] if p["ca_path"] else p["validate_certs"]
     keep = set(p["users"])
     marker = p["note"].splitlines()[0] if p["note"] else ""
     try:
-        gl = gitlab.Gitlab(p["api_url"], private_token=p["api_token"], ssl_verify=verify)
+        gl = gitlab.Gitlab(p["api_url"], private_token=p["api_token"], ssl_verify=p["validate_certs"])
         blocked, unblocked = [], []
         for user in gl.users.list(active=True, all=True, per_page=100):
             if user.username in keep or user.state != "active" or not is_person(user):
